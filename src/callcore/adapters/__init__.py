@@ -1,0 +1,1 @@
+"""Everything that touches the world: storage, files, clock, notifiers, web, telephony."""

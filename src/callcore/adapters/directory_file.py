@@ -1,0 +1,182 @@
+"""The directory as a TOML file (domain.md §3).
+
+The file's shape is documented in ``docs/directory.md``; the package ships a complete
+demo directory (``callcore/data/demo-directory.toml``) for a fictional city so that
+every example runs with nothing to set up. A malformed file fails with
+:class:`DirectoryFileError`, which names the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cattrs
+
+from callcore.adapters.converter import CONVERTER
+from callcore.domain.directory import Directory
+
+DEMO_DIRECTORY = "demo-directory.toml"
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+
+
+class DirectoryFileError(ValueError):
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        super().__init__(f"{file}: {key}: {reason}")
+        self.file, self.key, self.reason = file, key, reason
+
+
+def parse_duration(text: str) -> int:
+    """``"15s"``, ``"30m"``, ``"3h"``, ``"2d"``, ``"1h30m"`` → seconds."""
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if not match or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a duration like 15s, 30m, 3h, 2d or 1h30m")
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def _target(value: Any, key: str, file: str) -> dict[str, Any]:
+    try:
+        if isinstance(value, str):
+            return {"seconds": parse_duration(value), "business": False}
+        if isinstance(value, Mapping):
+            unknown = set(value) - {"duration", "business"}
+            if unknown:
+                raise ValueError(f"unknown keys {sorted(unknown)}; use duration and business")
+            return {
+                "seconds": parse_duration(value["duration"]),
+                "business": bool(value.get("business", False)),
+            }
+    except (ValueError, KeyError) as error:
+        raise DirectoryFileError(file, key, str(error)) from None
+    raise DirectoryFileError(file, key, "give a duration (\"30m\") or {duration, business}")
+
+
+def _keyed(rows: Any, key_field: str, table: str, file: str) -> dict[str, Any]:
+    if not isinstance(rows, list):
+        raise DirectoryFileError(file, table, "must be an array of tables ([[...]])")
+    keyed: dict[str, Any] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping) or key_field not in row:
+            raise DirectoryFileError(file, f"{table}[{index}]", f"needs a {key_field!r}")
+        if row[key_field] in keyed:
+            raise DirectoryFileError(
+                file, f"{table}[{index}].{key_field}", f"{row[key_field]!r} appears twice"
+            )
+        keyed[row[key_field]] = row
+    return keyed
+
+
+def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> Directory:
+    known = {
+        "centre", "calendar", "sla", "service_fees", "branches", "areas", "departments",
+        "field_workers", "products", "prices", "quotas",
+    }
+    for key in data:
+        if key not in known:
+            raise DirectoryFileError(file, key, f"unknown section; expected one of {sorted(known)}")
+    centre = data.get("centre")
+    if not isinstance(centre, Mapping) or "name" not in centre:
+        raise DirectoryFileError(file, "centre.name", "the centre needs a name")
+    shaped: dict[str, Any] = {
+        "centre": centre["name"],
+        "phone_region": centre.get("phone_region", "CN"),
+        "branches": _keyed(data.get("branches", []), "code", "branches", file),
+        "areas": _keyed(data.get("areas", []), "code", "areas", file),
+        "departments": _keyed(data.get("departments", []), "code", "departments", file),
+        "field_workers": _keyed(data.get("field_workers", []), "id", "field_workers", file),
+        "products": _keyed(data.get("products", []), "code", "products", file),
+        "prices": data.get("prices", []),
+    }
+    if "quotas" in data:
+        shaped["quotas"] = _keyed(data["quotas"], "item", "quotas", file)
+    if "service_fees" in data:
+        shaped["service_fees"] = data["service_fees"]
+    if "calendar" in data:
+        shaped["calendar"] = data["calendar"]
+    if "sla" in data:
+        sla = dict(data["sla"])
+        if "targets" in sla:
+            from callcore.domain.directory import DEFAULT_TARGETS
+
+            targets = {k: CONVERTER.unstructure(v) for k, v in DEFAULT_TARGETS.items()}
+            for clock, value in sla["targets"].items():
+                if clock not in DEFAULT_TARGETS:
+                    raise DirectoryFileError(file, f"sla.targets.{clock}", "no such clock id")
+                targets[clock] = _target(value, f"sla.targets.{clock}", file)
+            sla["targets"] = targets
+        for overrides in ("by_priority", "by_customer_level"):
+            if overrides in sla:
+                sla[overrides] = {
+                    level: {
+                        clock: _target(value, f"sla.{overrides}.{level}.{clock}", file)
+                        for clock, value in table.items()
+                    }
+                    for level, table in sla[overrides].items()
+                }
+        shaped["sla"] = sla
+    try:
+        directory = CONVERTER.structure(shaped, Directory)
+    except cattrs.BaseValidationError as error:
+        messages = cattrs.transform_error(error, path="directory")
+        first = messages[0] if messages else str(error)
+        key, _, reason = first.partition(" @ ")
+        raise DirectoryFileError(file, reason or "directory", key) from None
+    except (ValueError, TypeError, KeyError) as error:
+        raise DirectoryFileError(file, "directory", str(error)) from None
+    _check_references(directory, file)
+    return directory
+
+
+def _check_references(directory: Directory, file: str) -> None:
+    for code, area in directory.areas.items():
+        if area.branch not in directory.branches:
+            raise DirectoryFileError(file, f"areas.{code}.branch", f"no branch {area.branch!r}")
+    for worker_id, worker in directory.field_workers.items():
+        if worker.branch not in directory.branches:
+            raise DirectoryFileError(
+                file, f"field_workers.{worker_id}.branch", f"no branch {worker.branch!r}"
+            )
+        if not worker.zones:
+            raise DirectoryFileError(file, f"field_workers.{worker_id}.zones", "needs a zone")
+        for zone_code in worker.zones:
+            if zone_code not in directory.areas:
+                raise DirectoryFileError(
+                    file, f"field_workers.{worker_id}.zones", f"no area {zone_code!r}"
+                )
+    for index, price in enumerate(directory.prices):
+        if price.product not in directory.products:
+            raise DirectoryFileError(
+                file, f"prices[{index}].product", f"no product {price.product!r}"
+            )
+    from callcore.domain.calendar import zone
+
+    try:
+        zone(directory.calendar.timezone)
+    except Exception:  # zoneinfo raises several kinds
+        raise DirectoryFileError(
+            file, "calendar.timezone", f"unknown time zone {directory.calendar.timezone!r}"
+        ) from None
+
+
+def load_directory(path: str | Path) -> Directory:
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise DirectoryFileError(file, "(file)", error.strerror or str(error)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DirectoryFileError(file, "(syntax)", str(error)) from None
+    return directory_from_toml(data, file)
+
+
+def demo_directory() -> Directory:
+    """The demo directory of the fictional city of Hexi, shipped with the package."""
+    source = resources.files("callcore.data").joinpath(DEMO_DIRECTORY)
+    return directory_from_toml(tomllib.loads(source.read_text(encoding="utf-8")), DEMO_DIRECTORY)

@@ -1,0 +1,209 @@
+"""The event store: the ``eventsourcing`` library's recorders behind the EventStore port.
+
+callcore stores bare events (the library's "functional" style): no library ``Aggregate``
+classes, its own cattrs mapper, and readable stream ids (``ticket-T-20261122-0001``) as
+the library's originator ids. URLs:
+
+==============================  ==============================================  ========
+URL                             eventsourcing persistence module                 ids
+==============================  ==============================================  ========
+``memory://``                   ``eventsourcing.popo``                           text
+``sqlite:///path.db``           ``eventsourcing.sqlite`` (WAL mode)              text
+``sqlite:///:memory:``          ``eventsourcing.sqlite`` in memory               text
+``postgresql://u@host:p/db``    ``eventsourcing.postgres`` (psycopg 3)           text
+any other SQLAlchemy URL        ``eventsourcing_sqlalchemy``                     UUID
+==============================  ==============================================  ========
+
+``eventsourcing_sqlalchemy`` keys streams by UUID, so for those databases the stream id
+is mapped to a name-based UUID and also kept inside the stored record.
+
+With a cipher key (``cipher_key=`` or ``CALLCORE_CIPHER_KEY``) every event body is
+encrypted with the library's AES cipher before it reaches the database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import orjson
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment
+
+from callcore.adapters.converter import event_from_dict, event_to_dict
+from callcore.ports import Positioned, Recorded, StreamConflict
+
+APPLICATION_NAME = "callcore"
+_STREAM_NAMESPACE = uuid.UUID("8b7e0a34-7c61-4d43-9a2e-2f0a3c1c0c55")
+
+
+class StoreUrlError(ValueError):
+    """The store URL cannot be understood."""
+
+
+def environment_for(url: str, *, cipher_key: str | None = None) -> dict[str, str]:
+    """The eventsourcing environment for a callcore store URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    env: dict[str, str] = {"ORIGINATOR_ID_TYPE": "text"}
+    if scheme == "memory":
+        env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
+    elif scheme == "sqlite":
+        path = unquote(parts.path)
+        if path in ("", "/") and not parts.netloc:
+            raise StoreUrlError(f"{url!r}: give a file, e.g. sqlite:///centre.db")
+        path = path[1:]  # sqlite:///rel.db → rel.db; sqlite:////abs.db → /abs.db
+        if path in (":memory:", ""):
+            path = f"file:callcore-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=path,
+            SQLITE_LOCK_TIMEOUT="30",
+        )
+    elif scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        if not parts.path.strip("/"):
+            raise StoreUrlError(f"{url!r}: name the database, e.g. postgresql://user@host/db")
+        query = parse_qs(parts.query)
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.postgres",
+            POSTGRES_DBNAME=unquote(parts.path.strip("/")),
+            POSTGRES_HOST=parts.hostname or "127.0.0.1",
+            POSTGRES_PORT=str(parts.port or 5432),
+            POSTGRES_USER=unquote(parts.username or os.environ.get("USER", "postgres")),
+            POSTGRES_PASSWORD=unquote(parts.password or ""),
+            POSTGRES_CONNECT_TIMEOUT="5",
+            POSTGRES_POOL_SIZE="5",
+        )
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+    elif "://" in url:
+        env = {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
+    else:
+        raise StoreUrlError(
+            f"{url!r} is not a store URL: use memory://, sqlite:///file.db or postgresql://..."
+        )
+    key = cipher_key or os.environ.get("CALLCORE_CIPHER_KEY")
+    if key:
+        env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
+        env["CIPHER_KEY"] = key
+    return env
+
+
+class CattrsMapper(Mapper[str]):
+    """Maps :class:`Recorded` events to the library's ``StoredEvent`` and back.
+
+    The topic is the event's stable type name (not a Python path), the state is the
+    cattrs-unstructured event as compact JSON, then compressed and encrypted when the
+    store is configured so.
+    """
+
+    def __init__(self, *args: Any, uuid_streams: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.uuid_streams = uuid_streams
+
+    def originator_id(self, stream: str) -> Any:
+        return uuid.uuid5(_STREAM_NAMESPACE, stream) if self.uuid_streams else stream
+
+    def to_stored(self, record: Recorded) -> StoredEvent:
+        data = event_to_dict(record.event)
+        if self.uuid_streams:
+            data["_stream"] = record.stream
+        state = orjson.dumps(data)
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=self.originator_id(record.stream),
+            originator_version=record.version,
+            topic=record.event.type_name(),
+            state=state,
+        )
+
+    def to_recorded(self, stored: StoredEvent) -> Recorded:
+        state = stored.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        data = orjson.loads(state)
+        stream = data.pop("_stream") if self.uuid_streams else str(stored.originator_id)
+        return Recorded(stream, stored.originator_version, event_from_dict(stored.topic, data))
+
+
+class EventsourcingStore:
+    """The :class:`~callcore.ports.EventStore` port over an eventsourcing recorder."""
+
+    def __init__(self, url: str, *, cipher_key: str | None = None, create: bool = True) -> None:
+        self.url = url
+        env = environment_for(url, cipher_key=cipher_key)
+        if not create:
+            env["CREATE_TABLE"] = "no"
+        factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
+        self._factory = factory
+        self.recorder: ApplicationRecorder = factory.application_recorder()
+        self.mapper = CattrsMapper(
+            transcoder=factory.transcoder(),
+            cipher=factory.cipher(),
+            compressor=factory.compressor(),
+            uuid_streams=env["PERSISTENCE_MODULE"] == "eventsourcing_sqlalchemy",
+        )
+
+    @property
+    def encrypted(self) -> bool:
+        return self.mapper.cipher is not None
+
+    def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
+        stored = self.recorder.select_events(
+            self.mapper.originator_id(stream), gt=after_version or None
+        )
+        return [self.mapper.to_recorded(item) for item in stored]
+
+    def append(self, records: Sequence[Recorded]) -> None:
+        stored = [self.mapper.to_stored(record) for record in records]
+        try:
+            self.recorder.insert_events(stored)
+        except IntegrityError as conflict:
+            raise StreamConflict(str(conflict)) from conflict
+
+    def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
+        page = 1000
+        position = after_position
+        remaining = limit
+        while remaining is None or remaining > 0:
+            size = page if remaining is None else min(page, remaining)
+            notifications = self.recorder.select_notifications(
+                position, size, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            for notification in notifications:
+                yield Positioned(notification.id, self.mapper.to_recorded(notification))
+            position = notifications[-1].id
+            if remaining is not None:
+                remaining -= len(notifications)
+            if len(notifications) < size:
+                return
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def close(self) -> None:
+        self._factory.close()
+
+
+def open_store(url: str, *, cipher_key: str | None = None) -> EventsourcingStore:
+    return EventsourcingStore(url, cipher_key=cipher_key)
+
+
+def describe(env: Mapping[str, str]) -> str:
+    return env.get("PERSISTENCE_MODULE", "?")

@@ -1,0 +1,150 @@
+"""``CallCenter``: the application service that wires the domain to its adapters.
+
+This is the composition root (interfaces.md §2): ``CallCenter.open(url)`` picks the
+store for the URL, loads the directory (the demo one by default), and injects the clock
+and the notifier. Every command goes through :meth:`CallCenter.handle`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from callcore.adapters.clock import SystemClock
+from callcore.adapters.converter import fingerprint
+from callcore.adapters.directory_file import demo_directory, load_directory
+from callcore.adapters.eventstore import open_store
+from callcore.adapters.notifiers import LogNotifier
+from callcore.domain import call, complaint, customer, dispatch, order, ticket
+from callcore.domain.common import EXISTS, Command, Fold, NotFound
+from callcore.domain.directory import Directory
+from callcore.domain.phone import normalise_phone
+from callcore.ports import Clock, EventStore, Notifier, Recorded
+from callcore.projections.lookups import CustomerIndex
+from callcore.service_layer.messagebus import MessageBus, Outcome
+from callcore.service_layer.unit_of_work import StateCache
+
+S = TypeVar("S")
+
+
+class Records(Generic[S]):
+    """Typed look-ups of one kind of aggregate: ``cc.tickets.get("T-1")``."""
+
+    def __init__(self, center: CallCenter, fold: Fold[S], stream_of: str) -> None:
+        self._center = center
+        self._fold = fold
+        self._prefix = stream_of
+
+    def stream(self, record_id: str) -> str:
+        return f"{self._prefix}-{record_id}"
+
+    def get(self, record_id: str) -> S:
+        records = self._center.store.read_stream(self.stream(record_id))
+        if not records:
+            raise NotFound(EXISTS, f"no {self._fold.kind} {record_id!r}")
+        return self._fold.fold(record.event for record in records)
+
+    def exists(self, record_id: str) -> bool:
+        return bool(self._center.store.read_stream(self.stream(record_id)))
+
+
+class Customers(Records[customer.State]):
+    def __init__(self, center: CallCenter) -> None:
+        super().__init__(center, customer.FOLD, customer.KIND)
+        self._index = CustomerIndex()
+        self._lock = threading.Lock()
+
+    def _caught_up(self) -> CustomerIndex:
+        with self._lock:
+            for positioned in self._center.store.read_all(self._index.position):
+                self._index.apply(positioned.recorded)
+                self._index.position = positioned.position
+        return self._index
+
+    def find_by_phone(self, phone: str) -> list[customer.State]:
+        """Customers with this phone number, however it is written."""
+        e164 = normalise_phone(phone, self._center.directory.phone_region)
+        return [self.get(number) for number in self._caught_up().numbers_with_phone(e164)]
+
+    def find_by_address(self, address: str) -> list[customer.State]:
+        """Customers at this address, ignoring case, spaces and punctuation."""
+        return [self.get(number) for number in self._caught_up().numbers_at_address(address)]
+
+
+class CallCenter:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        directory: Directory | None = None,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        cache_states: bool = True,
+    ) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.notifier: Notifier = notifier or LogNotifier()
+        self.bus = MessageBus(
+            store,
+            directory or demo_directory(),
+            self.clock,
+            fingerprint,
+            cache=StateCache() if cache_states else None,
+        )
+        self.customers = Customers(self)
+        self.orders: Records[order.State] = Records(self, order.FOLD, order.KIND)
+        self.tickets: Records[ticket.State] = Records(self, ticket.FOLD, ticket.KIND)
+        self.complaints: Records[complaint.State] = Records(self, complaint.FOLD, complaint.KIND)
+        self.dispatches: Records[dispatch.State] = Records(self, dispatch.FOLD, dispatch.KIND)
+        self.calls: Records[call.State] = Records(self, call.FOLD, call.KIND)
+
+    @classmethod
+    def open(
+        cls,
+        url: str = "memory://",
+        *,
+        directory: Directory | str | Path | None = None,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        cipher_key: str | None = None,
+    ) -> Self:
+        """Open a centre on a store URL: ``memory://``, ``sqlite:///centre.db`` (the
+        embedded default), ``postgresql://user@host/db`` or any SQLAlchemy URL."""
+        if isinstance(directory, (str, Path)):
+            directory = load_directory(directory)
+        return cls(
+            open_store(url, cipher_key=cipher_key),
+            directory=directory,
+            clock=clock,
+            notifier=notifier,
+        )
+
+    @property
+    def directory(self) -> Directory:
+        return self.bus.directory
+
+    def use_directory(self, directory: Directory) -> None:
+        """Change the reference data for commands from now on (history keeps its values)."""
+        self.bus.use_directory(directory)
+
+    def handle(self, command: Command) -> Outcome:
+        """Decide a command and record its events atomically; see ``MessageBus.handle``."""
+        return self.bus.handle(command)
+
+    def history(self, stream: str) -> Sequence[Recorded]:
+        """Every event of one stream, in order."""
+        return self.store.read_stream(stream)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

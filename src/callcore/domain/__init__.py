@@ -1,0 +1,32 @@
+"""The pure domain core: aggregates as deciders, the directory, the calendar.
+
+Nothing in this package does I/O or reads the system clock (an import-linter contract
+in ``pyproject.toml`` keeps it so).
+"""
+
+from callcore.domain import call, complaint, customer, dispatch, numbering, order, ticket
+from callcore.domain.common import Event, Fold
+
+AGGREGATES: tuple[Fold[object], ...] = (
+    customer.FOLD,
+    order.FOLD,
+    ticket.FOLD,
+    complaint.FOLD,
+    dispatch.FOLD,
+    call.FOLD,
+    *dispatch.SUPPORTING_FOLDS,
+    numbering.FOLD,
+)
+"""Every kind of stream the domain records, with its fold."""
+
+
+def event_types() -> dict[str, type[Event]]:
+    """Stable type name → event class, for every event the domain records."""
+    found: dict[str, type[Event]] = {}
+    for fold in AGGREGATES:
+        for event_type in fold.events:
+            name = event_type.type_name()
+            if name in found and found[name] is not event_type:
+                raise RuntimeError(f"two event classes are named {name}")
+            found[name] = event_type
+    return found

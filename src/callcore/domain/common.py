@@ -1,0 +1,292 @@
+"""The vocabulary every aggregate shares: actors, rules, events, commands, value objects.
+
+An aggregate module (customer, order, ticket, complaint, dispatch, call) is a *decider*:
+
+* its events are frozen attrs classes that subclass :class:`Event`; an event's stable
+  type name is its class name and is what the event log stores, so renaming an event
+  class is a schema change (see ``docs/event-log.md``);
+* ``State``, ``initial`` and ``evolve(state, event)`` fold a stream into its state;
+* public decision functions take the state, a command and a :class:`Context` and
+  return the events to record, or raise :class:`DomainError` naming the broken
+  :class:`Rule`. A decision that changes nothing returns an empty tuple.
+
+Nothing here reads the clock: the time of a decision is ``Context.now``, injected by
+the service layer from the clock port, so a replay reproduces every decision.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, TypeVar
+
+import attrs
+from attrs import field, frozen
+
+# --------------------------------------------------------------------------- rules
+
+
+@frozen
+class Rule:
+    """A named business rule. ``name`` is stable: error messages, the HTTP API (409
+    bodies) and tests use it. ``source`` says where the rule comes from in the spec, so
+    a newcomer can find it with one search."""
+
+    name: str
+    source: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DomainError(Exception):
+    """A command broke a business rule. Nothing was recorded."""
+
+    def __init__(self, rule: Rule, detail: str) -> None:
+        super().__init__(f"{rule.name}: {detail}")
+        self.rule = rule
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The command names an aggregate that does not exist."""
+
+
+VALID_INPUT = Rule("valid-input", "interfaces.md §2: bad input gets one clear error")
+EXISTS = Rule("must-exist", "domain.md §4: a command acts on a record that exists")
+ALREADY_EXISTS = Rule("must-not-exist", "domain.md §4: an id names one record only")
+
+
+def require(condition: bool, rule: Rule, detail: str) -> None:
+    """Raise a :class:`DomainError` for ``rule`` unless ``condition`` holds."""
+    if not condition:
+        raise DomainError(rule, detail)
+
+
+# --------------------------------------------------------------------------- actors
+
+
+class Role(enum.StrEnum):
+    """Who can act. The values are stored in every event and in the event log."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    FIELD_WORKER = "field-worker"
+    SYSTEM = "system"
+    INTEGRATION = "integration"
+    CUSTOMER = "customer"
+
+
+@frozen
+class Actor:
+    """Who did it: an agent's seat id, a supervisor, a field worker's 工号, the system
+    (a process), or an integration (a PBX, a web front office)."""
+
+    role: Role
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.role.value}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Actor:
+        role, _, ident = text.partition(":")
+        return cls(Role(role), ident or role)
+
+
+SYSTEM = Actor(Role.SYSTEM, "callcore")
+
+
+# --------------------------------------------------------------------------- validators
+
+_MONEY_QUANTUM = Decimal("0.01")
+
+
+def _aware(_: Any, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{attribute.name} must be a time with a UTC offset, got {value!r}")
+
+
+def _non_blank(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValueError(f"{attribute.name} must not be blank")
+
+
+aware = _aware
+"""attrs validator: the time has an offset (naive times are ambiguous across a centre's
+time zone and break replays on another machine)."""
+
+non_blank = _non_blank
+"""attrs validator: the text is not empty or only spaces."""
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """Money is a Decimal rounded to the cent (never a float)."""
+    return Decimal(value).quantize(_MONEY_QUANTUM)
+
+
+# --------------------------------------------------------------------------- events
+
+
+@frozen(kw_only=True)
+class Event:
+    """Base of every domain event: when it happened and who did it.
+
+    ``schema`` is the version of the event's shape; when a field changes, bump it and
+    register an upcaster in ``callcore.adapters.upcasting`` so that old logs replay.
+    """
+
+    at: datetime = field(validator=aware)
+    actor: Actor
+
+    schema: ClassVar[int] = 1
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+E = TypeVar("E", bound=Event)
+S = TypeVar("S")
+
+
+@frozen
+class Fold(Generic[S]):
+    """How to rebuild one kind of aggregate from its events."""
+
+    kind: str
+    initial: S
+    evolve: Callable[[S, Event], S]
+    events: tuple[type[Event], ...]
+
+    def fold(self, events: Iterable[Event], state: S | None = None) -> S:
+        current = self.initial if state is None else state
+        for event in events:
+            current = self.evolve(current, event)
+        return current
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@frozen(kw_only=True)
+class Command:
+    """Base of every command.
+
+    ``command_id`` makes retries harmless: handling a command whose id was already
+    handled returns the first outcome and records nothing. Integrators pass the id of
+    the request that carries the command (an Idempotency-Key, a PBX's event id). Left
+    as ``None`` the command gets a fresh id when handled, and a retry is a new command.
+    ``occurred_at`` is for facts reported after they happened (a PBX event, a field
+    worker's SMS): when given, events are stamped with it instead of the clock's now.
+    """
+
+    command_id: str | None = field(default=None, validator=non_blank)
+    actor: Actor = SYSTEM
+    occurred_at: datetime | None = field(default=None, validator=aware)
+
+
+@frozen
+class Context:
+    """What a decision may know besides the state and the command."""
+
+    now: datetime = field(validator=aware)
+    actor: Actor
+
+    @classmethod
+    def for_command(cls, command: Command, now: datetime) -> Context:
+        return cls(now=command.occurred_at or now, actor=command.actor)
+
+
+# --------------------------------------------------------------------------- values
+
+
+class Priority(enum.StrEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+    @property
+    def rank(self) -> int:
+        """Lower is more pressing (used to order work queues)."""
+        return {"emergency": 0, "urgent": 1, "normal": 2}[self.value]
+
+
+class Channel(enum.StrEnum):
+    PHONE = "phone"
+    VOICEMAIL = "voicemail"
+    WEB = "web"
+    EMAIL = "email"
+    WALK_IN = "walk-in"
+    SMS = "sms"
+    APP = "app"
+
+
+@frozen
+class Window:
+    """A time window promised to a customer (送瓶时间, 收瓶时间, an appointment)."""
+
+    start: datetime = field(validator=aware)
+    end: datetime = field(validator=aware)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"a window must end after it starts: {self.start} .. {self.end}")
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant <= self.end
+
+
+@frozen
+class Contact:
+    """Who to call back: a name and a phone number (normalised when recorded)."""
+
+    name: str = field(validator=non_blank)
+    phone: str = field(validator=non_blank)
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+def valid_id(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    """attrs validator for record ids: letters, digits and ``. _ : -``, ≤ 128 chars.
+    Ids become part of stream ids (``ticket-<id>``), URLs and file names."""
+    if value is not None and not _ID.match(value):
+        raise ValueError(f"{attribute.name} is not a valid id: {value!r}")
+
+
+def positive(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be greater than 0, got {value}")
+
+
+def stream_kind(stream: str) -> str:
+    """The aggregate kind of a stream id: ``ticket-T-1`` → ``ticket``."""
+    return stream.partition("-")[0]
+
+
+def events_of(module_globals: dict[str, Any]) -> tuple[type[Event], ...]:
+    """Every Event subclass defined in a module, in definition order."""
+    return tuple(
+        value
+        for value in module_globals.values()
+        if isinstance(value, type) and issubclass(value, Event) and value is not Event
+        and value.__module__ == module_globals["__name__"]
+    )
+
+
+def one_of(values: Sequence[str]) -> Callable[[Any, attrs.Attribute[Any], str], None]:
+    allowed = tuple(values)
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+        if value not in allowed:
+            raise ValueError(f"{attribute.name} must be one of {', '.join(allowed)}, got {value!r}")
+
+    return check

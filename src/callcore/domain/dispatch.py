@@ -1,0 +1,19 @@
+"""Placeholder until the dispatch aggregate lands."""
+
+from __future__ import annotations
+
+from callcore.domain.common import Event, Fold
+
+class State:
+    """Placeholder."""
+
+
+KIND = "dispatch"
+
+
+def evolve(state: None, event: Event) -> None:
+    return state
+
+
+FOLD: Fold[None] = Fold(kind=KIND, initial=None, evolve=evolve, events=())
+SUPPORTING_FOLDS: tuple[Fold[None], ...] = ()

@@ -1,0 +1,25 @@
+"""Phone numbers, validated and normalised by the maintained ``phonenumbers`` library.
+
+Numbers are stored in E.164 (``+8613912345678``) so that look-ups by phone match
+whatever way an agent typed the number (``139 1234 5678``, ``+86-139-1234-5678``).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from callcore.domain.common import DomainError, Rule
+
+INVALID_PHONE = Rule("valid-phone-number", "domain.md §4.1: phone numbers are validated")
+
+
+def normalise_phone(raw: str, region: str = "CN") -> str:
+    """E.164 form of ``raw`` read in ``region``; :class:`DomainError` if it is not a
+    valid number there."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise DomainError(INVALID_PHONE, f"{raw!r} is not a phone number ({error})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError(INVALID_PHONE, f"{raw!r} is not a valid phone number in {region}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,85 @@
+"""The ports through which callcore reaches the world (interfaces.md §7).
+
+Each is a typing Protocol. ``callcore.adapters`` holds the built-in implementations and
+a fake of each for tests; integrators write their own and run the published contract
+tests (``callcore.testing.contracts``) against them. Third-party adapters are found
+through the ``callcore.adapters`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from attrs import frozen
+
+from callcore.domain.common import Event
+
+
+@frozen
+class Recorded:
+    """An event as stored: which stream, at which version (from 1, no gaps)."""
+
+    stream: str
+    version: int
+    event: Event
+
+
+@frozen
+class Positioned:
+    """A recorded event with its position in the store's global order (from 1)."""
+
+    position: int
+    recorded: Recorded
+
+
+class StreamConflict(Exception):
+    """An append found a stream further on than expected (another writer won)."""
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, with a UTC offset."""
+        ...
+
+
+@frozen
+class Notification:
+    """A message to a branch, field worker, department or supervisor."""
+
+    notification_id: str
+    recipient: str
+    """``branch:B01``, ``field-worker:W007``, ``department:TECH``, ``supervisor``…"""
+    channel: str
+    subject: str
+    body: str
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    def send(self, notification: Notification) -> None:
+        """Deliver or raise. Called at least once per notification; a notifier should
+        use ``notification_id`` to drop a repeat where its transport allows."""
+        ...
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """Streams of events with optimistic concurrency and one global order."""
+
+    def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]: ...
+
+    def append(self, records: Sequence[Recorded]) -> None:
+        """Store every record or none. Raises :class:`StreamConflict` when a record's
+        version is taken (another writer appended first)."""
+        ...
+
+    def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
+        """Events in global order, after a position."""
+        ...
+
+    def last_position(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Pure folds from recorded events to views (no I/O, no clock)."""

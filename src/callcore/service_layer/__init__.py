@@ -1,0 +1,1 @@
+"""The service layer: one door for every command (see ``messagebus.MessageBus``)."""

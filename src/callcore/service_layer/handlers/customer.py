@@ -1,0 +1,46 @@
+"""Handlers of the Customer commands (domain.md §4.1)."""
+
+from __future__ import annotations
+
+from callcore.domain import customer, numbering
+from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.unit_of_work import UnitOfWork
+
+
+@handles(customer.OpenAccount)
+def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
+    sequence = numbering.stream_id(numbering.CUSTOMER_NUMBERS)
+    issued = numbering.issue_next(uow.load(numbering.FOLD, sequence), uow.context)
+    uow.record(numbering.FOLD, sequence, (issued,))
+    stream = customer.stream_id(issued.issued_as)
+    state = uow.load(customer.FOLD, stream)
+    uow.record(
+        customer.FOLD,
+        stream,
+        customer.open_account(state, command, uow.context, uow.directory, issued.issued_as),
+    )
+
+
+@handles(customer.ChangeContactDetails)
+def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetails) -> None:
+    stream = customer.stream_id(command.customer_number)
+    state = uow.load(customer.FOLD, stream)
+    uow.record(
+        customer.FOLD,
+        stream,
+        customer.change_contact_details(state, command, uow.context, uow.directory),
+    )
+
+
+@handles(customer.RegisterDevice)
+def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
+    stream = customer.stream_id(command.customer_number)
+    state = uow.load(customer.FOLD, stream)
+    uow.record(customer.FOLD, stream, customer.register_device(state, command, uow.context))
+
+
+@handles(customer.CloseAccount)
+def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
+    stream = customer.stream_id(command.customer_number)
+    state = uow.load(customer.FOLD, stream)
+    uow.record(customer.FOLD, stream, customer.close_account(state, command, uow.context))

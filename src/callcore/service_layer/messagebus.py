@@ -1,0 +1,190 @@
+"""The one door every command goes through (interfaces.md §2).
+
+``MessageBus.handle(command)``:
+
+1. decides the command in a fresh :class:`UnitOfWork` (the handler loads the streams
+   it needs and records events through pure decisions);
+2. appends everything the command recorded — and, when the command carries a
+   ``command_id``, its receipt — in one atomic append;
+3. on a version conflict (another writer appended first) decides again from the new
+   state, up to ``max_attempts`` times, then raises :class:`ConcurrencyConflict`;
+4. when the ``command_id`` was handled before, returns the first outcome and records
+   nothing.
+
+A :class:`~callcore.domain.common.DomainError` propagates unchanged: nothing is stored.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from attrs import frozen
+
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import Command, DomainError, Event
+from callcore.domain.directory import Directory
+from callcore.ports import Clock, EventStore, Recorded, StreamConflict
+from callcore.service_layer import receipts
+from callcore.service_layer.handlers import HANDLERS
+from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
+
+E = TypeVar("E", bound=Event)
+
+
+class ConcurrencyConflict(Exception):
+    """Other writers kept changing the same records; the command was not recorded.
+    Retrying later is safe."""
+
+
+class CommandIdReused(Exception):
+    """A command id that was already used for a different command."""
+
+
+class UnknownCommand(TypeError):
+    """No handler is registered for this type."""
+
+
+@frozen
+class Outcome:
+    """What handling a command recorded."""
+
+    command_id: str
+    recorded: tuple[Recorded, ...]
+    repeated: bool = False
+    """True when the command id had been handled before and nothing new was recorded."""
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(record.event for record in self.recorded)
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(record.stream for record in self.recorded))
+
+    def of_type(self, event_type: type[E]) -> list[E]:
+        return [event for event in self.events if isinstance(event, event_type)]
+
+    def first(self, event_type: type[E]) -> E:
+        found = self.of_type(event_type)
+        if not found:
+            raise LookupError(f"the command recorded no {event_type.__name__}")
+        return found[0]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.recorded)
+
+
+class MessageBus:
+    def __init__(
+        self,
+        store: EventStore,
+        directory: Directory,
+        clock: Clock,
+        fingerprint: Callable[[Command], str],
+        *,
+        max_attempts: int = 8,
+        cache: StateCache | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.fingerprint = fingerprint
+        self.max_attempts = max_attempts
+        self.cache = cache
+        self.use_directory(directory)
+
+    def use_directory(self, directory: Directory) -> None:
+        """Changes take effect for new commands; recorded events keep their values."""
+        self.directory = directory
+        self.calendar = BusinessCalendar(directory.calendar)
+
+    def handle(self, command: Command) -> Outcome:
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise UnknownCommand(f"no handler for {type(command).__name__}")
+        command_id = command.command_id or uuid.uuid4().hex
+        for attempt in range(self.max_attempts):
+            now = command.occurred_at or self.clock.now()
+            uow = UnitOfWork(
+                self.store, self.directory, self.calendar, now, command.actor, self.cache
+            )
+            try:
+                handler(uow, command)
+            except DomainError:
+                # A retried command may fail now only because it succeeded before.
+                if command.command_id is not None:
+                    prior = self._prior_outcome(command, command_id)
+                    if prior is not None:
+                        return prior
+                raise
+            if not uow.pending:
+                return Outcome(command_id, ())
+            records = list(uow.pending)
+            if command.command_id is not None:
+                records.append(self._receipt(command, command_id, uow))
+            try:
+                self.store.append(records)
+            except StreamConflict:
+                if command.command_id is not None:
+                    prior = self._prior_outcome(command, command_id)
+                    if prior is not None:
+                        return prior
+                _back_off(attempt)
+                continue
+            uow.remember()
+            return Outcome(command_id, tuple(uow.pending))
+        raise ConcurrencyConflict(
+            f"{type(command).__name__} {command_id} lost the race to other writers "
+            f"{self.max_attempts} times; nothing was recorded, try again"
+        )
+
+    def _receipt(self, command: Command, command_id: str, uow: UnitOfWork) -> Recorded:
+        spans: dict[str, list[int]] = {}
+        for record in uow.pending:
+            spans.setdefault(record.stream, []).append(record.version)
+        receipt = receipts.CommandHandled(
+            at=uow.now,
+            actor=command.actor,
+            command_id=command_id,
+            command_type=type(command).__name__,
+            fingerprint=self.fingerprint(command),
+            recorded=tuple(
+                receipts.StreamVersions(stream, min(versions), max(versions))
+                for stream, versions in spans.items()
+            ),
+        )
+        return Recorded(receipts.stream_id(command_id), 1, receipt)
+
+    def _prior_outcome(self, command: Command, command_id: str) -> Outcome | None:
+        stored = self.store.read_stream(receipts.stream_id(command_id))
+        if not stored:
+            return None
+        receipt = stored[0].event
+        assert isinstance(receipt, receipts.CommandHandled)
+        if (
+            receipt.command_type != type(command).__name__
+            or receipt.fingerprint != self.fingerprint(command)
+        ):
+            raise CommandIdReused(
+                f"command id {command_id!r} was already used for a different "
+                f"{receipt.command_type} command"
+            )
+        recorded: list[Recorded] = []
+        for span in receipt.recorded:
+            recorded.extend(
+                record
+                for record in self.store.read_stream(span.stream, after_version=span.first - 1)
+                if record.version <= span.last
+            )
+        return Outcome(command_id, tuple(recorded), repeated=True)
+
+
+def _back_off(attempt: int) -> None:
+    # Jittered exponential back-off so that colliding writers spread out.
+    time.sleep(random.uniform(0, 0.002 * (2**attempt)))
