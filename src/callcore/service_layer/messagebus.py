@@ -112,7 +112,13 @@ class MessageBus:
         for attempt in range(self.max_attempts):
             now = command.occurred_at or self.clock.now()
             uow = UnitOfWork(
-                self.store, self.directory, self.calendar, now, command.actor, self.cache
+                self.store,
+                self.directory,
+                self.calendar,
+                now,
+                command.actor,
+                self.cache,
+                command_id=command_id,
             )
             try:
                 handler(uow, command)

@@ -8,6 +8,7 @@ first the append conflicts and the whole command is decided again.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -53,8 +54,10 @@ class UnitOfWork:
         now: datetime,
         actor: Actor,
         cache: StateCache | None = None,
+        command_id: str = "",
     ) -> None:
         self.store = store
+        self.command_id = command_id
         self.directory = directory
         self.calendar = calendar
         self.context = Context(now=now, actor=actor)
@@ -86,6 +89,14 @@ class UnitOfWork:
         self._read_versions[stream] = version
         self._versions[stream] = version
         return state
+
+    def new_id(self, prefix: str, given: str | None = None) -> str:
+        """The id of a record this command creates: the one the caller gave, or one
+        derived from the command id — so a retried command names the same record."""
+        if given:
+            return given
+        digest = hashlib.sha256(self.command_id.encode()).hexdigest()[:10].upper()
+        return f"{prefix}-{digest}"
 
     def version(self, stream: str) -> int:
         return self._versions[stream]
