@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -290,3 +291,19 @@ def one_of(values: Sequence[str]) -> Callable[[Any, attrs.Attribute[Any], str], 
             raise ValueError(f"{attribute.name} must be one of {', '.join(allowed)}, got {value!r}")
 
     return check
+
+
+_ADDRESS_NOISE = re.compile(r"[\s,.，。#\-]+")
+
+
+def address_key(address: str) -> str:
+    """Addresses compare ignoring case, width (全角/半角), spaces and punctuation."""
+    folded = unicodedata.normalize("NFKC", address).casefold()
+    return _ADDRESS_NOISE.sub(" ", folded).strip()
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compare ignoring case, width and spacing (an agent types what it hears)."""
+    return " ".join(unicodedata.normalize("NFKC", a).casefold().split()) == " ".join(
+        unicodedata.normalize("NFKC", b).casefold().split()
+    )

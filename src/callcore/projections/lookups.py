@@ -6,20 +6,11 @@ store.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 
 from callcore.domain import customer
+from callcore.domain.common import address_key
 from callcore.ports import Recorded
-
-_SPACES = re.compile(r"[\s,.，。#\-]+")
-
-
-def address_key(address: str) -> str:
-    """Addresses compare ignoring case, width (全角/半角), spaces and punctuation."""
-    folded = unicodedata.normalize("NFKC", address).casefold()
-    return _SPACES.sub(" ", folded).strip()
 
 
 class CustomerIndex:
