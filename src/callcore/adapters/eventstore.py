@@ -23,6 +23,8 @@ encrypted with the library's AES cipher before it reaches the database.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -48,6 +50,27 @@ _STREAM_NAMESPACE = uuid.UUID("8b7e0a34-7c61-4d43-9a2e-2f0a3c1c0c55")
 
 class StoreUrlError(ValueError):
     """The store URL cannot be understood."""
+
+
+class CipherKeyError(ValueError):
+    """The cipher key is not a usable AES key."""
+
+
+class UnreadableEvent(RuntimeError):
+    """A stored event cannot be read back (a wrong or missing cipher key, or damage)."""
+
+
+def check_cipher_key(key: str) -> str:
+    """An AES key is base64 of 16, 24 or 32 bytes (``callcore keygen`` makes one)."""
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        raise CipherKeyError("the cipher key is not base64; make one with `callcore keygen`") from None
+    if len(raw) not in (16, 24, 32):
+        raise CipherKeyError(
+            f"the cipher key decodes to {len(raw)} bytes; AES needs 16, 24 or 32"
+        )
+    return key
 
 
 def environment_for(url: str, *, cipher_key: str | None = None) -> dict[str, str]:
@@ -94,7 +117,7 @@ def environment_for(url: str, *, cipher_key: str | None = None) -> dict[str, str
     key = cipher_key or os.environ.get("CALLCORE_CIPHER_KEY")
     if key:
         env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
-        env["CIPHER_KEY"] = key
+        env["CIPHER_KEY"] = check_cipher_key(key)
     return env
 
 
@@ -131,11 +154,18 @@ class CattrsMapper(Mapper[str]):
 
     def to_recorded(self, stored: StoredEvent) -> Recorded:
         state = stored.state
-        if self.cipher:
-            state = self.cipher.decrypt(state)
-        if self.compressor:
-            state = self.compressor.decompress(state)
-        data = orjson.loads(state)
+        try:
+            if self.cipher:
+                state = self.cipher.decrypt(state)
+            if self.compressor:
+                state = self.compressor.decompress(state)
+            data = orjson.loads(state)
+        except Exception as error:  # the cipher and the codecs raise many kinds
+            hint = "wrong cipher key?" if self.cipher else "an encrypted store opened without its key?"
+            raise UnreadableEvent(
+                f"event {stored.originator_version} of {stored.originator_id} cannot be read "
+                f"({hint}): {error}"
+            ) from None
         stream = data.pop("_stream") if self.uuid_streams else str(stored.originator_id)
         return Recorded(stream, stored.originator_version, event_from_dict(stored.topic, data))
 
@@ -148,9 +178,14 @@ class EventsourcingStore:
         env = environment_for(url, cipher_key=cipher_key)
         if not create:
             env["CREATE_TABLE"] = "no"
+        postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+        if postgres and create:
+            env["CREATE_TABLE"] = "no"  # created below, under a lock
         factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
         self._factory = factory
         self.recorder: ApplicationRecorder = factory.application_recorder()
+        if postgres and create:
+            _create_postgres_tables(env, self.recorder)
         self.mapper = CattrsMapper(
             transcoder=factory.transcoder(),
             cipher=factory.cipher(),
@@ -199,6 +234,30 @@ class EventsourcingStore:
 
     def close(self) -> None:
         self._factory.close()
+
+
+def _create_postgres_tables(env: Mapping[str, str], recorder: ApplicationRecorder) -> None:
+    """Create the tables once, even when several processes open a new store at the same
+    moment (concurrent CREATE ... IF NOT EXISTS races in PostgreSQL's catalog)."""
+    import psycopg
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        password=env.get("POSTGRES_PASSWORD") or None,
+        autocommit=True,
+        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_CREATE_LOCK,))
+        try:
+            recorder.create_table()  # type: ignore[attr-defined]
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_CREATE_LOCK,))
+
+
+_CREATE_LOCK = 0x63616C6C636F7265  # "callcore"
 
 
 def open_store(url: str, *, cipher_key: str | None = None) -> EventsourcingStore:

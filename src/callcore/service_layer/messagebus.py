@@ -123,6 +123,9 @@ class MessageBus:
             try:
                 handler(uow, command)
             except DomainError:
+                if uow.inputs_changed():
+                    _back_off(attempt)
+                    continue
                 # A retried command may fail now only because it succeeded before.
                 if command.command_id is not None:
                     prior = self._prior_outcome(command, command_id)
@@ -130,6 +133,11 @@ class MessageBus:
                         return prior
                 raise
             if not uow.pending:
+                # Nothing to do now — perhaps because this very command already did it.
+                if command.command_id is not None:
+                    prior = self._prior_outcome(command, command_id)
+                    if prior is not None:
+                        return prior
                 return Outcome(command_id, ())
             records = list(uow.pending)
             if command.command_id is not None:

@@ -117,6 +117,17 @@ class UnitOfWork:
         self._versions[stream] = version
         return state
 
+    def inputs_changed(self) -> bool:
+        """Whether another writer appended to any stream this unit of work read.
+
+        Streams are read one query at a time, so a decision can see two streams at
+        different moments (a sequence before a rival's commit, a record after it). A rule
+        broken on such mixed inputs is a lost race, not a verdict."""
+        return any(
+            self.store.read_stream(stream, after_version=version)
+            for stream, version in self._read_versions.items()
+        )
+
     def remember(self) -> None:
         """After a successful commit: keep the new states for the next commands."""
         if self._cache is None:
