@@ -16,7 +16,9 @@ import pytest
 from callcore.adapters.directory_file import demo_directory
 from callcore.domain.directory import Directory
 
-POSTGRES_ADMIN = os.environ.get("CALLCORE_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN = os.environ.get(
+    "CALLCORE_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,9 @@ def _postgres_available() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(POSTGRES_ADMIN.replace("postgresql://", "postgresql://", 1), connect_timeout=3):
+        with psycopg.connect(
+            POSTGRES_ADMIN.replace("postgresql://", "postgresql://", 1), connect_timeout=3
+        ):
             return None
     except Exception as error:  # any failure means: no server we can use
         return f"PostgreSQL at {POSTGRES_ADMIN} is not reachable: {error}"

@@ -29,11 +29,11 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11, year: int = 2026) 
 class Scenario:
     """A story told to a real CallCenter on an in-memory store::
 
-        s = Scenario()
-        s.given(OpenAccount(...))
-        s.when(PlaceOrder(...))
-        s.then(OrderPlaced)             # the types of what was recorded, in order
-        s.then_broken(REGISTERED_NAME)  # or: the rule the command broke
+    s = Scenario()
+    s.given(OpenAccount(...))
+    s.when(PlaceOrder(...))
+    s.then(OrderPlaced)             # the types of what was recorded, in order
+    s.then_broken(REGISTERED_NAME)  # or: the rule the command broke
     """
 
     def __init__(
@@ -45,7 +45,9 @@ class Scenario:
     ) -> None:
         self.clock = ManualClock(start)
         self.notifier = RecordingNotifier()
-        self.center = CallCenter.open(url, clock=self.clock, notifier=self.notifier, directory=directory)
+        self.center = CallCenter.open(
+            url, clock=self.clock, notifier=self.notifier, directory=directory
+        )
         self.outcome: Outcome | None = None
         self.error: DomainError | None = None
         self.history: list[Outcome] = []
@@ -93,7 +95,7 @@ class Scenario:
         return self.error
 
     def last(self, event_type: type[Any]) -> Any:
-        for outcome in reversed([*self.history, *( [self.outcome] if self.outcome else [])]):
+        for outcome in reversed([*self.history, *([self.outcome] if self.outcome else [])]):
             for event in reversed(outcome.events):
                 if isinstance(event, event_type):
                     return event

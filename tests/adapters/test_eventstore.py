@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from eventsourcing.cipher import AESCipher
 
 from callcore.adapters.eventstore import (
@@ -23,9 +22,16 @@ from tests.support import MONDAY_9AM
 
 def opened(number: str, phone: str = "+8613912345678") -> AccountOpened:
     return AccountOpened(
-        at=MONDAY_9AM, actor=SYSTEM, customer_number=number, name="Wang Xiuying", phone=phone,
-        address="5 Dongmen Road", area="DONGMEN", branch="B-EAST",
-        customer_type=CustomerType.HOUSEHOLD, level="standard",
+        at=MONDAY_9AM,
+        actor=SYSTEM,
+        customer_number=number,
+        name="Wang Xiuying",
+        phone=phone,
+        address="5 Dongmen Road",
+        area="DONGMEN",
+        branch="B-EAST",
+        customer_type=CustomerType.HOUSEHOLD,
+        level="standard",
     )
 
 
@@ -48,7 +54,9 @@ def test_a_taken_version_conflicts_and_the_whole_batch_is_refused(store_url: str
     store = EventsourcingStore(store_url)
     store.append([Recorded("customer-C1", 1, opened("C1"))])
     with pytest.raises(StreamConflict):
-        store.append([Recorded("customer-C2", 1, opened("C2")), Recorded("customer-C1", 1, closed())])
+        store.append(
+            [Recorded("customer-C2", 1, opened("C2")), Recorded("customer-C1", 1, closed())]
+        )
     assert store.read_stream("customer-C2") == []  # atomic: nothing of the batch was kept
     assert store.last_position() == 1
     store.close()
@@ -61,7 +69,12 @@ def test_read_all_is_the_global_order_with_rising_positions(store_url: str) -> N
     store.append([Recorded("customer-C3", 2, closed())])
     everything = list(store.read_all())
     assert [p.recorded.stream for p in everything] == [
-        "customer-C1", "customer-C2", "customer-C3", "customer-C4", "customer-C5", "customer-C3"
+        "customer-C1",
+        "customer-C2",
+        "customer-C3",
+        "customer-C4",
+        "customer-C5",
+        "customer-C3",
     ]
     positions = [p.position for p in everything]
     assert positions == sorted(positions) and len(set(positions)) == 6
@@ -124,5 +137,5 @@ def test_a_bad_url_is_one_clear_error(url: str) -> None:
 
 @pytest.mark.parametrize("key", ["not base64!", "c2hvcnQ="])
 def test_a_bad_cipher_key_is_refused_before_anything_is_stored(key: str) -> None:
-    with pytest.raises(CipherKeyError, match="base64|AES needs"):
+    with pytest.raises(CipherKeyError, match=r"base64|AES needs"):
         environment_for("memory://", cipher_key=key)

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from callcore.domain import customer, directory as directory_module, numbering
+from callcore.domain import customer, numbering
+from callcore.domain import directory as directory_module
 from callcore.domain.common import ALREADY_EXISTS, EXISTS, Context, Window
 from callcore.domain.customer import (
     AccountClosed,
@@ -24,10 +25,13 @@ from tests.support import AGENT, MONDAY_9AM, SUPERVISOR, Scenario, raises_rule
 
 
 def open_wang(**changes: object) -> OpenAccount:
-    fields: dict[str, object] = dict(
-        name="Wang Xiuying", phone="139 1234 5678", address="5 Dongmen Road", area="DONGMEN",
-        actor=AGENT,
-    )
+    fields: dict[str, object] = {
+        "name": "Wang Xiuying",
+        "phone": "139 1234 5678",
+        "address": "5 Dongmen Road",
+        "area": "DONGMEN",
+        "actor": AGENT,
+    }
     fields.update(changes)
     return OpenAccount(**fields)  # type: ignore[arg-type]
 
@@ -36,7 +40,7 @@ class TestOpeningAnAccount:
     def test_the_branch_is_found_from_the_area_and_a_number_is_issued(self) -> None:
         s = Scenario()
         s.when(open_wang())
-        issued, opened = s.then(numbering.NumberIssued, AccountOpened)
+        _issued, opened = s.then(numbering.NumberIssued, AccountOpened)
         assert isinstance(opened, AccountOpened)
         assert opened.customer_number == "C000001"
         assert opened.branch == "B-EAST"  # DONGMEN is served by the East Gate store
@@ -66,8 +70,9 @@ class TestOpeningAnAccount:
 
     def test_opening_over_an_issued_number_is_refused_by_the_decision(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
-        opened = customer.open_account(customer.initial, open_wang(), context,
-                                       Scenario().directory, "C000009")
+        opened = customer.open_account(
+            customer.initial, open_wang(), context, Scenario().directory, "C000009"
+        )
         state = customer.FOLD.fold(opened)
         with raises_rule(ALREADY_EXISTS):
             customer.open_account(state, open_wang(), context, Scenario().directory, "C000009")
@@ -82,8 +87,14 @@ class TestOpeningAnAccount:
 class TestChangingContactDetails:
     def test_only_what_changed_is_recorded_and_the_branch_follows_the_area(self) -> None:
         s = Scenario().given(open_wang())
-        s.when(ChangeContactDetails(customer_number="C000001", phone="13912345678", area="XIHU",
-                                    address="88 Xihu Avenue"))
+        s.when(
+            ChangeContactDetails(
+                customer_number="C000001",
+                phone="13912345678",
+                area="XIHU",
+                address="88 Xihu Avenue",
+            )
+        )
         (changed,) = s.then(ContactDetailsChanged)
         assert isinstance(changed, ContactDetailsChanged)
         assert changed.phone is None  # the same number, written differently
@@ -95,7 +106,9 @@ class TestChangingContactDetails:
         s.when(ChangeContactDetails(customer_number="C000001", name="Wang Xiuying")).then_nothing()
 
     def test_an_unknown_customer_is_refused(self) -> None:
-        Scenario().when(ChangeContactDetails(customer_number="C000404", name="X")).then_broken(EXISTS)
+        Scenario().when(ChangeContactDetails(customer_number="C000404", name="X")).then_broken(
+            EXISTS
+        )
 
 
 class TestClosingAnAccount:
@@ -113,7 +126,8 @@ class TestClosingAnAccount:
         s = Scenario().given(open_wang(), CloseAccount(customer_number="C000001", reason="moved"))
         s.when(CloseAccount(customer_number="C000001", reason="again")).then_nothing()
         assert [type(r.event) for r in s.center.history("customer-C000001")] == [
-            AccountOpened, AccountClosed
+            AccountOpened,
+            AccountClosed,
         ]
 
 
@@ -134,8 +148,11 @@ class TestConsumableQuota:
     def merchant(self) -> customer.State:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         events = customer.open_account(
-            customer.initial, open_wang(customer_type=CustomerType.MERCHANT), context,
-            Scenario().directory, "C000001",
+            customer.initial,
+            open_wang(customer_type=CustomerType.MERCHANT),
+            context,
+            Scenario().directory,
+            "C000001",
         )
         return customer.FOLD.fold(events)
 
@@ -144,13 +161,21 @@ class TestConsumableQuota:
         state = self.merchant()
         context = Context(now=MONDAY_9AM, actor=AGENT)
         issued = customer.issue_consumables(
-            state, item="thermal-paper", quantity=1, ticket_id="T1", context=context,
+            state,
+            item="thermal-paper",
+            quantity=1,
+            ticket_id="T1",
+            context=context,
             directory=directory,
         )
         state = customer.FOLD.fold(issued, state)
         with raises_rule(customer.QUOTA_EXCEEDED):
             customer.issue_consumables(
-                state, item="thermal-paper", quantity=1, ticket_id="T2", context=context,
+                state,
+                item="thermal-paper",
+                quantity=1,
+                ticket_id="T2",
+                context=context,
                 directory=directory,
             )
 
@@ -160,11 +185,16 @@ class TestConsumableQuota:
         state = self.merchant()
         for ticket_id in ("T1", "T2"):
             events = customer.issue_consumables(
-                state, item="thermal-paper", quantity=1, ticket_id=ticket_id, context=context,
-                directory=directory, exception_granted_by="S01",
+                state,
+                item="thermal-paper",
+                quantity=1,
+                ticket_id=ticket_id,
+                context=context,
+                directory=directory,
+                exception_granted_by="S01",
             )
             state = customer.FOLD.fold(events, state)
-        granted = [i for i in state.consumables]
+        granted = list(state.consumables)
         assert len(granted) == 2
 
     def test_the_month_turns_over(self) -> None:
@@ -173,10 +203,24 @@ class TestConsumableQuota:
         november = Context(now=MONDAY_9AM, actor=AGENT)
         december = Context(now=MONDAY_9AM + timedelta(days=14), actor=AGENT)
         state = customer.FOLD.fold(
-            customer.issue_consumables(state, item="thermal-paper", quantity=1, ticket_id="T1",
-                                       context=november, directory=directory), state)
-        events = customer.issue_consumables(state, item="thermal-paper", quantity=1,
-                                            ticket_id="T2", context=december, directory=directory)
+            customer.issue_consumables(
+                state,
+                item="thermal-paper",
+                quantity=1,
+                ticket_id="T1",
+                context=november,
+                directory=directory,
+            ),
+            state,
+        )
+        events = customer.issue_consumables(
+            state,
+            item="thermal-paper",
+            quantity=1,
+            ticket_id="T2",
+            context=december,
+            directory=directory,
+        )
         assert len(events) == 1
 
     def test_the_year_quota_binds_too(self) -> None:
@@ -185,23 +229,44 @@ class TestConsumableQuota:
         for month in range(1, 13):
             context = Context(now=MONDAY_9AM.replace(month=month, day=2), actor=AGENT)
             state = customer.FOLD.fold(
-                customer.issue_consumables(state, item="thermal-paper", quantity=1,
-                                           ticket_id=f"T{month}", context=context,
-                                           directory=directory), state)
+                customer.issue_consumables(
+                    state,
+                    item="thermal-paper",
+                    quantity=1,
+                    ticket_id=f"T{month}",
+                    context=context,
+                    directory=directory,
+                ),
+                state,
+            )
         with raises_rule(customer.QUOTA_EXCEEDED):
             # a 13th roll in the year, even in a month with none yet (a new state, same year)
             late = Context(now=MONDAY_9AM.replace(month=12, day=30), actor=AGENT)
-            customer.issue_consumables(state, item="thermal-paper", quantity=1, ticket_id="T13",
-                                       context=late, directory=directory)
+            customer.issue_consumables(
+                state,
+                item="thermal-paper",
+                quantity=1,
+                ticket_id="T13",
+                context=late,
+                directory=directory,
+            )
 
     def test_only_merchants_get_consumables(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
-        household = customer.FOLD.fold(customer.open_account(
-            customer.initial, open_wang(), context, Scenario().directory, "C000001"))
+        household = customer.FOLD.fold(
+            customer.open_account(
+                customer.initial, open_wang(), context, Scenario().directory, "C000001"
+            )
+        )
         with raises_rule(customer.NOT_A_MERCHANT):
-            customer.issue_consumables(household, item="thermal-paper", quantity=1,
-                                       ticket_id="T1", context=context,
-                                       directory=Scenario().directory)
+            customer.issue_consumables(
+                household,
+                item="thermal-paper",
+                quantity=1,
+                ticket_id="T1",
+                context=context,
+                directory=Scenario().directory,
+            )
 
 
 class TestLookUps:
@@ -214,10 +279,12 @@ class TestLookUps:
         customers = s.center.customers
         assert customers.get("C000003").name == "Li Lei"
         assert [c.customer_number for c in customers.find_by_phone("13912345678")] == [
-            "C000001", "C000002"
+            "C000001",
+            "C000002",
         ]
         assert [c.customer_number for c in customers.find_by_address("5 dongmen road")] == [
-            "C000001", "C000002"
+            "C000001",
+            "C000002",
         ]
         s.given(ChangeContactDetails(customer_number="C000001", phone="137 0000 2222"))
         assert [c.customer_number for c in customers.find_by_phone("13912345678")] == ["C000002"]

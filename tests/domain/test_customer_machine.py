@@ -45,12 +45,24 @@ class CustomerMachine(RuleBasedStateMachine):
         self.ledger.apply(outcome)
         return True
 
-    @rule(target=numbers, area=st.sampled_from(AREAS), phone=st.sampled_from(PHONES),
-          merchant=st.booleans())
+    @rule(
+        target=numbers,
+        area=st.sampled_from(AREAS),
+        phone=st.sampled_from(PHONES),
+        merchant=st.booleans(),
+    )
     def open_account(self, area: str, phone: str, merchant: bool) -> str:
         kind = CustomerType.MERCHANT if merchant else CustomerType.HOUSEHOLD
-        ok = self._handle(OpenAccount(name="Caller", phone=phone, address="1 Road", area=area,
-                                      customer_type=kind, actor=AGENT))
+        ok = self._handle(
+            OpenAccount(
+                name="Caller",
+                phone=phone,
+                address="1 Road",
+                area=area,
+                customer_type=kind,
+                actor=AGENT,
+            )
+        )
         valid = area != "NOWHERE" and phone != "12345"
         assert ok == valid
         if ok:

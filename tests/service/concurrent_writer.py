@@ -17,14 +17,22 @@ def write(url: str, writer: int, rounds: int, shared_customers: int) -> list[tup
         center.bus.max_attempts = 50
         for round_ in range(rounds):
             commands = [
-                OpenAccount(name=f"Writer {writer} #{round_}", phone="13912345678",
-                            address=f"{writer} Road", area=AREAS[round_ % 4]),
-                ChangeContactDetails(customer_number=f"C{1 + round_ % shared_customers:06d}",
-                                     area=AREAS[(round_ + writer) % 4]),
+                OpenAccount(
+                    name=f"Writer {writer} #{round_}",
+                    phone="13912345678",
+                    address=f"{writer} Road",
+                    area=AREAS[round_ % 4],
+                ),
+                ChangeContactDetails(
+                    customer_number=f"C{1 + round_ % shared_customers:06d}",
+                    area=AREAS[(round_ + writer) % 4],
+                ),
                 # the same id from every writer: exactly one of them may record it
-                ChangeContactDetails(command_id=f"shared-{round_}",
-                                     customer_number=f"C{1 + round_ % shared_customers:06d}",
-                                     address=f"shared address {round_}"),
+                ChangeContactDetails(
+                    command_id=f"shared-{round_}",
+                    customer_number=f"C{1 + round_ % shared_customers:06d}",
+                    address=f"shared address {round_}",
+                ),
             ]
             for command in commands:
                 try:

@@ -24,8 +24,11 @@ SHARED = 3
 def seed(url: str) -> None:
     with CallCenter.open(url) as center:
         for n in range(SHARED):
-            center.handle(OpenAccount(name=f"Shared {n}", phone="13800001111",
-                                      address="1 Shared Road", area="DONGMEN"))
+            center.handle(
+                OpenAccount(
+                    name=f"Shared {n}", phone="13800001111", address="1 Shared Road", area="DONGMEN"
+                )
+            )
 
 
 def check(url: str, per_writer: list[list[tuple[str, int]]]) -> None:
@@ -87,19 +90,26 @@ def test_threads_in_memory() -> None:
     # One store object shared by every thread: the in-process case.
     center = CallCenter.open("memory://")
     for n in range(SHARED):
-        center.handle(OpenAccount(name=f"Shared {n}", phone="13800001111",
-                                  address="1 Shared Road", area="DONGMEN"))
+        center.handle(
+            OpenAccount(
+                name=f"Shared {n}", phone="13800001111", address="1 Shared Road", area="DONGMEN"
+            )
+        )
 
     def go(writer: int) -> int:
         count = 0
         for r in range(ROUNDS):
-            center.handle(OpenAccount(name=f"W{writer} {r}", phone="13912345678",
-                                      address="x", area="XIHU"))
+            center.handle(
+                OpenAccount(name=f"W{writer} {r}", phone="13912345678", address="x", area="XIHU")
+            )
             count += 1
         return count
 
     with ThreadPoolExecutor(WRITERS) as pool:
         assert sum(pool.map(go, range(WRITERS))) == WRITERS * ROUNDS
-    numbers = [p.recorded.event.customer_number for p in center.store.read_all()  # type: ignore[attr-defined]
-               if isinstance(p.recorded.event, AccountOpened)]
+    numbers = [
+        p.recorded.event.customer_number
+        for p in center.store.read_all()  # type: ignore[attr-defined]
+        if isinstance(p.recorded.event, AccountOpened)
+    ]
     assert sorted(numbers) == [f"C{n:06d}" for n in range(1, SHARED + WRITERS * ROUNDS + 1)]

@@ -17,11 +17,19 @@ from tests.support import AGENT, MONDAY_9AM
 
 
 def open_wang(command_id: str | None = None, name: str = "Wang Xiuying") -> OpenAccount:
-    return OpenAccount(command_id=command_id, name=name, phone="139 1234 5678",
-                       address="5 Dongmen Road", area="DONGMEN", actor=AGENT)
+    return OpenAccount(
+        command_id=command_id,
+        name=name,
+        phone="139 1234 5678",
+        address="5 Dongmen Road",
+        area="DONGMEN",
+        actor=AGENT,
+    )
 
 
-def test_a_repeated_command_id_returns_the_first_outcome_and_records_nothing(store_url: str) -> None:
+def test_a_repeated_command_id_returns_the_first_outcome_and_records_nothing(
+    store_url: str,
+) -> None:
     with CallCenter.open(store_url, clock=ManualClock(MONDAY_9AM)) as center:
         first = center.handle(open_wang("web-req-1"))
         before = center.store.last_position()
@@ -93,8 +101,11 @@ def test_losing_every_race_is_a_clear_conflict_and_records_nothing_of_ours() -> 
     center.bus.max_attempts = 3
     with pytest.raises(ConcurrencyConflict, match="3 times"):
         center.handle(open_wang(name="Unlucky"))
-    names = [p.recorded.event.name for p in store.inner.read_all()  # type: ignore[attr-defined]
-             if isinstance(p.recorded.event, AccountOpened)]
+    names = [
+        p.recorded.event.name
+        for p in store.inner.read_all()  # type: ignore[attr-defined]
+        if isinstance(p.recorded.event, AccountOpened)
+    ]
     assert "Unlucky" not in names and len(names) == 3
 
 
@@ -103,5 +114,7 @@ def test_events_are_stamped_with_the_clock_or_the_reported_time() -> None:
     center = CallCenter.open("memory://", clock=clock)
     assert center.handle(open_wang()).first(AccountOpened).at == MONDAY_9AM
     reported = MONDAY_9AM.replace(hour=8)
-    late = OpenAccount(name="Li", phone="13800001111", address="x", area="XIHU", occurred_at=reported)
+    late = OpenAccount(
+        name="Li", phone="13800001111", address="x", area="XIHU", occurred_at=reported
+    )
     assert center.handle(late).first(AccountOpened).at == reported

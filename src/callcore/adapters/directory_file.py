@@ -53,7 +53,7 @@ def _target(value: Any, key: str, file: str) -> dict[str, Any]:
             }
     except (ValueError, KeyError) as error:
         raise DirectoryFileError(file, key, str(error)) from None
-    raise DirectoryFileError(file, key, "give a duration (\"30m\") or {duration, business}")
+    raise DirectoryFileError(file, key, 'give a duration ("30m") or {duration, business}')
 
 
 def _keyed(rows: Any, key_field: str, table: str, file: str) -> dict[str, Any]:
@@ -73,8 +73,17 @@ def _keyed(rows: Any, key_field: str, table: str, file: str) -> dict[str, Any]:
 
 def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> Directory:
     known = {
-        "centre", "calendar", "sla", "service_fees", "branches", "areas", "departments",
-        "field_workers", "products", "prices", "quotas",
+        "centre",
+        "calendar",
+        "sla",
+        "service_fees",
+        "branches",
+        "areas",
+        "departments",
+        "field_workers",
+        "products",
+        "prices",
+        "quotas",
     }
     for key in data:
         if key not in known:

@@ -65,11 +65,11 @@ def check_cipher_key(key: str) -> str:
     try:
         raw = base64.b64decode(key, validate=True)
     except (binascii.Error, ValueError):
-        raise CipherKeyError("the cipher key is not base64; make one with `callcore keygen`") from None
-    if len(raw) not in (16, 24, 32):
         raise CipherKeyError(
-            f"the cipher key decodes to {len(raw)} bytes; AES needs 16, 24 or 32"
-        )
+            "the cipher key is not base64; make one with `callcore keygen`"
+        ) from None
+    if len(raw) not in (16, 24, 32):
+        raise CipherKeyError(f"the cipher key decodes to {len(raw)} bytes; AES needs 16, 24 or 32")
     return key
 
 
@@ -161,7 +161,9 @@ class CattrsMapper(Mapper[str]):
                 state = self.compressor.decompress(state)
             data = orjson.loads(state)
         except Exception as error:  # the cipher and the codecs raise many kinds
-            hint = "wrong cipher key?" if self.cipher else "an encrypted store opened without its key?"
+            hint = (
+                "wrong cipher key?" if self.cipher else "an encrypted store opened without its key?"
+            )
             raise UnreadableEvent(
                 f"event {stored.originator_version} of {stored.originator_id} cannot be read "
                 f"({hint}): {error}"

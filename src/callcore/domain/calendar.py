@@ -94,7 +94,9 @@ class BusinessCalendar:
 
     # -- business time -------------------------------------------------------------
 
-    def _open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    def _open_intervals(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
         """The business-open intervals of each day between two instants, clipped."""
         day = self.local(start).date()
         last = self.local(end).date()

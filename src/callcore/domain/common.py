@@ -278,7 +278,9 @@ def events_of(module_globals: dict[str, Any]) -> tuple[type[Event], ...]:
     return tuple(
         value
         for value in module_globals.values()
-        if isinstance(value, type) and issubclass(value, Event) and value is not Event
+        if isinstance(value, type)
+        and issubclass(value, Event)
+        and value is not Event
         and value.__module__ == module_globals["__name__"]
     )
 

@@ -43,8 +43,8 @@ ACCOUNT_CLOSED = Rule("account-closed", "domain.md §4.1: a closed account canno
 DEVICE_ALREADY_REGISTERED = Rule("device-registered-once", "domain.md §4.3: device record")
 NOT_A_MERCHANT = Rule("merchant-only", "domain.md §4.3: consumables are for merchants")
 QUOTA_EXCEEDED = Rule(
-    "consumable-quota", "domain.md §4.3: a merchant over its quota is refused unless a "
-    "supervisor grants an exception"
+    "consumable-quota",
+    "domain.md §4.3: a merchant over its quota is refused unless a supervisor grants an exception",
 )
 UNKNOWN_CONSUMABLE = Rule("unknown-consumable", "domain.md §3: consumable quotas")
 
@@ -348,8 +348,11 @@ def issue_consumables(
     """Issue consumables to a merchant within its quota, or past it when a supervisor
     granted an exception. Raises :data:`QUOTA_EXCEEDED` otherwise."""
     require_open(state, state.customer_number)
-    require(state.customer_type is CustomerType.MERCHANT, NOT_A_MERCHANT,
-            f"customer {state.customer_number} is not a merchant")
+    require(
+        state.customer_type is CustomerType.MERCHANT,
+        NOT_A_MERCHANT,
+        f"customer {state.customer_number} is not a merchant",
+    )
     positive(None, attrs.fields(ConsumablesIssued).quantity, quantity)
     quota = directory.quotas.get(item)
     if quota is None:

@@ -312,7 +312,9 @@ class Directory:
     def distance_km(self, area_a: str, area_b: str) -> float:
         """Great-circle distance between two areas' centres (haversine)."""
         a, b = self.area(area_a), self.area(area_b)
-        lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+        lat1, lon1, lat2, lon2 = map(
+            math.radians, (a.latitude, a.longitude, b.latitude, b.longitude)
+        )
         h = (
             math.sin((lat2 - lat1) / 2) ** 2
             + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2

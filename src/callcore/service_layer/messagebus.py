@@ -181,10 +181,9 @@ class MessageBus:
             return None
         receipt = stored[0].event
         assert isinstance(receipt, receipts.CommandHandled)
-        if (
-            receipt.command_type != type(command).__name__
-            or receipt.fingerprint != self.fingerprint(command)
-        ):
+        if receipt.command_type != type(
+            command
+        ).__name__ or receipt.fingerprint != self.fingerprint(command):
             raise CommandIdReused(
                 f"command id {command_id!r} was already used for a different "
                 f"{receipt.command_type} command"

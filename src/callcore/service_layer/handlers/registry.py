@@ -14,7 +14,9 @@ Handler = Callable[[UnitOfWork, Any], None]
 HANDLERS: dict[type[Command], Handler] = {}
 
 
-def handles(command_type: type[C]) -> Callable[[Callable[[UnitOfWork, C], None]], Callable[[UnitOfWork, C], None]]:
+def handles(
+    command_type: type[C],
+) -> Callable[[Callable[[UnitOfWork, C], None]], Callable[[UnitOfWork, C], None]]:
     """Register the handler of a command type (one handler per type)."""
 
     def register(handler: Callable[[UnitOfWork, C], None]) -> Callable[[UnitOfWork, C], None]:
