@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import cattrs
+from cattrs.v import format_exception
 
 from callcore.adapters.converter import CONVERTER
 from callcore.domain.directory import Directory
@@ -131,14 +132,26 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
     try:
         directory = CONVERTER.structure(shaped, Directory)
     except cattrs.BaseValidationError as error:
-        messages = cattrs.transform_error(error, path="directory")
-        first = messages[0] if messages else str(error)
-        key, _, reason = first.partition(" @ ")
-        raise DirectoryFileError(file, reason or "directory", key) from None
+        messages = cattrs.transform_error(error, path="$", format_exception=_describe)
+        first = messages[0] if messages else f"{error} @ $"
+        reason, _, path = first.rpartition(" @ ")
+        raise DirectoryFileError(file, _toml_key(path), reason) from None
     except (ValueError, TypeError, KeyError) as error:
         raise DirectoryFileError(file, "directory", str(error)) from None
     _check_references(directory, file)
     return directory
+
+
+def _describe(error: BaseException, type_: Any) -> str:
+    # Our validators' messages say what is wrong in the user's terms; keep them.
+    if isinstance(error, (ValueError, TypeError)) and str(error):
+        return str(error)
+    return format_exception(error, type_)
+
+
+def _toml_key(path: str) -> str:
+    """``$.field_workers['W001'].skills`` → ``field_workers.W001.skills``."""
+    return re.sub(r"\['([^']*)'\]", r".\1", path).removeprefix("$").lstrip(".") or "(top)"
 
 
 def _check_references(directory: Directory, file: str) -> None:

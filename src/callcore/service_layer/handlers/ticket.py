@@ -1,1 +1,160 @@
-"""Handlers of the ticket commands."""
+"""Handlers of the Ticket commands (domain.md §4.3)."""
+
+from __future__ import annotations
+
+from callcore.domain import customer, ticket
+from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.unit_of_work import UnitOfWork
+
+
+def _load(uow: UnitOfWork, ticket_id: str) -> tuple[str, ticket.State]:
+    stream = ticket.stream_id(ticket_id)
+    return stream, uow.load(ticket.FOLD, stream)
+
+
+def _customer(uow: UnitOfWork, customer_number: str | None) -> customer.State | None:
+    if customer_number is None:
+        return None
+    return uow.load(customer.FOLD, customer.stream_id(customer_number))
+
+
+@handles(ticket.OpenTicket)
+def open_ticket(uow: UnitOfWork, command: ticket.OpenTicket) -> None:
+    ticket_id = uow.new_id("T", command.ticket_id)
+    stream, state = _load(uow, ticket_id)
+    registered = _customer(uow, command.customer_number)
+    events = ticket.open_ticket(state, command, uow.context, uow.directory, ticket_id, registered)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.ReportEmergency)
+def report_emergency(uow: UnitOfWork, command: ticket.ReportEmergency) -> None:
+    ticket_id = uow.new_id("T", command.ticket_id)
+    stream, state = _load(uow, ticket_id)
+    events = ticket.report_emergency(state, command, uow.context, uow.directory, ticket_id)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.RecordVoicemail)
+def record_voicemail(uow: UnitOfWork, command: ticket.RecordVoicemail) -> None:
+    ticket_id = uow.new_id("T", command.ticket_id)
+    stream, state = _load(uow, ticket_id)
+    events = ticket.record_voicemail(
+        state, command, uow.context, uow.directory, uow.calendar, ticket_id
+    )
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.RecordRepairCentreNotified)
+def record_repair_centre_notified(
+    uow: UnitOfWork, command: ticket.RecordRepairCentreNotified
+) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    events = ticket.record_repair_centre_notified(state, command, uow.context, uow.directory)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.AnswerOnTheSpot)
+def answer_on_the_spot(uow: UnitOfWork, command: ticket.AnswerOnTheSpot) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.answer_on_the_spot(state, command, uow.context))
+
+
+@handles(ticket.PromiseCallback)
+def promise_callback(uow: UnitOfWork, command: ticket.PromiseCallback) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    events = ticket.promise_callback(state, command, uow.context, uow.directory)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.TransferTicket)
+def transfer_ticket(uow: UnitOfWork, command: ticket.TransferTicket) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    events = ticket.transfer_ticket(state, command, uow.context, uow.directory)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.RecordDepartmentReply)
+def record_department_reply(uow: UnitOfWork, command: ticket.RecordDepartmentReply) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.record_department_reply(state, command, uow.context))
+
+
+@handles(ticket.ReplyToCustomer)
+def reply_to_customer(uow: UnitOfWork, command: ticket.ReplyToCustomer) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.reply_to_customer(state, command, uow.context))
+
+
+@handles(ticket.RequestServiceVisit)
+def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    # The work order's id; the Dispatch itself will be opened here, in the same append.
+    dispatch_id = uow.new_id("D")
+    registered = _customer(uow, state.customer_number)
+    events = ticket.request_service_visit(
+        state, command, uow.context, uow.directory, dispatch_id, registered
+    )
+    uow.record(ticket.FOLD, stream, events)
+
+
+def _record_consumables(
+    uow: UnitOfWork, stream: str, merchant_stream: str, decision: ticket.ConsumablesDecision
+) -> None:
+    if decision.customer:
+        uow.record(customer.FOLD, merchant_stream, decision.customer)
+    uow.record(ticket.FOLD, stream, decision.ticket)
+
+
+@handles(ticket.RequestConsumables)
+def request_consumables(uow: UnitOfWork, command: ticket.RequestConsumables) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    merchant_stream = customer.stream_id(state.customer_number or "")
+    merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
+    decision = ticket.request_consumables(
+        state, command, uow.context, uow.directory, merchant or customer.initial
+    )
+    _record_consumables(uow, stream, merchant_stream, decision)
+
+
+@handles(ticket.GrantQuotaException)
+def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    merchant_stream = customer.stream_id(state.customer_number or "")
+    merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
+    decision = ticket.grant_quota_exception(
+        state, command, uow.context, uow.directory, merchant or customer.initial
+    )
+    _record_consumables(uow, stream, merchant_stream, decision)
+
+
+@handles(ticket.ResolveTicket)
+def resolve_ticket(uow: UnitOfWork, command: ticket.ResolveTicket) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    events = ticket.resolve_ticket(state, command, uow.context, uow.directory)
+    uow.record(ticket.FOLD, stream, events)
+
+
+@handles(ticket.CloseTicket)
+def close_ticket(uow: UnitOfWork, command: ticket.CloseTicket) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.close_ticket(state, command, uow.context))
+
+
+@handles(ticket.ReopenTicket)
+def reopen_ticket(uow: UnitOfWork, command: ticket.ReopenTicket) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.reopen_ticket(state, command, uow.context))
+
+
+@handles(ticket.EndAbusiveCall)
+def end_abusive_call(uow: UnitOfWork, command: ticket.EndAbusiveCall) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    uow.record(ticket.FOLD, stream, ticket.end_abusive_call(state, command, uow.context))
+
+
+@handles(ticket.ConfirmVoicemailCallback)
+def confirm_voicemail_callback(uow: UnitOfWork, command: ticket.ConfirmVoicemailCallback) -> None:
+    stream, state = _load(uow, command.ticket_id)
+    events = ticket.confirm_voicemail_callback(state, command, uow.context)
+    uow.record(ticket.FOLD, stream, events)
