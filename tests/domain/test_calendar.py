@@ -3,7 +3,7 @@ public holidays from the holidays library, in the centre's time zone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,7 +45,7 @@ def test_voicemail_callbacks_are_due_at_0830_of_the_next_business_morning() -> N
 
 
 def test_the_time_zone_is_the_centres_not_the_callers() -> None:
-    utc_evening = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 23:00 in Shanghai
+    utc_evening = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
     assert CALENDAR.is_after_hours(utc_evening)
     assert CALENDAR.next_business_morning(utc_evening) == at(24, 8, 30)
 
