@@ -13,9 +13,10 @@ from rich.console import Console
 from callcore.demo import run
 
 
-def test_the_demo_day_records_the_story_and_refuses_what_the_rules_forbid(tmp_path: Path) -> None:
+def test_the_demo_day_records_the_story_and_refuses_what_the_rules_forbid(store_url: str) -> None:
+    """On every store: memory, SQLite and PostgreSQL record the same day."""
     console = Console(file=io.StringIO(), width=120)
-    result = run(f"sqlite:///{tmp_path}/demo.db", console)
+    result = run(store_url, console)
     recorded = result["recorded"]
     assert recorded["AccountOpened"] == 2  # the retried opening recorded nothing more
     assert recorded["ConsumablesRefused"] == 1
