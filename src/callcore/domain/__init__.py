@@ -5,7 +5,7 @@ in ``pyproject.toml`` keeps it so).
 """
 
 from callcore.domain import call, complaint, customer, dispatch, numbering, order, ticket
-from callcore.domain.common import Event, Fold
+from callcore.domain.common import CLOCK_EVENTS, Event, Fold
 
 AGGREGATES: tuple[Fold[object], ...] = (
     customer.FOLD,
@@ -22,7 +22,7 @@ AGGREGATES: tuple[Fold[object], ...] = (
 
 def event_types() -> dict[str, type[Event]]:
     """Stable type name → event class, for every event the domain records."""
-    found: dict[str, type[Event]] = {}
+    found: dict[str, type[Event]] = {e.type_name(): e for e in CLOCK_EVENTS}
     for fold in AGGREGATES:
         for event_type in fold.events:
             name = event_type.type_name()

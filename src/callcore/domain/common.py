@@ -309,3 +309,46 @@ def same_name(a: str, b: str) -> bool:
     return " ".join(unicodedata.normalize("NFKC", a).casefold().split()) == " ".join(
         unicodedata.normalize("NFKC", b).casefold().split()
     )
+
+
+# --------------------------------------------------------------------------- SLA pauses
+
+
+@frozen(kw_only=True)
+class ClockPaused(Event):
+    """The centre is waiting on the customer (asked to be called later, nobody home):
+    the subject's running SLA clocks — or only the named ones — stop counting."""
+
+    reason: str
+    clocks: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class ClockResumed(Event):
+    clocks: tuple[str, ...] = ()
+
+
+CLOCK_EVENTS: tuple[type[Event], ...] = (ClockPaused, ClockResumed)
+
+
+@frozen(kw_only=True)
+class PauseClocks(Command):
+    """Pause the SLA clocks of a record (a ticket, complaint, dispatch or order) while the
+    centre waits on the customer. Every pause is an event, so the arithmetic replays."""
+
+    stream: str = field(validator=non_blank)
+    reason: str = field(validator=non_blank)
+    clocks: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class ResumeClocks(Command):
+    stream: str = field(validator=non_blank)
+    clocks: tuple[str, ...] = ()
+
+
+PAUSE_ON_RECORD = Rule(
+    "pause-clocks-of-a-record",
+    "domain.md §6: a clock can pause while the centre waits on the customer",
+)
+NOT_PAUSED = Rule("resume-a-paused-clock", "domain.md §6: every pause and resume is an event")

@@ -2,6 +2,7 @@
 
 from callcore.service_layer.handlers import (  # noqa: F401  (registration side effect)
     call,
+    clocks,
     complaint,
     customer,
     dispatch,

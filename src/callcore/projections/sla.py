@@ -1,0 +1,597 @@
+"""SLA clocks (domain.md §6): a pure fold from recorded events to clock instances.
+
+A clock instance starts at one event and stops at another on the same subject (the
+stream it belongs to). It is **met** if it stops by its due time and **breached**
+otherwise; a clock still running past its due time is breached as of that moment, and
+*at risk* once a configurable share of its target has passed (default 75 % and 90 %).
+
+* **Targets** come from the SLA policy in force when the clock started, per priority and
+  customer level; the instance keeps the policy version and its target, so a later policy
+  change never rewrites it. A what-if is the same fold under another policy.
+* **Pauses**: ``ClockPaused``/``ClockResumed`` on the subject pause its running clocks
+  (all, or the named ones); the due time moves by the paused time — in business time for
+  business clocks.
+* **Business clocks** (``voicemail-callback``) count opening hours on business days of the
+  centre's calendar; their due time is computed by :class:`BusinessCalendar`.
+* **Reopen**: a start event on a subject whose previous instance has stopped starts a new
+  instance (numbered); old instances are never rewritten.
+* **As of an instant**: :meth:`SlaClocks.view` evaluates every instance at ``at``; folding
+  only events with ``at`` up to that instant gives what the view showed then.
+
+Clock ids and the events that start and stop them are listed in :data:`CATALOGUE` and in
+``docs/sla.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from callcore.domain import call, complaint, dispatch, order, ticket
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import ClockPaused, ClockResumed, Event, Priority, Role
+from callcore.domain.customer import AccountOpened
+from callcore.domain.directory import ClockTarget, Directory, SlaPolicy
+from callcore.ports import Recorded
+
+
+class ClockStatus(enum.StrEnum):
+    RUNNING = "running"
+    AT_RISK = "at-risk"
+    MET = "met"
+    BREACHED = "breached"
+
+
+@frozen
+class ClockDefinition:
+    clock: str
+    starts: str
+    stops: str
+    business: bool = False
+
+
+CATALOGUE: tuple[ClockDefinition, ...] = (
+    ClockDefinition("answer", "call offered to the queue", "call answered"),
+    ClockDefinition("inquiry-transfer", "callback promised", "transferred to a department"),
+    ClockDefinition("inquiry-department-reply", "transferred", "department replied"),
+    ClockDefinition("inquiry-customer-reply", "callback promised", "customer replied"),
+    ClockDefinition(
+        "voicemail-callback",
+        "voicemail left after hours",
+        "customer called back and reached (due 08:30 of the next business day)",
+        business=True,
+    ),
+    ClockDefinition("complaint-reply-committed", "lodged", "reply time committed"),
+    ClockDefinition("complaint-department-notified", "lodged", "department notified"),
+    ClockDefinition("complaint-customer-updated", "department notified", "customer updated"),
+    ClockDefinition(
+        "complaint-department-follow-up", "department notified", "department followed up"
+    ),
+    ClockDefinition(
+        "complaint-satisfaction-call",
+        "resolution accepted",
+        "satisfaction call reached the customer",
+    ),
+    ClockDefinition("emergency-notification", "emergency ticket opened", "repair centre notified"),
+    ClockDefinition("repair-arrival", "repair dispatch requested", "worker arrived"),
+    ClockDefinition("install-completion", "install dispatch requested", "install completed"),
+    ClockDefinition(
+        "delivery", "order placed", "delivered (due at the end of the promised window)"
+    ),
+)
+
+
+@frozen
+class Attribution:
+    """Whom a clock's result counts for in the compliance roll-ups."""
+
+    branch: str | None = None
+    department: str | None = None
+    agent: str | None = None
+    field_worker: str | None = None
+
+
+@frozen
+class ClockInstance:
+    clock: str
+    subject: str
+    instance: int
+    started_at: datetime
+    policy_version: str
+    target_seconds: int
+    business: bool
+    fixed_due: datetime | None = None
+    """For clocks whose due time is a promise (a delivery window, 08:30 tomorrow)."""
+    priority: str | None = None
+    customer_level: str | None = None
+    stopped_at: datetime | None = None
+    pauses: tuple[tuple[datetime, datetime | None], ...] = ()
+    attribution: Attribution = field(factory=Attribution)
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1][1] is None
+
+    def paused_seconds(self, at: datetime, calendar: BusinessCalendar) -> float:
+        total = 0.0
+        for start, end in self.pauses:
+            stop = min(end or at, at)
+            if stop <= start:
+                continue
+            total += (
+                calendar.business_seconds_between(start, stop)
+                if self.business
+                else (stop - start).total_seconds()
+            )
+        return total
+
+    def due_at(self, at: datetime, calendar: BusinessCalendar) -> datetime:
+        paused = self.paused_seconds(self.stopped_at or at, calendar)
+        if self.fixed_due is not None:
+            base = self.fixed_due
+            if not paused:
+                return base
+            if self.business:
+                return calendar.add_business_seconds(base, paused)
+            return base + timedelta(seconds=paused)
+        if self.business:
+            return calendar.add_business_seconds(self.started_at, self.target_seconds + paused)
+        return self.started_at + timedelta(seconds=self.target_seconds + paused)
+
+    def target_span(self, calendar: BusinessCalendar) -> float:
+        if self.fixed_due is None:
+            return float(self.target_seconds)
+        if self.business:
+            return calendar.business_seconds_between(self.started_at, self.fixed_due)
+        return (self.fixed_due - self.started_at).total_seconds()
+
+    def elapsed(self, at: datetime, calendar: BusinessCalendar) -> float:
+        end = min(self.stopped_at or at, at)
+        gross = (
+            calendar.business_seconds_between(self.started_at, end)
+            if self.business
+            else max(0.0, (end - self.started_at).total_seconds())
+        )
+        return gross - self.paused_seconds(end, calendar)
+
+    def status(
+        self, at: datetime, calendar: BusinessCalendar, warning_shares: tuple[float, ...]
+    ) -> tuple[ClockStatus, float | None]:
+        """The status as of ``at`` and, when at risk, the warning share passed."""
+        due = self.due_at(at, calendar)
+        if self.stopped_at is not None and self.stopped_at <= at:
+            return (ClockStatus.MET if self.stopped_at <= due else ClockStatus.BREACHED), None
+        if at > due:
+            return ClockStatus.BREACHED, None
+        span = self.target_span(calendar)
+        if span > 0:
+            share = self.elapsed(at, calendar) / span
+            passed = [w for w in warning_shares if share >= w]
+            if passed:
+                return ClockStatus.AT_RISK, max(passed)
+        return ClockStatus.RUNNING, None
+
+
+@frozen
+class ClockRow:
+    """One clock instance as the view shows it at an instant (interfaces.md §4)."""
+
+    clock: str
+    subject: str
+    instance: int
+    started_at: datetime
+    due_at: datetime
+    stopped_at: datetime | None
+    paused_seconds: float
+    state: ClockStatus
+    warning: float | None
+    policy_version: str
+    priority: str | None
+    attribution: Attribution
+
+
+@frozen
+class ComplianceRow:
+    key: str
+    met: int
+    breached: int
+    running: int
+    at_risk: int
+
+    @property
+    def compliance(self) -> float | None:
+        decided = self.met + self.breached
+        return None if decided == 0 else self.met / decided
+
+
+@frozen
+class SlaView:
+    as_of: datetime
+    clocks: tuple[ClockRow, ...]
+
+    def summary(self, by: str = "clock") -> tuple[ComplianceRow, ...]:
+        """Compliance per ``clock``, ``branch``, ``department``, ``agent``,
+        ``field_worker`` or ``day`` (the centre-local day the clock started)."""
+        counts: dict[str, list[int]] = {}
+        for row in self.clocks:
+            if by == "clock":
+                key: str | None = row.clock
+            elif by == "day":
+                key = row.started_at.date().isoformat()
+            else:
+                key = getattr(row.attribution, by)
+            if key is None:
+                continue
+            slot = counts.setdefault(key, [0, 0, 0, 0])
+            index = {
+                ClockStatus.MET: 0,
+                ClockStatus.BREACHED: 1,
+                ClockStatus.RUNNING: 2,
+                ClockStatus.AT_RISK: 3,
+            }[row.state]
+            slot[index] += 1
+        return tuple(ComplianceRow(key, *values) for key, values in sorted(counts.items()))
+
+    def with_state(self, *states: ClockStatus) -> tuple[ClockRow, ...]:
+        return tuple(row for row in self.clocks if row.state in states)
+
+
+class SlaClocks:
+    """The fold. Feed it recorded events in global order with :meth:`apply`; ask it for
+    the view at any instant with :meth:`view`."""
+
+    def __init__(self, directory: Directory, *, policy_override: SlaPolicy | None = None) -> None:
+        self.directory = directory
+        self.calendar = BusinessCalendar(directory.calendar)
+        self.policy = policy_override or directory.sla
+        self.instances: dict[tuple[str, str], list[ClockInstance]] = {}
+        self.customer_levels: dict[str, str] = {}
+        self.subject_facts: dict[str, dict[str, Any]] = {}
+        self.last_at: datetime | None = None
+
+    # -- feeding -------------------------------------------------------------------
+
+    def apply_all(self, records: Iterable[Recorded]) -> SlaClocks:
+        for record in records:
+            self.apply(record)
+        return self
+
+    def apply(self, record: Recorded) -> None:
+        event = record.event
+        subject = record.stream
+        if self.last_at is None or event.at > self.last_at:
+            self.last_at = event.at
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, subject, event)
+
+    # -- the clock operations the handlers use --------------------------------------
+
+    def facts(self, subject: str) -> dict[str, Any]:
+        return self.subject_facts.setdefault(subject, {})
+
+    def start(
+        self,
+        clock: str,
+        subject: str,
+        event: Event,
+        *,
+        priority: Priority | str | None = None,
+        customer_level: str | None = None,
+        fixed_due: datetime | None = None,
+        attribution: Attribution | None = None,
+    ) -> None:
+        existing = self.instances.setdefault((clock, subject), [])
+        if existing and existing[-1].running:
+            return  # already running: the first start counts
+        priority_value = getattr(priority, "value", priority)
+        target = self._target(clock, priority_value, customer_level)
+        existing.append(
+            ClockInstance(
+                clock=clock,
+                subject=subject,
+                instance=len(existing) + 1,
+                started_at=event.at,
+                policy_version=self.policy.version,
+                target_seconds=target.seconds,
+                business=target.business,
+                fixed_due=fixed_due,
+                priority=priority_value,
+                customer_level=customer_level,
+                attribution=attribution or Attribution(agent=_agent(event)),
+            )
+        )
+
+    def _target(self, clock: str, priority: str | None, level: str | None) -> ClockTarget:
+        chosen = self.policy.targets.get(clock, ClockTarget(0))
+        if priority is not None:
+            chosen = self.policy.by_priority.get(priority, {}).get(clock, chosen)
+        if level is not None:
+            chosen = self.policy.by_customer_level.get(level, {}).get(clock, chosen)
+        return chosen
+
+    def stop(self, clock: str, subject: str, event: Event) -> None:
+        existing = self.instances.get((clock, subject))
+        if existing and existing[-1].running:
+            current = existing[-1]
+            pauses = current.pauses
+            if current.paused:
+                pauses = (*pauses[:-1], (pauses[-1][0], event.at))
+            existing[-1] = attrs.evolve(current, stopped_at=event.at, pauses=pauses)
+
+    def attribute(self, clock: str, subject: str, **changes: str | None) -> None:
+        existing = self.instances.get((clock, subject))
+        if existing:
+            current = existing[-1]
+            existing[-1] = attrs.evolve(
+                current, attribution=attrs.evolve(current.attribution, **changes)
+            )
+
+    def move_due(self, clock: str, subject: str, due: datetime) -> None:
+        existing = self.instances.get((clock, subject))
+        if existing and existing[-1].running:
+            existing[-1] = attrs.evolve(existing[-1], fixed_due=due)
+
+    def pause(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
+        for (clock, stream), existing in self.instances.items():
+            if stream != subject or (clocks and clock not in clocks):
+                continue
+            current = existing[-1]
+            if current.running and not current.paused:
+                existing[-1] = attrs.evolve(current, pauses=(*current.pauses, (event.at, None)))
+
+    def resume(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
+        for (clock, stream), existing in self.instances.items():
+            if stream != subject or (clocks and clock not in clocks):
+                continue
+            current = existing[-1]
+            if current.paused:
+                start = current.pauses[-1][0]
+                existing[-1] = attrs.evolve(
+                    current, pauses=(*current.pauses[:-1], (start, event.at))
+                )
+
+    # -- reading -------------------------------------------------------------------
+
+    def view(self, at: datetime | None = None) -> SlaView:
+        instant = at or self.last_at
+        if instant is None:
+            raise ValueError("no events yet: give the instant to evaluate the clocks at")
+        rows = []
+        for existing in self.instances.values():
+            for clock in existing:
+                if clock.started_at > instant:
+                    continue
+                visible = clock
+                if clock.stopped_at is not None and clock.stopped_at > instant:
+                    visible = attrs.evolve(clock, stopped_at=None)
+                state, warning = visible.status(instant, self.calendar, self.policy.warning_shares)
+                rows.append(
+                    ClockRow(
+                        clock=clock.clock,
+                        subject=clock.subject,
+                        instance=clock.instance,
+                        started_at=clock.started_at,
+                        due_at=visible.due_at(instant, self.calendar),
+                        stopped_at=visible.stopped_at,
+                        paused_seconds=visible.paused_seconds(
+                            visible.stopped_at or instant, self.calendar
+                        ),
+                        state=state,
+                        warning=warning,
+                        policy_version=clock.policy_version,
+                        priority=clock.priority,
+                        attribution=clock.attribution,
+                    )
+                )
+        rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
+        return SlaView(as_of=instant, clocks=tuple(rows))
+
+
+def _agent(event: Event) -> str | None:
+    return event.actor.id if event.actor.role is Role.AGENT else None
+
+
+# --------------------------------------------------------------------------- handlers
+
+Handler = Any
+_HANDLERS: dict[type[Event], Handler] = {}
+
+
+def on(*event_types: type[Event]) -> Any:
+    def register(function: Handler) -> Handler:
+        for event_type in event_types:
+            _HANDLERS[event_type] = function
+        return function
+
+    return register
+
+
+@on(AccountOpened)
+def _customer_level(fold: SlaClocks, subject: str, event: AccountOpened) -> None:
+    fold.customer_levels[event.customer_number] = event.level
+
+
+@on(ClockPaused)
+def _pause(fold: SlaClocks, subject: str, event: ClockPaused) -> None:
+    fold.pause(subject, event, event.clocks)
+
+
+@on(ClockResumed)
+def _resume(fold: SlaClocks, subject: str, event: ClockResumed) -> None:
+    fold.resume(subject, event, event.clocks)
+
+
+# tickets ---------------------------------------------------------------------------
+
+
+@on(ticket.TicketOpened)
+def _ticket_opened(fold: SlaClocks, subject: str, event: ticket.TicketOpened) -> None:
+    branch = None
+    if event.area is not None and event.area in fold.directory.areas:
+        branch = fold.directory.areas[event.area].branch
+    level = fold.customer_levels.get(event.customer_number or "")
+    fold.facts(subject).update(branch=branch, priority=event.priority, level=level)
+    if event.category is ticket.Category.EMERGENCY:
+        fold.start(
+            "emergency-notification",
+            subject,
+            event,
+            priority=event.priority,
+            attribution=Attribution(branch=branch, agent=_agent(event)),
+        )
+
+
+def _ticket_attribution(fold: SlaClocks, subject: str, event: Event) -> Attribution:
+    facts = fold.facts(subject)
+    return Attribution(
+        branch=facts.get("branch"), department=facts.get("department"), agent=_agent(event)
+    )
+
+
+@on(ticket.CallbackPromised)
+def _callback_promised(fold: SlaClocks, subject: str, event: ticket.CallbackPromised) -> None:
+    facts = fold.facts(subject)
+    for clock in ("inquiry-transfer", "inquiry-customer-reply"):
+        fold.start(
+            clock,
+            subject,
+            event,
+            priority=facts.get("priority"),
+            customer_level=facts.get("level"),
+            attribution=_ticket_attribution(fold, subject, event),
+        )
+
+
+@on(ticket.TicketTransferred)
+def _transferred(fold: SlaClocks, subject: str, event: ticket.TicketTransferred) -> None:
+    fold.facts(subject)["department"] = event.department
+    fold.stop("inquiry-transfer", subject, event)
+    fold.attribute("inquiry-transfer", subject, department=event.department)
+    fold.attribute("inquiry-customer-reply", subject, department=event.department)
+    facts = fold.facts(subject)
+    fold.start(
+        "inquiry-department-reply",
+        subject,
+        event,
+        priority=facts.get("priority"),
+        customer_level=facts.get("level"),
+        attribution=_ticket_attribution(fold, subject, event),
+    )
+
+
+@on(ticket.DepartmentReplied)
+def _department_replied(fold: SlaClocks, subject: str, event: ticket.DepartmentReplied) -> None:
+    fold.stop("inquiry-department-reply", subject, event)
+
+
+@on(ticket.CustomerReplied)
+def _customer_replied(fold: SlaClocks, subject: str, event: ticket.CustomerReplied) -> None:
+    fold.stop("inquiry-customer-reply", subject, event)
+
+
+@on(ticket.RepairCentreNotified)
+def _repair_centre(fold: SlaClocks, subject: str, event: ticket.RepairCentreNotified) -> None:
+    fold.stop("emergency-notification", subject, event)
+
+
+@on(ticket.VoicemailRecorded)
+def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -> None:
+    fold.start(
+        "voicemail-callback",
+        subject,
+        event,
+        fixed_due=event.callback_due,
+        attribution=_ticket_attribution(fold, subject, event),
+    )
+
+
+@on(ticket.VoicemailCallbackMade)
+def _voicemail_back(fold: SlaClocks, subject: str, event: ticket.VoicemailCallbackMade) -> None:
+    if event.reached:
+        fold.stop("voicemail-callback", subject, event)
+        fold.attribute("voicemail-callback", subject, agent=_agent(event))
+
+
+# complaints ------------------------------------------------------------------------
+
+
+@on(complaint.ComplaintLodged)
+def _lodged(fold: SlaClocks, subject: str, event: complaint.ComplaintLodged) -> None:
+    level = fold.customer_levels.get(event.customer_number or "")
+    fold.facts(subject).update(level=level)
+    for clock in ("complaint-reply-committed", "complaint-department-notified"):
+        fold.start(
+            clock,
+            subject,
+            event,
+            customer_level=level,
+            attribution=Attribution(agent=_agent(event)),
+        )
+
+
+@on(complaint.ReplyTimeCommitted)
+def _committed(fold: SlaClocks, subject: str, event: complaint.ReplyTimeCommitted) -> None:
+    fold.stop("complaint-reply-committed", subject, event)
+
+
+@on(complaint.DepartmentNotified)
+def _notified(fold: SlaClocks, subject: str, event: complaint.DepartmentNotified) -> None:
+    facts = fold.facts(subject)
+    facts["department"] = event.department
+    fold.stop("complaint-department-notified", subject, event)
+    for clock in ("complaint-reply-committed", "complaint-department-notified"):
+        fold.attribute(clock, subject, department=event.department)
+    for clock in ("complaint-customer-updated", "complaint-department-follow-up"):
+        fold.start(
+            clock,
+            subject,
+            event,
+            customer_level=facts.get("level"),
+            attribution=Attribution(department=event.department, agent=_agent(event)),
+        )
+
+
+@on(complaint.CustomerUpdated)
+def _updated(fold: SlaClocks, subject: str, event: complaint.CustomerUpdated) -> None:
+    fold.stop("complaint-customer-updated", subject, event)
+
+
+@on(complaint.DepartmentFollowedUp)
+def _followed_up(fold: SlaClocks, subject: str, event: complaint.DepartmentFollowedUp) -> None:
+    fold.stop("complaint-department-follow-up", subject, event)
+
+
+@on(complaint.ResolutionAccepted)
+def _accepted(fold: SlaClocks, subject: str, event: complaint.ResolutionAccepted) -> None:
+    facts = fold.facts(subject)
+    fold.start(
+        "complaint-satisfaction-call",
+        subject,
+        event,
+        customer_level=facts.get("level"),
+        attribution=Attribution(department=facts.get("department"), agent=_agent(event)),
+    )
+
+
+@on(complaint.SatisfactionCallRecorded)
+def _satisfaction(fold: SlaClocks, subject: str, event: complaint.SatisfactionCallRecorded) -> None:
+    if event.reached:
+        fold.stop("complaint-satisfaction-call", subject, event)
+
+
+def register_handlers(extra: Mapping[type[Event], Handler]) -> None:
+    """For the aggregates' own modules to add clocks (used by tests of custom clocks)."""
+    _HANDLERS.update(extra)
+
+
+_ = (call, dispatch, order)

@@ -1,0 +1,236 @@
+"""SLA clocks (domain.md §6): met, breached, at risk, paused and reopened cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from callcore.domain import complaint, ticket
+from callcore.domain.common import Contact, PauseClocks, ResumeClocks
+from callcore.domain.directory import ClockTarget, SlaPolicy
+from callcore.projections.sla import ClockStatus, SlaClocks, SlaView
+from tests.support import AGENT, Scenario, at
+
+CALLER = Contact("Wang Xiuying", "139 1234 5678")
+
+
+def view(s: Scenario, when: datetime, policy: SlaPolicy | None = None) -> SlaView:
+    fold = SlaClocks(s.directory, policy_override=policy)
+    fold.apply_all(p.recorded for p in s.center.store.read_all())
+    return fold.view(when)
+
+
+def row(v: SlaView, clock: str, instance: int = 1):  # type: ignore[no-untyped-def]
+    (found,) = [r for r in v.clocks if r.clock == clock and r.instance == instance]
+    return found
+
+
+def promised_inquiry(s: Scenario) -> str:
+    outcome = s.center.handle(
+        ticket.OpenTicket(
+            category=ticket.Category.INQUIRY,
+            caller=CALLER,
+            description="Bill question",
+            actor=AGENT,
+        )
+    )
+    ticket_id = outcome.first(ticket.TicketOpened).ticket_id
+    s.given(
+        ticket.PromiseCallback(
+            ticket_id=ticket_id,
+            phone="13912345678",
+            reply_due=s.clock.now() + timedelta(hours=2),
+            actor=AGENT,
+        )
+    )
+    return ticket_id
+
+
+class TestInquiryTransfer:
+    """Callback promised → transferred to a department: 30 minutes."""
+
+    def test_met_when_transferred_in_time(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=29).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n")
+        )
+        r = row(view(s, at(23, 12)), "inquiry-transfer")
+        assert r.state is ClockStatus.MET
+        assert r.due_at == at(23, 9, 30)
+        assert r.attribution.department == "BUSINESS"
+
+    def test_breached_when_late(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=31).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n")
+        )
+        assert row(view(s, at(23, 12)), "inquiry-transfer").state is ClockStatus.BREACHED
+
+    def test_running_then_at_risk_then_breached_as_time_passes(self) -> None:
+        s = Scenario(start=at(23, 9))
+        promised_inquiry(s)
+        assert row(view(s, at(23, 9, 10)), "inquiry-transfer").state is ClockStatus.RUNNING
+        at_risk = row(view(s, at(23, 9, 23)), "inquiry-transfer")  # 23 of 30 min: 76 %
+        assert (at_risk.state, at_risk.warning) == (ClockStatus.AT_RISK, 0.75)
+        assert row(view(s, at(23, 9, 28)), "inquiry-transfer").warning == 0.9
+        assert row(view(s, at(23, 9, 31)), "inquiry-transfer").state is ClockStatus.BREACHED
+
+    def test_as_of_an_earlier_instant_the_clock_was_still_running(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=20).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n")
+        )
+        earlier = row(view(s, at(23, 9, 10)), "inquiry-transfer")
+        assert earlier.state is ClockStatus.RUNNING
+        assert earlier.stopped_at is None
+
+    def test_a_pause_moves_the_due_time_by_the_paused_time(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=10).given(PauseClocks(stream=f"ticket-{t}", reason="asked to call later"))
+        s.after(minutes=45).given(ResumeClocks(stream=f"ticket-{t}"))
+        s.after(minutes=15).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n")
+        )
+        r = row(view(s, at(23, 12)), "inquiry-transfer")
+        assert r.paused_seconds == 45 * 60
+        assert r.due_at == at(23, 10, 15)
+        assert r.state is ClockStatus.MET  # 25 counted minutes of 30
+
+    def test_a_policy_change_is_a_what_if_without_touching_history(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=20).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n")
+        )
+        strict = attrs.evolve(
+            s.directory.sla,
+            version="strict",
+            targets={**s.directory.sla.targets, "inquiry-transfer": ClockTarget(15 * 60)},
+        )
+        r = row(view(s, at(23, 12), strict), "inquiry-transfer")
+        assert (r.state, r.policy_version) == (ClockStatus.BREACHED, "strict")
+        assert row(view(s, at(23, 12)), "inquiry-transfer").state is ClockStatus.MET
+
+
+class TestReopen:
+    def test_a_reopened_ticket_starts_new_clocks_and_keeps_the_old(self) -> None:
+        s = Scenario(start=at(23, 9))
+        t = promised_inquiry(s)
+        s.after(minutes=5).given(
+            ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n"),
+            ticket.RecordDepartmentReply(ticket_id=t, reply="r"),
+            ticket.ReplyToCustomer(ticket_id=t, reply="r"),
+            ticket.ResolveTicket(ticket_id=t, cause="c", solution="s"),
+            ticket.CloseTicket(ticket_id=t),
+        )
+        s.after(hours=3).given(
+            ticket.ReopenTicket(ticket_id=t, reason="called back"),
+            ticket.PromiseCallback(
+                ticket_id=t, phone="13912345678", reply_due=s.clock.now() + timedelta(hours=1)
+            ),
+        )
+        v = view(s, s.clock.now() + timedelta(hours=2))
+        assert row(v, "inquiry-transfer", 1).state is ClockStatus.MET
+        assert row(v, "inquiry-transfer", 2).state is ClockStatus.BREACHED
+
+
+class TestEmergency:
+    def test_the_repair_centre_within_five_minutes(self) -> None:
+        s = Scenario(start=at(23, 11))
+        outcome = s.center.handle(
+            ticket.ReportEmergency(reporter=CALLER, location="Block 4", description="gas smell")
+        )
+        t = outcome.first(ticket.TicketOpened).ticket_id
+        s.after(minutes=6).given(ticket.RecordRepairCentreNotified(ticket_id=t))
+        r = row(view(s, at(23, 12)), "emergency-notification")
+        assert r.state is ClockStatus.BREACHED
+        assert r.priority == "emergency"
+
+
+class TestVoicemail:
+    """Business time: due 08:30 of the next business day."""
+
+    def test_friday_night_is_due_monday_morning(self) -> None:
+        s = Scenario(start=at(27, 23))  # Friday 23:00
+        outcome = s.center.handle(ticket.RecordVoicemail(caller=CALLER))
+        t = outcome.first(ticket.TicketOpened).ticket_id
+        saturday = row(view(s, at(28, 12)), "voicemail-callback")
+        assert (saturday.state, saturday.due_at) == (ClockStatus.RUNNING, at(30, 8, 30))
+        s.clock.set(at(30, 8, 20))
+        s.given(ticket.ConfirmVoicemailCallback(ticket_id=t, reached=True, note="ok"))
+        assert row(view(s, at(30, 9)), "voicemail-callback").state is ClockStatus.MET
+
+    def test_not_reached_does_not_stop_the_clock(self) -> None:
+        s = Scenario(start=at(23, 23))
+        outcome = s.center.handle(ticket.RecordVoicemail(caller=CALLER))
+        t = outcome.first(ticket.TicketOpened).ticket_id
+        s.clock.set(at(24, 8))
+        s.given(ticket.ConfirmVoicemailCallback(ticket_id=t, reached=False, note="no answer"))
+        assert row(view(s, at(24, 8, 31)), "voicemail-callback").state is ClockStatus.BREACHED
+
+
+class TestComplaintClocks:
+    def lodge(self, s: Scenario) -> str:
+        outcome = s.center.handle(
+            complaint.LodgeComplaint(
+                complainant=CALLER,
+                about=complaint.Subject(complaint.SubjectKind.OTHER),
+                what="late delivery",
+                wanted_outcome="apology",
+                actor=AGENT,
+            )
+        )
+        return outcome.first(complaint.ComplaintLodged).complaint_id
+
+    def test_the_department_within_ten_minutes_and_the_customer_within_twenty(self) -> None:
+        s = Scenario(start=at(23, 13))
+        k = self.lodge(s)
+        s.after(minutes=5).given(
+            complaint.CommitReplyTime(complaint_id=k, reply_by=at(23, 18)),
+            complaint.JudgeComplaint(complaint_id=k, valid=True),
+        )
+        s.after(minutes=4).given(complaint.NotifyDepartment(complaint_id=k, department="BUSINESS"))
+        s.after(minutes=25).given(complaint.UpdateCustomer(complaint_id=k, note="n"))
+        v = view(s, at(23, 16))
+        assert row(v, "complaint-reply-committed").state is ClockStatus.MET
+        assert row(v, "complaint-department-notified").state is ClockStatus.MET
+        assert row(v, "complaint-customer-updated").state is ClockStatus.BREACHED
+        follow_up = row(v, "complaint-department-follow-up")
+        assert follow_up.state is ClockStatus.BREACHED  # never followed up in 2 h
+        by_department = {c.key: c for c in v.summary("department")}
+        assert by_department["BUSINESS"].met == 2
+        assert by_department["BUSINESS"].breached == 2
+        assert by_department["BUSINESS"].compliance == 0.5
+
+    def test_the_satisfaction_call_within_a_day_of_acceptance(self) -> None:
+        s = Scenario(start=at(23, 13))
+        k = self.lodge(s)
+        s.given(
+            complaint.JudgeComplaint(complaint_id=k, valid=True),
+            complaint.NotifyDepartment(complaint_id=k, department="BUSINESS"),
+            complaint.RecordResolution(complaint_id=k, resolution="r"),
+            complaint.RecordCustomerResponse(complaint_id=k, accepted=True),
+        )
+        s.after(hours=23).given(complaint.RecordSatisfactionCall(complaint_id=k, reached=False))
+        assert (
+            row(view(s, s.clock.now()), "complaint-satisfaction-call").state is ClockStatus.AT_RISK
+        )
+        s.after(hours=2).given(
+            complaint.RecordSatisfactionCall(complaint_id=k, reached=True, rating=5)
+        )
+        assert (
+            row(view(s, s.clock.now()), "complaint-satisfaction-call").state is ClockStatus.BREACHED
+        )
+
+
+def test_compliance_is_none_when_nothing_is_decided() -> None:
+    s = Scenario(start=at(23, 9))
+    promised_inquiry(s)
+    summary = {c.key: c for c in view(s, at(23, 9, 1)).summary()}
+    assert summary["inquiry-transfer"].compliance is None
+    assert summary["inquiry-transfer"].running == 1
