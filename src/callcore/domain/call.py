@@ -1,18 +1,668 @@
-"""Placeholder until the call aggregate lands."""
+"""Call (domain.md §4.6): the phone contact itself.
+
+Offered to the queue → ringing at an agent (possibly several agents in turn) → answered,
+abandoned, timed out, or sent to voicemail → completed, with transfers. Outbound calls
+(follow-ups, callbacks) are Calls too. A Call links to the tickets, orders and complaints
+opened during it.
+
+Stream: ``call-<call id>``, where the call id is the PBX's own (an Asterisk uniqueid, a
+Twilio CallSid), so a fact delivered twice lands on the same stream.
+
+Telephony reports facts after they happen: commands carry ``occurred_at`` and events are
+stamped with it. Decisions tolerate the PBX's repeats (a fact already recorded records
+nothing) and refuse facts that can no longer happen (ringing after the call ended) with a
+named rule, so a feed can count them.
+"""
 
 from __future__ import annotations
 
-from callcore.domain.common import Event, Fold
+import enum
+import math
+from datetime import datetime
 
-class State:
-    """Placeholder."""
+import attrs
+from attrs import field, frozen
 
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import (
+    ALREADY_EXISTS,
+    EXISTS,
+    Command,
+    Context,
+    DomainError,
+    Event,
+    Fold,
+    NotFound,
+    Rule,
+    events_of,
+    non_blank,
+    require,
+    valid_id,
+)
+from callcore.domain.directory import Directory
+from callcore.domain.phone import normalise_phone
 
 KIND = "call"
 
+ANSWER_NEEDS_WAITING_CALL = Rule(
+    "answer-a-waiting-call", "domain.md §4.6: offered → ringing → answered"
+)
+CALL_ENDED = Rule("call-ended", "domain.md §4.6: nothing happens on a call after it ended")
+TRANSFER_ANSWERED_CALL = Rule("transfer-an-answered-call", "domain.md §4.6: with transfers")
+NOT_BEFORE_OFFER = Rule(
+    "not-before-the-offer", "domain.md §6: the answer clock starts at the offer"
+)
+OUTBOUND_ONLY = Rule("outbound-call-only", "domain.md §4.6: outbound calls (follow-ups, callbacks)")
 
-def evolve(state: None, event: Event) -> None:
+
+def stream_id(call_id: str) -> str:
+    return f"{KIND}-{call_id}"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Status(enum.StrEnum):
+    NONE = "none"
+    OFFERED = "offered"
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    TIMED_OUT = "timed-out"
+    VOICEMAIL = "voicemail"
+    NOT_REACHED = "not-reached"
+    COMPLETED = "completed"
+
+
+ENDED = frozenset(
+    {Status.ABANDONED, Status.TIMED_OUT, Status.VOICEMAIL, Status.NOT_REACHED, Status.COMPLETED}
+)
+
+
+class ExitReason(enum.StrEnum):
+    TIMEOUT = "timeout"
+    EMPTY_QUEUE = "empty-queue"
+    CALLER_PRESSED_KEY = "caller-pressed-key"
+
+
+class Purpose(enum.StrEnum):
+    FOLLOW_UP = "follow-up"
+    CALLBACK = "callback"
+    SURVEY = "survey"
+    SALES_LEAD = "sales-lead"
+    VOICEMAIL_CALLBACK = "voicemail-callback"
+
+
+class EndedBy(enum.StrEnum):
+    CALLER = "caller"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class TransferKind(enum.StrEnum):
+    BLIND = "blind"
+    ATTENDED = "attended"
+
+
+class RecordKind(enum.StrEnum):
+    TICKET = "ticket"
+    ORDER = "order"
+    COMPLAINT = "complaint"
+
+
+class NotReachedReason(enum.StrEnum):
+    NO_ANSWER = "no-answer"
+    BUSY = "busy"
+    FAILED = "failed"
+
+
+# --------------------------------------------------------------------------- events
+
+
+@frozen(kw_only=True)
+class CallOffered(Event):
+    call_id: str
+    queue: str
+    caller: str | None
+    """E.164 when the caller id is a valid number; else None and ``caller_id_raw``."""
+    caller_id_raw: str | None = None
+    did: str | None = None
+    after_hours: bool = False
+
+
+@frozen(kw_only=True)
+class AgentRang(Event):
+    agent: str
+
+
+@frozen(kw_only=True)
+class RingNotAnswered(Event):
+    agent: str
+    ring_seconds: float
+
+
+@frozen(kw_only=True)
+class CallAnswered(Event):
+    agent: str
+    waited_seconds: float
+    rings: int
+    within_target: bool
+
+
+@frozen(kw_only=True)
+class CallAbandoned(Event):
+    waited_seconds: float
+    position: int | None = None
+
+
+@frozen(kw_only=True)
+class CallTimedOut(Event):
+    waited_seconds: float
+    reason: ExitReason = ExitReason.TIMEOUT
+
+
+@frozen(kw_only=True)
+class CallSentToVoicemail(Event):
+    waited_seconds: float
+    after_hours: bool
+
+
+@frozen(kw_only=True)
+class CallTransferred(Event):
+    to: str
+    kind: TransferKind
+
+
+@frozen(kw_only=True)
+class CallCompleted(Event):
+    ended_by: EndedBy
+    talk_seconds: float
+
+
+@frozen(kw_only=True)
+class CallLinked(Event):
+    record_kind: RecordKind
+    record_id: str
+
+
+@frozen(kw_only=True)
+class OutboundCallPlaced(Event):
+    call_id: str
+    agent: str
+    phone: str
+    purpose: Purpose
+    subject: str | None = None
+
+
+@frozen(kw_only=True)
+class OutboundCallNotReached(Event):
+    reason: NotReachedReason
+
+
+# --------------------------------------------------------------------------- state
+
+
+@frozen
+class State:
+    status: Status = Status.NONE
+    call_id: str = ""
+    direction: Direction = Direction.INBOUND
+    queue: str | None = None
+    caller: str | None = None
+    offered_at: datetime | None = None
+    after_hours: bool = False
+    ringing_agent: str | None = None
+    agents_rung: tuple[str, ...] = ()
+    ring_attempts: int = 0
+    answered_at: datetime | None = None
+    agent: str | None = None
+    waited_seconds: float | None = None
+    rings: int | None = None
+    within_target: bool | None = None
+    outcome: Status | None = None
+    ended_at: datetime | None = None
+    talk_seconds: float | None = None
+    transfers: tuple[str, ...] = ()
+    links: tuple[tuple[RecordKind, str], ...] = ()
+    purpose: Purpose | None = None
+    subject: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.status is not Status.NONE
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+
+initial = State()
+
+
+def evolve(state: State, event: Event) -> State:
+    match event:
+        case CallOffered():
+            return State(
+                status=Status.OFFERED,
+                call_id=event.call_id,
+                queue=event.queue,
+                caller=event.caller or event.caller_id_raw,
+                offered_at=event.at,
+                after_hours=event.after_hours,
+            )
+        case OutboundCallPlaced():
+            return State(
+                status=Status.RINGING,
+                call_id=event.call_id,
+                direction=Direction.OUTBOUND,
+                caller=event.phone,
+                offered_at=event.at,
+                agent=event.agent,
+                purpose=event.purpose,
+                subject=event.subject,
+            )
+        case AgentRang():
+            return attrs.evolve(
+                state,
+                status=Status.RINGING,
+                ringing_agent=event.agent,
+                agents_rung=(*state.agents_rung, event.agent),
+                ring_attempts=state.ring_attempts + 1,
+            )
+        case RingNotAnswered():
+            return attrs.evolve(state, status=Status.OFFERED, ringing_agent=None)
+        case CallAnswered():
+            return attrs.evolve(
+                state,
+                status=Status.ANSWERED,
+                answered_at=event.at,
+                agent=event.agent,
+                waited_seconds=event.waited_seconds,
+                rings=event.rings,
+                within_target=event.within_target,
+                ringing_agent=None,
+            )
+        case CallAbandoned():
+            return attrs.evolve(
+                state,
+                status=Status.ABANDONED,
+                outcome=Status.ABANDONED,
+                ended_at=event.at,
+                waited_seconds=event.waited_seconds,
+            )
+        case CallTimedOut():
+            return attrs.evolve(
+                state,
+                status=Status.TIMED_OUT,
+                outcome=Status.TIMED_OUT,
+                ended_at=event.at,
+                waited_seconds=event.waited_seconds,
+            )
+        case CallSentToVoicemail():
+            return attrs.evolve(
+                state,
+                status=Status.VOICEMAIL,
+                outcome=Status.VOICEMAIL,
+                ended_at=event.at,
+                waited_seconds=event.waited_seconds,
+                after_hours=event.after_hours,
+            )
+        case OutboundCallNotReached():
+            return attrs.evolve(
+                state, status=Status.NOT_REACHED, outcome=Status.NOT_REACHED, ended_at=event.at
+            )
+        case CallTransferred():
+            return attrs.evolve(state, transfers=(*state.transfers, event.to))
+        case CallCompleted():
+            return attrs.evolve(
+                state,
+                status=Status.COMPLETED,
+                outcome=state.outcome or Status.ANSWERED,
+                ended_at=event.at,
+                talk_seconds=event.talk_seconds,
+            )
+        case CallLinked():
+            return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
     return state
 
 
-FOLD: Fold[None] = Fold(kind=KIND, initial=None, evolve=evolve, events=())
+EVENTS = events_of(globals())
+FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@frozen(kw_only=True)
+class OfferCall(Command):
+    call_id: str = field(validator=valid_id)
+    queue: str = field(validator=non_blank)
+    caller_phone: str | None = None
+    did: str | None = None
+
+
+@frozen(kw_only=True)
+class RingAgent(Command):
+    call_id: str = field(validator=valid_id)
+    agent: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class RecordRingNoAnswer(Command):
+    call_id: str = field(validator=valid_id)
+    agent: str = field(validator=non_blank)
+    ring_seconds: float = 0.0
+
+
+@frozen(kw_only=True)
+class AnswerCall(Command):
+    call_id: str = field(validator=valid_id)
+    agent: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class AbandonCall(Command):
+    call_id: str = field(validator=valid_id)
+    position: int | None = None
+    waited_seconds: float | None = None
+
+
+@frozen(kw_only=True)
+class TimeOutCall(Command):
+    call_id: str = field(validator=valid_id)
+    reason: ExitReason = ExitReason.TIMEOUT
+    waited_seconds: float | None = None
+
+
+@frozen(kw_only=True)
+class SendToVoicemail(Command):
+    call_id: str = field(validator=valid_id)
+
+
+@frozen(kw_only=True)
+class TransferCall(Command):
+    call_id: str = field(validator=valid_id)
+    to: str = field(validator=non_blank)
+    kind: TransferKind = TransferKind.BLIND
+
+
+@frozen(kw_only=True)
+class CompleteCall(Command):
+    call_id: str = field(validator=valid_id)
+    ended_by: EndedBy = EndedBy.CALLER
+
+
+@frozen(kw_only=True)
+class LinkCall(Command):
+    call_id: str = field(validator=valid_id)
+    record_kind: RecordKind
+    record_id: str = field(validator=valid_id)
+
+
+@frozen(kw_only=True)
+class PlaceOutboundCall(Command):
+    call_id: str = field(validator=valid_id)
+    agent: str = field(validator=non_blank)
+    phone: str = field(validator=non_blank)
+    purpose: Purpose
+    subject: str | None = None
+
+
+@frozen(kw_only=True)
+class RecordNoAnswer(Command):
+    call_id: str = field(validator=valid_id)
+    reason: NotReachedReason = NotReachedReason.NO_ANSWER
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def ring_count(seconds: float, ring_cycle: int) -> int:
+    """How many rings a wait lasted: a call picked up during the 3rd ring cycle was
+    answered on the 3rd ring (12 s at 5 s a ring is 3 rings; 15 s is still 3)."""
+    if seconds <= 0:
+        return 1
+    return max(1, math.ceil(seconds / ring_cycle))
+
+
+def answered_within(state: State, target_seconds: float) -> bool:
+    return (
+        state.waited_seconds is not None
+        and state.answered_at is not None
+        and (state.waited_seconds <= target_seconds)
+    )
+
+
+def _require_call(state: State, call_id: str) -> None:
+    if not state.exists:
+        raise NotFound(EXISTS, f"no call {call_id!r}")
+
+
+def _require_live(state: State, call_id: str, what: str) -> None:
+    _require_call(state, call_id)
+    require(not state.ended, CALL_ENDED, f"call {call_id} already ended ({state.status}): {what}")
+
+
+def _waited(state: State, now: datetime) -> float:
+    assert state.offered_at is not None
+    return max(0.0, (now - state.offered_at).total_seconds())
+
+
+def offer(
+    state: State,
+    command: OfferCall,
+    context: Context,
+    directory: Directory,
+    calendar: BusinessCalendar,
+) -> tuple[Event, ...]:
+    if state.exists:
+        if state.queue == command.queue:
+            return ()  # the PBX said it twice
+        raise DomainError(ALREADY_EXISTS, f"call {command.call_id} was offered to {state.queue}")
+    caller: str | None = None
+    raw: str | None = None
+    if command.caller_phone:
+        try:
+            caller = normalise_phone(command.caller_phone, directory.phone_region)
+        except DomainError:
+            raw = command.caller_phone  # anonymous, internal extensions, foreign formats
+    return (
+        CallOffered(
+            at=context.now,
+            actor=context.actor,
+            call_id=command.call_id,
+            queue=command.queue,
+            caller=caller,
+            caller_id_raw=raw,
+            did=command.did,
+            after_hours=calendar.is_after_hours(context.now),
+        ),
+    )
+
+
+def ring(state: State, command: RingAgent, context: Context) -> tuple[Event, ...]:
+    _require_live(state, command.call_id, "ringing an agent")
+    if state.status is Status.ANSWERED:
+        raise DomainError(CALL_ENDED, f"call {command.call_id} is already answered")
+    if state.ringing_agent == command.agent:
+        return ()
+    return (AgentRang(at=context.now, actor=context.actor, agent=command.agent),)
+
+
+def ring_no_answer(
+    state: State, command: RecordRingNoAnswer, context: Context
+) -> tuple[Event, ...]:
+    _require_live(state, command.call_id, "an unanswered ring")
+    if state.ringing_agent != command.agent:
+        return ()  # not ringing there (any more): a repeat
+    return (
+        RingNotAnswered(
+            at=context.now,
+            actor=context.actor,
+            agent=command.agent,
+            ring_seconds=command.ring_seconds,
+        ),
+    )
+
+
+def answer(
+    state: State, command: AnswerCall, context: Context, directory: Directory
+) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if state.status is Status.ANSWERED or state.answered_at is not None:
+        if state.agent == command.agent:
+            return ()
+        raise DomainError(
+            ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered by {state.agent}"
+        )
+    require(not state.ended, CALL_ENDED, f"call {command.call_id} already ended ({state.status})")
+    assert state.offered_at is not None
+    require(
+        context.now >= state.offered_at,
+        NOT_BEFORE_OFFER,
+        f"answered at {context.now} before it was offered at {state.offered_at}",
+    )
+    waited = _waited(state, context.now)
+    return (
+        CallAnswered(
+            at=context.now,
+            actor=context.actor,
+            agent=command.agent,
+            waited_seconds=waited,
+            rings=ring_count(waited, directory.sla.ring_cycle_seconds),
+            within_target=waited <= directory.sla.answer_seconds,
+        ),
+    )
+
+
+def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if state.status is Status.ABANDONED:
+        return ()
+    _require_live(state, command.call_id, "abandoned")
+    if state.status is Status.ANSWERED:
+        raise DomainError(
+            ANSWER_NEEDS_WAITING_CALL,
+            f"call {command.call_id} was answered: it cannot be abandoned",
+        )
+    waited = (
+        command.waited_seconds
+        if command.waited_seconds is not None
+        else _waited(state, context.now)
+    )
+    return (
+        CallAbandoned(
+            at=context.now, actor=context.actor, waited_seconds=waited, position=command.position
+        ),
+    )
+
+
+def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if state.status is Status.TIMED_OUT:
+        return ()
+    _require_live(state, command.call_id, "timed out")
+    if state.status is Status.ANSWERED:
+        raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
+    waited = (
+        command.waited_seconds
+        if command.waited_seconds is not None
+        else _waited(state, context.now)
+    )
+    return (
+        CallTimedOut(
+            at=context.now, actor=context.actor, waited_seconds=waited, reason=command.reason
+        ),
+    )
+
+
+def to_voicemail(
+    state: State, command: SendToVoicemail, context: Context, calendar: BusinessCalendar
+) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if state.status is Status.VOICEMAIL:
+        return ()
+    _require_live(state, command.call_id, "sent to voicemail")
+    if state.status is Status.ANSWERED:
+        raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
+    return (
+        CallSentToVoicemail(
+            at=context.now,
+            actor=context.actor,
+            waited_seconds=_waited(state, context.now),
+            after_hours=calendar.is_after_hours(context.now),
+        ),
+    )
+
+
+def transfer(state: State, command: TransferCall, context: Context) -> tuple[Event, ...]:
+    _require_live(state, command.call_id, "transferred")
+    require(
+        state.status is Status.ANSWERED,
+        TRANSFER_ANSWERED_CALL,
+        f"call {command.call_id} is {state.status}, not answered",
+    )
+    return (CallTransferred(at=context.now, actor=context.actor, to=command.to, kind=command.kind),)
+
+
+def complete(state: State, command: CompleteCall, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if state.ended:
+        return ()  # a second hang-up, or the end of a call that was never answered
+    talk = 0.0
+    if state.answered_at is not None:
+        talk = max(0.0, (context.now - state.answered_at).total_seconds())
+    return (
+        CallCompleted(
+            at=context.now, actor=context.actor, ended_by=command.ended_by, talk_seconds=talk
+        ),
+    )
+
+
+def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    if (command.record_kind, command.record_id) in state.links:
+        return ()
+    return (
+        CallLinked(
+            at=context.now,
+            actor=context.actor,
+            record_kind=command.record_kind,
+            record_id=command.record_id,
+        ),
+    )
+
+
+def place_outbound(
+    state: State, command: PlaceOutboundCall, context: Context, directory: Directory
+) -> tuple[Event, ...]:
+    if state.exists:
+        if state.direction is Direction.OUTBOUND and state.agent == command.agent:
+            return ()
+        raise DomainError(ALREADY_EXISTS, f"call {command.call_id} exists")
+    return (
+        OutboundCallPlaced(
+            at=context.now,
+            actor=context.actor,
+            call_id=command.call_id,
+            agent=command.agent,
+            phone=normalise_phone(command.phone, directory.phone_region),
+            purpose=command.purpose,
+            subject=command.subject,
+        ),
+    )
+
+
+def not_reached(state: State, command: RecordNoAnswer, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    require(
+        state.direction is Direction.OUTBOUND, OUTBOUND_ONLY, f"call {command.call_id} is inbound"
+    )
+    if state.status is Status.NOT_REACHED:
+        return ()
+    _require_live(state, command.call_id, "not reached")
+    if state.status is Status.ANSWERED:
+        raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
+    return (OutboundCallNotReached(at=context.now, actor=context.actor, reason=command.reason),)

@@ -1,1 +1,67 @@
-"""Handlers of the call commands."""
+"""Handlers of the Call commands (domain.md §4.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from callcore.domain import call
+from callcore.domain.common import Context, Event
+from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.unit_of_work import UnitOfWork
+
+
+def _on_call(
+    uow: UnitOfWork, call_id: str, decide: Callable[[call.State], tuple[Event, ...]]
+) -> None:
+    stream = call.stream_id(call_id)
+    uow.record(call.FOLD, stream, decide(uow.load(call.FOLD, stream)))
+
+
+def _simple(
+    command_type: type[Any], decision: Callable[[call.State, Any, Context], tuple[Event, ...]]
+) -> None:
+    @handles(command_type)
+    def handler(uow: UnitOfWork, command: Any) -> None:
+        _on_call(uow, command.call_id, lambda state: decision(state, command, uow.context))
+
+
+for _command, _decision in (
+    (call.RingAgent, call.ring),
+    (call.RecordRingNoAnswer, call.ring_no_answer),
+    (call.AbandonCall, call.abandon),
+    (call.TimeOutCall, call.time_out),
+    (call.TransferCall, call.transfer),
+    (call.CompleteCall, call.complete),
+    (call.LinkCall, call.link),
+    (call.RecordNoAnswer, call.not_reached),
+):
+    _simple(_command, _decision)
+
+
+@handles(call.OfferCall)
+def offer_call(uow: UnitOfWork, command: call.OfferCall) -> None:
+    _on_call(
+        uow,
+        command.call_id,
+        lambda s: call.offer(s, command, uow.context, uow.directory, uow.calendar),
+    )
+
+
+@handles(call.AnswerCall)
+def answer_call(uow: UnitOfWork, command: call.AnswerCall) -> None:
+    _on_call(uow, command.call_id, lambda s: call.answer(s, command, uow.context, uow.directory))
+
+
+@handles(call.SendToVoicemail)
+def send_to_voicemail(uow: UnitOfWork, command: call.SendToVoicemail) -> None:
+    _on_call(
+        uow, command.call_id, lambda s: call.to_voicemail(s, command, uow.context, uow.calendar)
+    )
+
+
+@handles(call.PlaceOutboundCall)
+def place_outbound_call(uow: UnitOfWork, command: call.PlaceOutboundCall) -> None:
+    _on_call(
+        uow, command.call_id, lambda s: call.place_outbound(s, command, uow.context, uow.directory)
+    )

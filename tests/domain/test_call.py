@@ -1,0 +1,204 @@
+"""Call (domain.md §4.6, interfaces.md §6), told as given/when/then stories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callcore.domain import call
+from callcore.domain.call import (
+    AbandonCall,
+    AnswerCall,
+    CallAbandoned,
+    CallAnswered,
+    CallCompleted,
+    CallLinked,
+    CallOffered,
+    CallSentToVoicemail,
+    CallTimedOut,
+    CallTransferred,
+    CompleteCall,
+    LinkCall,
+    OfferCall,
+    OutboundCallNotReached,
+    OutboundCallPlaced,
+    PlaceOutboundCall,
+    RecordKind,
+    RecordNoAnswer,
+    RecordRingNoAnswer,
+    RingAgent,
+    RingNotAnswered,
+    SendToVoicemail,
+    TimeOutCall,
+    TransferCall,
+)
+from callcore.domain.common import EXISTS
+from tests.support import Scenario, at
+
+T0 = at(23, 9)
+
+
+def offered(s: Scenario, call_id: str = "1700000000.1") -> Scenario:
+    return s.given(
+        OfferCall(call_id=call_id, queue="support", caller_phone="13912345678", occurred_at=T0)
+    )
+
+
+class TestTheAnswerClock:
+    """Answer within three rings: 5 s a ring in China, so 15 s."""
+
+    def test_answered_after_12_seconds_is_3_rings_within_target(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.given(
+            RingAgent(call_id="1700000000.1", agent="A01", occurred_at=T0 + timedelta(seconds=2))
+        )
+        s.when(
+            AnswerCall(call_id="1700000000.1", agent="A01", occurred_at=T0 + timedelta(seconds=12))
+        )
+        (answered,) = s.then(CallAnswered)
+        assert isinstance(answered, CallAnswered)
+        assert (answered.waited_seconds, answered.rings, answered.within_target) == (12, 3, True)
+
+    def test_answered_after_16_seconds_is_4_rings_outside(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.when(
+            AnswerCall(call_id="1700000000.1", agent="A01", occurred_at=T0 + timedelta(seconds=16))
+        )
+        answered = s.then(CallAnswered)[0]
+        assert isinstance(answered, CallAnswered)
+        assert (answered.rings, answered.within_target) == (4, False)
+
+    def test_the_caller_number_is_normalised_or_kept_raw(self) -> None:
+        s = Scenario(start=T0)
+        s.when(OfferCall(call_id="c1", queue="q", caller_phone="+86 139 1234 5678"))
+        assert s.then(CallOffered)[0].caller == "+8613912345678"  # type: ignore[attr-defined]
+        s.when(OfferCall(call_id="c2", queue="q", caller_phone="anonymous"))
+        event = s.then(CallOffered)[0]
+        assert (event.caller, event.caller_id_raw) == (None, "anonymous")  # type: ignore[attr-defined]
+
+    def test_a_call_after_hours_is_marked(self) -> None:
+        s = Scenario(start=at(23, 23))
+        s.when(OfferCall(call_id="night", queue="q"))
+        assert s.then(CallOffered)[0].after_hours  # type: ignore[attr-defined]
+
+
+class TestRinging:
+    def test_rings_several_agents_in_turn(self) -> None:
+        s = offered(Scenario(start=T0))
+        cid = "1700000000.1"
+        s.given(
+            RingAgent(call_id=cid, agent="A01"),
+            RecordRingNoAnswer(call_id=cid, agent="A01", ring_seconds=15),
+            RingAgent(call_id=cid, agent="A02"),
+        )
+        state = s.center.calls.get(cid)
+        assert (state.agents_rung, state.ringing_agent, state.ring_attempts) == (
+            ("A01", "A02"),
+            "A02",
+            2,
+        )
+
+    def test_repeated_facts_record_nothing(self) -> None:
+        s = offered(Scenario(start=T0))
+        cid = "1700000000.1"
+        s.given(RingAgent(call_id=cid, agent="A01"))
+        s.when(RingAgent(call_id=cid, agent="A01")).then_nothing()
+        s.given(AnswerCall(call_id=cid, agent="A01"))
+        s.when(AnswerCall(call_id=cid, agent="A01")).then_nothing()
+        s.when(OfferCall(call_id=cid, queue="support")).then_nothing()
+
+    def test_an_unanswered_ring_for_another_agent_is_ignored(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.given(RingAgent(call_id="1700000000.1", agent="A01"))
+        s.when(RecordRingNoAnswer(call_id="1700000000.1", agent="A09")).then_nothing()
+        s.when(RecordRingNoAnswer(call_id="1700000000.1", agent="A01")).then(RingNotAnswered)
+
+
+class TestEndings:
+    def test_abandoned_while_waiting(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.when(
+            AbandonCall(call_id="1700000000.1", position=2, occurred_at=T0 + timedelta(seconds=40))
+        )
+        event = s.then(CallAbandoned)[0]
+        assert event.waited_seconds == 40  # type: ignore[attr-defined]
+        s.when(CompleteCall(call_id="1700000000.1")).then_nothing()  # the hang-up that follows
+        s.when(RingAgent(call_id="1700000000.1", agent="A01")).then_broken(call.CALL_ENDED)
+
+    def test_timed_out_and_voicemail(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.when(TimeOutCall(call_id="1700000000.1")).then(CallTimedOut)
+        s = offered(Scenario(start=at(23, 22, 30)), "night")
+        s.when(SendToVoicemail(call_id="night", occurred_at=at(23, 22, 31)))
+        assert s.then(CallSentToVoicemail)[0].after_hours  # type: ignore[attr-defined]
+
+    def test_an_answered_call_is_transferred_and_completed(self) -> None:
+        s = offered(Scenario(start=T0))
+        cid = "1700000000.1"
+        s.given(AnswerCall(call_id=cid, agent="A01", occurred_at=T0 + timedelta(seconds=5)))
+        s.when(TransferCall(call_id=cid, to="TECH")).then(CallTransferred)
+        s.when(CompleteCall(call_id=cid, occurred_at=T0 + timedelta(minutes=3, seconds=5)))
+        assert s.then(CallCompleted)[0].talk_seconds == 180  # type: ignore[attr-defined]
+        s.when(CompleteCall(call_id=cid)).then_nothing()
+
+    def test_rules(self) -> None:
+        s = offered(Scenario(start=T0))
+        cid = "1700000000.1"
+        s.when(TransferCall(call_id=cid, to="TECH")).then_broken(call.TRANSFER_ANSWERED_CALL)
+        s.when(AnswerCall(call_id=cid, agent="A01", occurred_at=T0 - timedelta(seconds=1)))
+        s.then_broken(call.NOT_BEFORE_OFFER)
+        s.given(AnswerCall(call_id=cid, agent="A01"))
+        s.when(AnswerCall(call_id=cid, agent="A02")).then_broken(call.ANSWER_NEEDS_WAITING_CALL)
+        s.when(AbandonCall(call_id=cid)).then_broken(call.ANSWER_NEEDS_WAITING_CALL)
+        s.when(AnswerCall(call_id="nobody", agent="A01")).then_broken(EXISTS)
+
+
+class TestLinksAndOutbound:
+    def test_links_to_the_work_opened_during_the_call(self) -> None:
+        s = offered(Scenario(start=T0))
+        s.when(LinkCall(call_id="1700000000.1", record_kind=RecordKind.TICKET, record_id="T-1"))
+        s.then(CallLinked)
+        s.when(LinkCall(call_id="1700000000.1", record_kind=RecordKind.TICKET, record_id="T-1"))
+        s.then_nothing()
+
+    def test_an_outbound_follow_up_reached_or_not(self) -> None:
+        s = Scenario(start=T0)
+        s.when(
+            PlaceOutboundCall(
+                call_id="out-1",
+                agent="A02",
+                phone="139 1234 5678",
+                purpose=call.Purpose.FOLLOW_UP,
+                subject="order-O-1",
+            )
+        )
+        s.then(OutboundCallPlaced)
+        s.when(AnswerCall(call_id="out-1", agent="A02")).then(CallAnswered)
+        s.given(
+            PlaceOutboundCall(
+                call_id="out-2", agent="A02", phone="13912345678", purpose=call.Purpose.CALLBACK
+            )
+        )
+        s.when(RecordNoAnswer(call_id="out-2")).then(OutboundCallNotReached)
+        s.given(OfferCall(call_id="in-1", queue="q"))
+        s.when(RecordNoAnswer(call_id="in-1")).then_broken(call.OUTBOUND_ONLY)
+
+
+@given(seconds=st.floats(0, 3600), cycle=st.sampled_from([3, 5, 6]))
+def test_ring_count_is_the_ring_cycle_in_which_the_call_was_picked_up(
+    seconds: float, cycle: int
+) -> None:
+    rings = call.ring_count(seconds, cycle)
+    assert rings >= 1
+    assert (rings - 1) * cycle <= seconds or rings == 1
+    assert seconds <= rings * cycle
+
+
+@pytest.mark.parametrize(
+    ("seconds", "rings"), [(0, 1), (5, 1), (5.1, 2), (12, 3), (15, 3), (16, 4)]
+)
+def test_ring_count_worked_examples(seconds: float, rings: int) -> None:
+    assert call.ring_count(seconds, 5) == rings
