@@ -57,6 +57,7 @@ st.register_type_strategy(
     ),
 )
 # orjson (like JSON in most databases) holds 64-bit integers; the domain's are far smaller.
+st.register_type_strategy(float, st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
 st.register_type_strategy(int, st.integers(-(2**53), 2**53))
 
 TYPES = sorted(stored_event_types().items())

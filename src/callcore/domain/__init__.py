@@ -4,10 +4,12 @@ Nothing in this package does I/O or reads the system clock (an import-linter con
 in ``pyproject.toml`` keeps it so).
 """
 
+from typing import Any
+
 from callcore.domain import call, complaint, customer, dispatch, numbering, order, ticket
 from callcore.domain.common import CLOCK_EVENTS, Event, Fold
 
-AGGREGATES: tuple[Fold[object], ...] = (
+AGGREGATES: tuple[Fold[Any], ...] = (
     customer.FOLD,
     order.FOLD,
     ticket.FOLD,

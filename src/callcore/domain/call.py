@@ -37,6 +37,7 @@ from callcore.domain.common import (
     events_of,
     non_blank,
     require,
+    seconds,
     valid_id,
 )
 from callcore.domain.directory import Directory
@@ -218,7 +219,7 @@ class State:
     ring_attempts: int = 0
     answered_at: datetime | None = None
     agent: str | None = None
-    waited_seconds: float | None = None
+    waited_seconds: float | None = field(default=None, validator=seconds)
     rings: int | None = None
     within_target: bool | None = None
     outcome: Status | None = None
@@ -353,7 +354,7 @@ class RingAgent(Command):
 class RecordRingNoAnswer(Command):
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
-    ring_seconds: float = 0.0
+    ring_seconds: float = field(default=0.0, validator=seconds)
 
 
 @frozen(kw_only=True)
@@ -366,14 +367,14 @@ class AnswerCall(Command):
 class AbandonCall(Command):
     call_id: str = field(validator=valid_id)
     position: int | None = None
-    waited_seconds: float | None = None
+    waited_seconds: float | None = field(default=None, validator=seconds)
 
 
 @frozen(kw_only=True)
 class TimeOutCall(Command):
     call_id: str = field(validator=valid_id)
     reason: ExitReason = ExitReason.TIMEOUT
-    waited_seconds: float | None = None
+    waited_seconds: float | None = field(default=None, validator=seconds)
 
 
 @frozen(kw_only=True)

@@ -263,6 +263,12 @@ def valid_id(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None
         raise ValueError(f"{attribute.name} is not a valid id: {value!r}")
 
 
+def seconds(_: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    """attrs validator: a duration in seconds is a finite number ≥ 0."""
+    if value is not None and not (value >= 0 and value != float("inf")):
+        raise ValueError(f"{attribute.name} must be a finite number of seconds ≥ 0, got {value}")
+
+
 def positive(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
     if value <= 0:
         raise ValueError(f"{attribute.name} must be greater than 0, got {value}")

@@ -25,9 +25,9 @@ Clock ids and the events that start and stop them are listed in :data:`CATALOGUE
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from attrs import field, frozen
@@ -403,12 +403,13 @@ def _agent(event: Event) -> str | None:
 
 # --------------------------------------------------------------------------- handlers
 
-Handler = Any
+Handler = Callable[[SlaClocks, str, Any], None]
 _HANDLERS: dict[type[Event], Handler] = {}
+F = TypeVar("F", bound=Callable[..., None])
 
 
-def on(*event_types: type[Event]) -> Any:
-    def register(function: Handler) -> Handler:
+def on(*event_types: type[Event]) -> Callable[[F], F]:
+    def register(function: F) -> F:
         for event_type in event_types:
             _HANDLERS[event_type] = function
         return function
