@@ -136,3 +136,9 @@ def test_durations(text: str, seconds: int) -> None:
 
 def test_demo_toml_is_what_the_package_ships() -> None:
     assert DEMO["centre"]["name"] == demo_directory().centre
+
+
+def test_phone_numbers_are_normalised_and_a_bad_one_is_named() -> None:
+    assert demo_directory().field_workers["W001"].phone == "+8613931000001"
+    error = broken(lambda d: d["field_workers"][0].update(phone="12345"))
+    assert error.key == "field_workers.W001.phone"

@@ -15,11 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.v import format_exception
 
 from callcore.adapters.converter import CONVERTER
+from callcore.domain.common import DomainError
 from callcore.domain.directory import Directory
+from callcore.domain.phone import normalise_phone
 
 DEMO_DIRECTORY = "demo-directory.toml"
 _DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
@@ -139,7 +142,35 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
     except (ValueError, TypeError, KeyError) as error:
         raise DirectoryFileError(file, "directory", str(error)) from None
     _check_references(directory, file)
-    return directory
+    return _normalised_phones(directory, file)
+
+
+def _normalised_phones(directory: Directory, file: str) -> Directory:
+    """Phone numbers in E.164, as every event stores them; a bad one fails the load."""
+
+    def phone(raw: str, key: str) -> str:
+        if not raw:
+            return raw
+        try:
+            return normalise_phone(raw, directory.phone_region)
+        except DomainError as error:
+            raise DirectoryFileError(file, key, error.detail) from None
+
+    return attrs.evolve(
+        directory,
+        branches={
+            code: attrs.evolve(b, phone=phone(b.phone, f"branches.{code}.phone"))
+            for code, b in directory.branches.items()
+        },
+        departments={
+            code: attrs.evolve(d, phone=phone(d.phone, f"departments.{code}.phone"))
+            for code, d in directory.departments.items()
+        },
+        field_workers={
+            wid: attrs.evolve(w, phone=phone(w.phone, f"field_workers.{wid}.phone"))
+            for wid, w in directory.field_workers.items()
+        },
+    )
 
 
 def _describe(error: BaseException, type_: Any) -> str:

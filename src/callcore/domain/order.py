@@ -175,6 +175,14 @@ class OrderAssigned(Event):
 
 
 @frozen(kw_only=True)
+class OrderWorkerUnassigned(Event):
+    """The delivery moved to a day the worker was not booked for: assign again."""
+
+    worker_id: str
+    reason: str
+
+
+@frozen(kw_only=True)
 class DeliveryRescheduled(Event):
     window: Window
     reason: str
@@ -262,6 +270,8 @@ def evolve(state: State, event: Event) -> State:
                 worker_id=event.worker_id,
                 worker_phone=event.worker_phone,
             )
+        case OrderWorkerUnassigned():
+            return attrs.evolve(state, status=Status.PLACED, worker_id=None, worker_phone=None)
         case DeliveryRescheduled():
             return attrs.evolve(
                 state, delivery_window=event.window, reschedules=state.reschedules + 1
@@ -476,6 +486,17 @@ def reschedule_delivery(
             window=window,
             reason=reason,
             requested_by=requested_by,
+        ),
+    )
+
+
+def unassign_worker(state: State, reason: str, context: Context) -> tuple[Event, ...]:
+    _require_open(state, state.order_id)
+    if state.worker_id is None or state.status is not Status.ASSIGNED:
+        return ()
+    return (
+        OrderWorkerUnassigned(
+            at=context.now, actor=context.actor, worker_id=state.worker_id, reason=reason
         ),
     )
 

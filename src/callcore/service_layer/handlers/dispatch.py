@@ -97,6 +97,14 @@ def reschedule_dispatch(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -
             stream,
             order.reschedule_delivery(order_state, command.window, command.reason, by, uow.context),
         )
+        if moved:
+            uow.record(
+                order.FOLD,
+                stream,
+                order.unassign_worker(
+                    uow.load(order.FOLD, stream), "the delivery moved to another day", uow.context
+                ),
+            )
 
 
 def _delivered(uow: UnitOfWork, state: dispatch.State) -> None:
