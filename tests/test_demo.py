@@ -4,6 +4,7 @@ what the rules refuse, and run as a user would, as a subprocess."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,12 +24,18 @@ def test_the_demo_day_records_the_story_and_refuses_what_the_rules_forbid(store_
     assert recorded["QuotaExceptionGranted"] == 1
     assert recorded["VoicemailRecorded"] == 1
     assert result["refused"] == [
+        "registered-name-must-match",
         "supervisor-grants-quota-exception",
         "resolution-accepted-before-close",
     ]
+    assert recorded["OrderDelivered"] == 1
+    assert recorded["WorkerArrived"] == 1
+    assert recorded["CallAbandoned"] == 1
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "first outcome returned, nothing recorded" in text
     assert "callback due Wed 08:30" in text
+    # the SLA view at the end of the day: 2 of 4 calls within three rings
+    assert re.search(r"answer\s+│\s+2\s+│\s+2\s+│\s+0\s+│\s+0\s+│\s+50%", text)
 
 
 def test_callcore_demo_runs_as_a_command(tmp_path: Path) -> None:

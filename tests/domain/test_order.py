@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from callcore.domain import customer, dispatch, directory, order
+from callcore.domain import customer, directory, dispatch, order
 from callcore.domain.common import EXISTS, Window
 from callcore.domain.order import (
     AssignOrderWorker,

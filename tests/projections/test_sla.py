@@ -234,3 +234,113 @@ def test_compliance_is_none_when_nothing_is_decided() -> None:
     summary = {c.key: c for c in view(s, at(23, 9, 1)).summary()}
     assert summary["inquiry-transfer"].compliance is None
     assert summary["inquiry-transfer"].running == 1
+
+
+class TestAnswerClock:
+    """Three rings of the country's ring cycle: 15 s in China."""
+
+    def test_answered_in_time_late_and_abandoned(self) -> None:
+        from callcore.domain import call
+
+        s = Scenario(start=at(23, 9))
+        for cid, outcome_after in (("c1", 12), ("c2", 16)):
+            s.given(
+                call.OfferCall(call_id=cid, queue="q", occurred_at=at(23, 9)),
+                call.AnswerCall(
+                    call_id=cid,
+                    agent="A01",
+                    occurred_at=at(23, 9) + timedelta(seconds=outcome_after),
+                ),
+            )
+        s.given(
+            call.OfferCall(call_id="c3", queue="q", occurred_at=at(23, 9)),
+            call.AbandonCall(
+                call_id="c3", waited_seconds=4, occurred_at=at(23, 9) + timedelta(seconds=4)
+            ),
+            call.OfferCall(call_id="c4", queue="q", occurred_at=at(23, 9)),
+            call.AbandonCall(
+                call_id="c4", waited_seconds=40, occurred_at=at(23, 9) + timedelta(seconds=40)
+            ),
+        )
+        v = view(s, at(23, 10))
+        states = {r.subject: r.state for r in v.clocks if r.clock == "answer"}
+        assert states == {
+            "call-c1": ClockStatus.MET,
+            "call-c2": ClockStatus.BREACHED,
+            "call-c4": ClockStatus.BREACHED,
+        }  # c3 left within target: not counted
+        assert {r.subject: r.attribution.agent for r in v.clocks}["call-c1"] == "A01"
+
+    def test_a_six_second_ring_cycle_gives_eighteen_seconds(self) -> None:
+        from callcore.domain import call
+
+        s = Scenario(start=at(23, 9))
+        s.given(call.OfferCall(call_id="c1", queue="q", occurred_at=at(23, 9)))
+        us = attrs.evolve(s.directory.sla, ring_cycle_seconds=6)
+        assert row(view(s, at(23, 10), us), "answer").due_at == at(23, 9) + timedelta(seconds=18)
+
+
+class TestFieldClocks:
+    def test_repair_arrival_within_two_hours_and_an_emergency_within_one(self) -> None:
+        from callcore.domain import dispatch
+        from callcore.domain.common import Priority, Window
+
+        s = Scenario(start=at(23, 9))
+        for d, priority in (("D1", Priority.NORMAL), ("D2", Priority.EMERGENCY)):
+            s.given(
+                dispatch.RequestDispatch(
+                    dispatch_id=d,
+                    kind=dispatch.DispatchKind.REPAIR,
+                    site_address="x",
+                    area="XIHU",
+                    contact=CALLER,
+                    wished=Window(at(23, 10), at(23, 12)),
+                    job="j",
+                    priority=priority,
+                ),
+                dispatch.AssignDispatch(dispatch_id=d),
+            )
+        s.after(minutes=90).given(
+            *(
+                dispatch.RecordFieldFeedback(dispatch_id=d, feedback=dispatch.Feedback.ARRIVED)
+                for d in ("D1", "D2")
+            )
+        )
+        v = view(s, at(23, 12))
+        by_subject = {r.subject: r for r in v.clocks if r.clock == "repair-arrival"}
+        assert by_subject["dispatch-D1"].state is ClockStatus.MET
+        assert by_subject["dispatch-D2"].state is ClockStatus.BREACHED  # the demo policy: 1 h
+        assert by_subject["dispatch-D1"].attribution.field_worker is not None
+
+    def test_delivery_is_due_at_the_end_of_the_agreed_window(self) -> None:
+        from callcore.domain import order
+        from callcore.domain.common import Window
+
+        s = Scenario(start=at(23, 9))
+        s.given(
+            order.PlaceOrder(
+                order_id="O1",
+                registered=False,
+                name="Li",
+                phone="13800001111",
+                address="9 Road",
+                area="XIHU",
+                lines=(order.OrderLineRequest("LPG-15", 1),),
+                delivery_window=Window(at(23, 10), at(23, 12)),
+            )
+        )
+        assert row(view(s, at(23, 11)), "delivery").due_at == at(23, 12)
+        s.after(minutes=30).given(
+            order.RescheduleDelivery(
+                order_id="O1", window=Window(at(23, 14), at(23, 16)), reason="agreed with customer"
+            )
+        )
+        s.given(order.AssignOrderWorker(order_id="O1", worker_id="W004"))
+        s.clock.set(at(23, 15))
+        s.given(order.RecordDelivery(order_id="O1"))
+        r = row(view(s, at(23, 17)), "delivery")
+        assert (r.due_at, r.state, r.attribution.field_worker) == (
+            at(23, 16),
+            ClockStatus.MET,
+            "W004",
+        )
