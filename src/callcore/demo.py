@@ -27,6 +27,7 @@ from callcore.domain import call, complaint, customer, dispatch, order, ticket
 from callcore.domain.calendar import zone
 from callcore.domain.common import (
     Actor,
+    Channel,
     Command,
     Contact,
     DomainError,
@@ -465,7 +466,7 @@ def script(day: Day) -> Iterator[None]:
             dispatch_id=wang_order.dispatch_id or "",
             feedback=dispatch.Feedback.DONE,
             outcome="delivered",
-            via=dispatch.Channel.SMS,
+            via=Channel.SMS,
             actor=Actor(Role.FIELD_WORKER, worker_id),
         ),
     )

@@ -15,6 +15,7 @@ Stream: ``dispatch-<dispatch id>``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
@@ -406,6 +407,10 @@ SUPPORTING_FOLDS = (SCHEDULE_FOLD,)
 # --------------------------------------------------------------------------- commands
 
 
+def _as_ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @frozen(kw_only=True)
 class RequestDispatch(Command):
     dispatch_id: str | None = field(default=None, validator=attrs.validators.optional(valid_id))
@@ -445,7 +450,7 @@ class PlanInstalls(Command):
     """Assign the installs of ``day`` by zone; done the day before."""
 
     day: date
-    dispatch_ids: tuple[str, ...] = field(converter=tuple)
+    dispatch_ids: tuple[str, ...] = field(converter=_as_ids)
 
 
 @frozen(kw_only=True)

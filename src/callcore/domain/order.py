@@ -17,6 +17,7 @@ Stream: ``order-<order id>``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -299,6 +300,10 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 # --------------------------------------------------------------------------- commands
 
 
+def _as_lines(value: Iterable[OrderLineRequest]) -> tuple[OrderLineRequest, ...]:
+    return tuple(value)
+
+
 @frozen(kw_only=True)
 class PlaceOrder(Command):
     order_id: str | None = field(default=None, validator=attrs.validators.optional(valid_id))
@@ -308,7 +313,7 @@ class PlaceOrder(Command):
     phone: str | None = field(default=None, validator=non_blank)
     address: str | None = field(default=None, validator=non_blank)
     area: str | None = field(default=None, validator=non_blank)
-    lines: tuple[OrderLineRequest, ...] = field(converter=tuple)
+    lines: tuple[OrderLineRequest, ...] = field(converter=_as_lines)
     delivery_window: Window
     pickup_window: Window | None = None
     note: str | None = field(default=None, validator=non_blank)
