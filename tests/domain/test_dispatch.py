@@ -70,7 +70,7 @@ class TestRequesting:
         simple = s.when(request("D1")).then(DispatchRequested)[0]
         assert (simple.handled_by, simple.required_skill.value) == ("B-WEST", "repair-simple")  # type: ignore[attr-defined]
         hard = s.when(request("D2", complex=True)).then(DispatchRequested)[0]
-        assert (hard.handled_by, hard.required_skill.value) == ("regional", "repair-complex")  # type: ignore[attr-defined]
+        assert (hard.handled_by, hard.required_skill.value) == ("TECH", "repair-complex")  # type: ignore[attr-defined]
 
     def test_the_appointment_is_confirmed_with_the_customer(self) -> None:
         s = Scenario(start=at(23, 9)).given(request("D1"))

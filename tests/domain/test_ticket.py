@@ -25,6 +25,7 @@ from callcore.domain.customer import (
     CustomerType,
     OpenAccount,
 )
+from callcore.domain.dispatch import DispatchRequested
 from callcore.domain.phone import INVALID_PHONE
 from callcore.domain.ticket import (
     AbusiveCallEnded,
@@ -285,7 +286,9 @@ class TestServiceVisits:
             inquiry(category=Category.SERVICE_VISIT, customer_number=HOUSEHOLD)
         )
         s.when(RequestServiceVisit(ticket_id="T-1", wished=window(), address="5, DONGMEN road"))
-        (visit,) = s.then(ServiceVisitRequested)
+        visit, work = s.then(ServiceVisitRequested, DispatchRequested)
+        assert work.dispatch_id == visit.dispatch_id  # type: ignore[attr-defined]
+        assert work.ticket_id == "T-1"  # type: ignore[attr-defined]
         assert isinstance(visit, ServiceVisitRequested)
         assert visit.dispatch_id.startswith("D-")
         assert (visit.handled_by, visit.fee, visit.complex) == ("B-EAST", None, False)
@@ -295,14 +298,19 @@ class TestServiceVisits:
             HOUSEHOLD,
         )
         assert s.center.tickets.get("T-1").visits == (visit.dispatch_id,)
+        assert s.center.dispatches.get(visit.dispatch_id).handled_by == "B-EAST"
 
     def test_a_complex_job_goes_to_the_regional_technical_staff(self) -> None:
         s = with_accounts().given(
             inquiry(category=Category.FAULT_REPORT, customer_number=HOUSEHOLD)
         )
         s.when(RequestServiceVisit(ticket_id="T-1", wished=window(), complex=True))
-        (visit,) = s.then(ServiceVisitRequested)
+        visit, work = s.then(ServiceVisitRequested, DispatchRequested)
+        assert work.dispatch_id == visit.dispatch_id  # type: ignore[attr-defined]
+        assert work.ticket_id == "T-1"  # type: ignore[attr-defined]
         assert isinstance(visit, ServiceVisitRequested) and visit.handled_by == "TECH"
+        assert work.complex  # type: ignore[attr-defined]
+        assert work.handled_by == "TECH"  # type: ignore[attr-defined]
 
     def test_the_address_given_must_be_the_registered_one(self) -> None:
         s = with_accounts().given(
@@ -327,7 +335,9 @@ class TestServiceVisits:
         error = s.then_broken(ticket.WALK_IN_FEE_ACCEPTED)
         assert "30.00" in error.detail
         s.when(RequestServiceVisit(ticket_id="T-1", wished=window(), fee_accepted=True))
-        (visit,) = s.then(ServiceVisitRequested)
+        visit, work = s.then(ServiceVisitRequested, DispatchRequested)
+        assert work.dispatch_id == visit.dispatch_id  # type: ignore[attr-defined]
+        assert work.ticket_id == "T-1"  # type: ignore[attr-defined]
         assert isinstance(visit, ServiceVisitRequested)
         assert (visit.fee, visit.handled_by, visit.address) == (
             Decimal("30.00"),
@@ -359,7 +369,9 @@ class TestServiceVisits:
                 fee_accepted=True,
             )
         )
-        (visit,) = s.then(ServiceVisitRequested)
+        visit, work = s.then(ServiceVisitRequested, DispatchRequested)
+        assert work.dispatch_id == visit.dispatch_id  # type: ignore[attr-defined]
+        assert work.ticket_id == "T-1"  # type: ignore[attr-defined]
         assert isinstance(visit, ServiceVisitRequested)
         assert (visit.fee, visit.handled_by) == (Decimal("60.00"), "TECH")
 

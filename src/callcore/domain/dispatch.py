@@ -158,7 +158,8 @@ class DispatchRequested(Event):
     area: str
     branch: str
     handled_by: str
-    """The branch code, or ``regional`` for complex jobs (regional technical staff)."""
+    """The branch code; for complex jobs the technical-support department (the regional
+    technical staff of the manuals)."""
     required_skill: Skill
     contact: Contact
     wished: Window
@@ -522,7 +523,11 @@ def request(
             site_address=command.site_address.strip(),
             area=command.area,
             branch=branch.code,
-            handled_by="regional" if command.complex else branch.code,
+            handled_by=(
+                directory.department_with_role(DepartmentRole.TECHNICAL_SUPPORT).code
+                if command.complex
+                else branch.code
+            ),
             required_skill=required_skill(command.kind, command.complex),
             contact=contact,
             wished=command.wished,

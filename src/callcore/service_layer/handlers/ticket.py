@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcore.domain import customer, ticket
+from callcore.domain import customer, dispatch, ticket
 from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
@@ -96,6 +96,40 @@ def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) 
         state, command, uow.context, uow.directory, dispatch_id, registered
     )
     uow.record(ticket.FOLD, stream, events)
+    visit = next((e for e in events if isinstance(e, ticket.ServiceVisitRequested)), None)
+    if visit is None or state.caller is None:
+        return
+    # 上门服务 opens the work order in the same transaction: simple jobs for the branch,
+    # complex ones for the regional technical staff.
+    kind = (
+        dispatch.DispatchKind.TRAINING
+        if state.category is ticket.Category.TRAINING
+        else dispatch.DispatchKind.REPAIR
+    )
+    request = dispatch.RequestDispatch(
+        dispatch_id=dispatch_id,
+        kind=kind,
+        site_address=visit.address,
+        area=visit.area,
+        contact=state.caller,
+        wished=visit.wished,
+        job=state.description,
+        priority=state.priority,
+        complex=visit.complex,
+        customer_level=registered.level if registered is not None else "standard",
+        customer_number=state.customer_number,
+        device_id=state.device_id,
+        ticket_id=state.ticket_id,
+        actor=command.actor,
+    )
+    work_stream = dispatch.stream_id(dispatch_id)
+    uow.record(
+        dispatch.FOLD,
+        work_stream,
+        dispatch.request(
+            uow.load(dispatch.FOLD, work_stream), request, uow.context, uow.directory, dispatch_id
+        ),
+    )
 
 
 def _record_consumables(
