@@ -1,0 +1,41 @@
+"""The README's Python tour runs as written (docs that cannot rot)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+@pytest.mark.parametrize("code", blocks())
+def test_the_readme_tour_runs(
+    code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    finally:
+        os.chdir(here)
+    assert "registered-name-must-match" in capsys.readouterr().out
+
+
+def test_the_quick_start_is_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") : text.index("## A five-minute tour")]
+    commands = re.findall(r"^make \w+", quick, re.MULTILINE)
+    assert commands == ["make demo", "make test"]
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.MULTILINE)
+    assert "CALLCORE_REQUIRE_POSTGRES=1" in ci
