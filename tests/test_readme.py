@@ -22,7 +22,7 @@ def test_the_readme_tour_runs(
     here = Path.cwd()
     os.chdir(tmp_path)
     try:
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+        exec(compile(code, "README.md", "exec"), {})
     finally:
         os.chdir(here)
     assert "registered-name-must-match" in capsys.readouterr().out
