@@ -202,3 +202,69 @@ def test_ring_count_is_the_ring_cycle_in_which_the_call_was_picked_up(
 )
 def test_ring_count_worked_examples(seconds: float, rings: int) -> None:
     assert call.ring_count(seconds, 5) == rings
+
+
+class TestFollowUps:
+    """A follow-up call records reached, on time, attitude 1–5, safety check, problems
+    raised and suggestions (domain.md §7)."""
+
+    def test_a_reached_follow_up_records_the_answers(self) -> None:
+        s = Scenario(start=T0).given(
+            PlaceOutboundCall(
+                call_id="f1",
+                agent="A02",
+                phone="13912345678",
+                purpose=call.Purpose.FOLLOW_UP,
+                subject="order-O-1",
+            ),
+            AnswerCall(call_id="f1", agent="A02"),
+        )
+        s.when(
+            call.RecordFollowUp(
+                call_id="f1",
+                reached=True,
+                on_time=True,
+                attitude=5,
+                safety_check_done=False,
+                problems_raised=["hose smells"],
+                suggestions=["call before coming", " "],
+                worker_id="W001",
+            )
+        )
+        found = s.then(call.FollowUpRecorded)[0]
+        assert (found.subject, found.attitude, found.problems_raised, found.suggestions) == (  # type: ignore[attr-defined]
+            "order-O-1",
+            5,
+            ("hose smells",),
+            ("call before coming",),
+        )
+        s.when(call.RecordFollowUp(call_id="f1", reached=True, attitude=4)).then_nothing()
+
+    def test_nobody_home_is_recorded_with_when_to_call_again(self) -> None:
+        s = Scenario(start=T0).given(
+            PlaceOutboundCall(
+                call_id="f2",
+                agent="A02",
+                phone="13912345678",
+                purpose=call.Purpose.FOLLOW_UP,
+                subject="order-O-1",
+            ),
+            RecordNoAnswer(call_id="f2"),
+        )
+        s.when(
+            call.RecordFollowUp(call_id="f2", reached=False, call_again_at=T0 + timedelta(hours=4))
+        )
+        s.then(call.FollowUpRecorded)
+        s.given(
+            PlaceOutboundCall(
+                call_id="f3", agent="A02", phone="13912345678", purpose=call.Purpose.FOLLOW_UP
+            )
+        )
+        s.when(call.RecordFollowUp(call_id="f3", reached=True, attitude=3))
+        s.then_broken(call.FOLLOW_UP_ON_OUTBOUND)  # never answered
+
+    def test_answers_are_validated(self) -> None:
+        with pytest.raises(ValueError, match="1 to 5"):
+            call.RecordFollowUp(call_id="f", reached=True, attitude=6)
+        with pytest.raises(ValueError, match="no answers"):
+            call.RecordFollowUp(call_id="f", reached=False, attitude=4)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
@@ -34,6 +35,7 @@ from callcore.domain.common import (
     Fold,
     NotFound,
     Rule,
+    aware,
     events_of,
     non_blank,
     require,
@@ -52,6 +54,9 @@ CALL_ENDED = Rule("call-ended", "domain.md §4.6: nothing happens on a call afte
 TRANSFER_ANSWERED_CALL = Rule("transfer-an-answered-call", "domain.md §4.6: with transfers")
 NOT_BEFORE_OFFER = Rule(
     "not-before-the-offer", "domain.md §6: the answer clock starts at the offer"
+)
+FOLLOW_UP_ON_OUTBOUND = Rule(
+    "follow-up-on-an-outbound-call", "domain.md §7: a follow-up call records what it found"
 )
 OUTBOUND_ONLY = Rule("outbound-call-only", "domain.md §4.6: outbound calls (follow-ups, callbacks)")
 
@@ -202,6 +207,24 @@ class OutboundCallNotReached(Event):
     reason: NotReachedReason
 
 
+@frozen(kw_only=True)
+class FollowUpRecorded(Event):
+    """What a follow-up call (回访) found (domain.md §7). ``reached`` False with a
+    ``call_again_at`` when nobody (or only a child) was home."""
+
+    subject: str | None
+    """The stream followed up: ``order-…``, ``dispatch-…``, ``complaint-…``."""
+    reached: bool
+    worker_id: str | None = None
+    branch: str | None = None
+    on_time: bool | None = None
+    attitude: int | None = None
+    safety_check_done: bool | None = None
+    problems_raised: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    call_again_at: datetime | None = None
+
+
 # --------------------------------------------------------------------------- state
 
 
@@ -229,6 +252,7 @@ class State:
     links: tuple[tuple[RecordKind, str], ...] = ()
     purpose: Purpose | None = None
     subject: str | None = None
+    follow_up_recorded: bool = False
 
     @property
     def exists(self) -> bool:
@@ -324,6 +348,8 @@ def evolve(state: State, event: Event) -> State:
                 ended_at=event.at,
                 talk_seconds=event.talk_seconds,
             )
+        case FollowUpRecorded():
+            return attrs.evolve(state, follow_up_recorded=True)
         case CallLinked():
             return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
     return state
@@ -334,6 +360,10 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
 # --------------------------------------------------------------------------- commands
+
+
+def _as_texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(text.strip() for text in value if text.strip())
 
 
 @frozen(kw_only=True)
@@ -415,6 +445,28 @@ class PlaceOutboundCall(Command):
 class RecordNoAnswer(Command):
     call_id: str = field(validator=valid_id)
     reason: NotReachedReason = NotReachedReason.NO_ANSWER
+
+
+@frozen(kw_only=True)
+class RecordFollowUp(Command):
+    """The agent records what the follow-up call found. ``attitude`` is 1–5."""
+
+    call_id: str = field(validator=valid_id)
+    reached: bool
+    on_time: bool | None = None
+    attitude: int | None = None
+    safety_check_done: bool | None = None
+    problems_raised: tuple[str, ...] = field(default=(), converter=_as_texts)
+    suggestions: tuple[str, ...] = field(default=(), converter=_as_texts)
+    call_again_at: datetime | None = field(default=None, validator=aware)
+    worker_id: str | None = None
+    branch: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.attitude is not None and not 1 <= self.attitude <= 5:
+            raise ValueError(f"attitude is rated 1 to 5, got {self.attitude}")
+        if not self.reached and (self.attitude is not None or self.on_time is not None):
+            raise ValueError("a follow-up that did not reach the customer has no answers")
 
 
 # --------------------------------------------------------------------------- decisions
@@ -667,3 +719,36 @@ def not_reached(state: State, command: RecordNoAnswer, context: Context) -> tupl
     if state.status is Status.ANSWERED:
         raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
     return (OutboundCallNotReached(at=context.now, actor=context.actor, reason=command.reason),)
+
+
+def record_follow_up(state: State, command: RecordFollowUp, context: Context) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    require(
+        state.direction is Direction.OUTBOUND,
+        FOLLOW_UP_ON_OUTBOUND,
+        f"call {command.call_id} is inbound",
+    )
+    if state.follow_up_recorded:
+        return ()
+    if command.reached:
+        require(
+            state.answered_at is not None,
+            FOLLOW_UP_ON_OUTBOUND,
+            f"call {command.call_id} was not answered: it cannot have reached the customer",
+        )
+    return (
+        FollowUpRecorded(
+            at=context.now,
+            actor=context.actor,
+            subject=state.subject,
+            reached=command.reached,
+            worker_id=command.worker_id,
+            branch=command.branch,
+            on_time=command.on_time,
+            attitude=command.attitude,
+            safety_check_done=command.safety_check_done,
+            problems_raised=command.problems_raised,
+            suggestions=command.suggestions,
+            call_again_at=command.call_again_at,
+        ),
+    )

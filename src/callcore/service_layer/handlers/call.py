@@ -35,6 +35,7 @@ for _command, _decision in (
     (call.CompleteCall, call.complete),
     (call.LinkCall, call.link),
     (call.RecordNoAnswer, call.not_reached),
+    (call.RecordFollowUp, call.record_follow_up),
 ):
     _simple(_command, _decision)
 
