@@ -18,7 +18,7 @@ from callcore.adapters.converter import fingerprint
 from callcore.adapters.directory_file import demo_directory, load_directory
 from callcore.adapters.eventstore import open_store
 from callcore.adapters.notifiers import LogNotifier
-from callcore.domain import call, complaint, customer, dispatch, order, ticket
+from callcore.domain import call, complaint, customer, dispatch, order, policy, ticket
 from callcore.domain.common import EXISTS, Command, Fold, NotFound
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -100,6 +100,11 @@ class CallCenter:
         self.complaints: Records[complaint.State] = Records(self, complaint.FOLD, complaint.KIND)
         self.dispatches: Records[dispatch.State] = Records(self, dispatch.FOLD, dispatch.KIND)
         self.calls: Records[call.State] = Records(self, call.FOLD, call.KIND)
+        self._adopt_policy()
+
+    def _adopt_policy(self) -> None:
+        """Record the SLA policy in force when it differs from the last one recorded."""
+        self.handle(policy.AdoptSlaPolicy(policy=self.directory.sla))
 
     @classmethod
     def open(
@@ -129,6 +134,7 @@ class CallCenter:
     def use_directory(self, directory: Directory) -> None:
         """Change the reference data for commands from now on (history keeps its values)."""
         self.bus.use_directory(directory)
+        self._adopt_policy()
 
     def handle(self, command: Command) -> Outcome:
         """Decide a command and record its events atomically; see ``MessageBus.handle``."""

@@ -344,3 +344,39 @@ class TestFieldClocks:
             ClockStatus.MET,
             "W004",
         )
+
+
+class TestPolicyChanges:
+    """A clock keeps the policy version it started under; a rebuild from the log agrees."""
+
+    def test_the_policy_in_force_is_recorded_once_and_on_every_change(self) -> None:
+        from callcore.domain import policy
+
+        s = Scenario(start=at(23, 9))
+        s.center.use_directory(s.directory)  # the same policy again: nothing new
+        adopted = s.center.history(policy.SLA_STREAM)
+        assert [r.event.version for r in adopted] == ["hexi-2026-1"]  # type: ignore[attr-defined]
+
+    def test_a_running_clock_keeps_its_policy_and_new_clocks_take_the_new_one(self) -> None:
+        s = Scenario(start=at(23, 9))
+        first = promised_inquiry(s)
+        strict = attrs.evolve(
+            s.directory.sla,
+            version="hexi-2026-2",
+            targets={**s.directory.sla.targets, "inquiry-transfer": ClockTarget(10 * 60)},
+        )
+        s.after(minutes=5).center.use_directory(attrs.evolve(s.directory, sla=strict))
+        second = promised_inquiry(s)
+        fold = SlaClocks(s.directory)  # a rebuild with today's directory, from the log
+        fold.apply_all(p.recorded for p in s.center.store.read_all())
+        rows = {
+            r.subject: r for r in fold.view(at(23, 9, 30)).clocks if r.clock == "inquiry-transfer"
+        }
+        assert (rows[f"ticket-{first}"].policy_version, rows[f"ticket-{first}"].due_at) == (
+            "hexi-2026-1",
+            at(23, 9, 30),
+        )
+        assert (rows[f"ticket-{second}"].policy_version, rows[f"ticket-{second}"].due_at) == (
+            "hexi-2026-2",
+            at(23, 9, 15),
+        )

@@ -85,8 +85,9 @@ class RacingStore:
 
 
 def test_a_lost_race_is_decided_again_from_the_new_state() -> None:
-    store = RacingStore(EventsourcingStore("memory://"), races=2)
+    store = RacingStore(EventsourcingStore("memory://"), races=0)
     center = CallCenter(store, clock=ManualClock(MONDAY_9AM))  # type: ignore[arg-type]
+    store.races, store.appends = 2, 0
     outcome = center.handle(open_wang())
     # two rivals took C000001 and C000002 first; the third attempt got C000003
     assert outcome.first(AccountOpened).customer_number == "C000003"
@@ -96,8 +97,9 @@ def test_a_lost_race_is_decided_again_from_the_new_state() -> None:
 
 
 def test_losing_every_race_is_a_clear_conflict_and_records_nothing_of_ours() -> None:
-    store = RacingStore(EventsourcingStore("memory://"), races=100)
+    store = RacingStore(EventsourcingStore("memory://"), races=0)
     center = CallCenter(store, clock=ManualClock(MONDAY_9AM))  # type: ignore[arg-type]
+    store.races = 100
     center.bus.max_attempts = 3
     with pytest.raises(ConcurrencyConflict, match="3 times"):
         center.handle(open_wang(name="Unlucky"))

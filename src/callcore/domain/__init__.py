@@ -6,7 +6,7 @@ in ``pyproject.toml`` keeps it so).
 
 from typing import Any
 
-from callcore.domain import call, complaint, customer, dispatch, numbering, order, ticket
+from callcore.domain import call, complaint, customer, dispatch, numbering, order, policy, ticket
 from callcore.domain.common import CLOCK_EVENTS, Event, Fold
 
 AGGREGATES: tuple[Fold[Any], ...] = (
@@ -18,6 +18,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
     call.FOLD,
     *dispatch.SUPPORTING_FOLDS,
     numbering.FOLD,
+    policy.FOLD,
 )
 """Every kind of stream the domain records, with its fold."""
 

@@ -37,6 +37,7 @@ from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import ClockPaused, ClockResumed, Event, Priority, Role
 from callcore.domain.customer import AccountOpened
 from callcore.domain.directory import ClockTarget, Directory, SlaPolicy
+from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
 
 
@@ -112,10 +113,43 @@ class ClockInstance:
     stopped_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     attribution: Attribution = field(factory=Attribution)
+    attribution_changes: tuple[tuple[datetime, Attribution], ...] = ()
+    """Later attributions (a department learnt on transfer), with when they were learnt:
+    a view as of an earlier instant shows what was known then."""
+    due_changes: tuple[tuple[datetime, datetime], ...] = ()
+    """Later promises (a new delivery window agreed), with when they were agreed."""
+    dropped_at: datetime | None = None
+    """When the clock stopped applying (the work was cancelled): not counted from then."""
 
     @property
     def running(self) -> bool:
-        return self.stopped_at is None
+        return self.stopped_at is None and self.dropped_at is None
+
+    def as_known_at(self, at: datetime) -> ClockInstance:
+        """The instance as the view would have shown it at ``at``."""
+        attribution = self.attribution
+        for when, changed in self.attribution_changes:
+            if when <= at:
+                attribution = changed
+        due = self.fixed_due
+        for when, promised in self.due_changes:
+            if when <= at:
+                due = promised
+        stopped = self.stopped_at if self.stopped_at is not None and self.stopped_at <= at else None
+        pauses = tuple(
+            (start, end if end is not None and end <= at else None)
+            for start, end in self.pauses
+            if start <= at
+        )
+        return attrs.evolve(
+            self,
+            attribution=attribution,
+            fixed_due=due,
+            stopped_at=stopped,
+            pauses=pauses,
+            attribution_changes=(),
+            due_changes=(),
+        )
 
     @property
     def paused(self) -> bool:
@@ -135,17 +169,26 @@ class ClockInstance:
         return total
 
     def due_at(self, at: datetime, calendar: BusinessCalendar) -> datetime:
-        paused = self.paused_seconds(self.stopped_at or at, calendar)
+        """The target (or promised time), moved by every pause that began before the clock
+        was due: a pause after the due time cannot un-breach a clock."""
+        until = self.stopped_at or at
         if self.fixed_due is not None:
-            base = self.fixed_due
-            if not paused:
-                return base
+            due = self.fixed_due
+        elif self.business:
+            due = calendar.add_business_seconds(self.started_at, self.target_seconds)
+        else:
+            due = self.started_at + timedelta(seconds=self.target_seconds)
+        for start, end in sorted(self.pauses):
+            if start >= due or start >= until:
+                break
+            stop = min(end or until, until)
             if self.business:
-                return calendar.add_business_seconds(base, paused)
-            return base + timedelta(seconds=paused)
-        if self.business:
-            return calendar.add_business_seconds(self.started_at, self.target_seconds + paused)
-        return self.started_at + timedelta(seconds=self.target_seconds + paused)
+                due = calendar.add_business_seconds(
+                    due, calendar.business_seconds_between(start, stop)
+                )
+            else:
+                due += stop - start
+        return due
 
     def target_span(self, calendar: BusinessCalendar) -> float:
         if self.fixed_due is None:
@@ -253,10 +296,12 @@ class SlaClocks:
         self.directory = directory
         self.calendar = BusinessCalendar(directory.calendar)
         self.policy = policy_override or directory.sla
+        self.policy_overridden = policy_override is not None
         self.instances: dict[tuple[str, str], list[ClockInstance]] = {}
         self.customer_levels: dict[str, str] = {}
         self.subject_facts: dict[str, dict[str, Any]] = {}
         self.last_at: datetime | None = None
+        self.current_at: datetime | None = None
 
     # -- feeding -------------------------------------------------------------------
 
@@ -270,6 +315,7 @@ class SlaClocks:
         subject = record.stream
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
+        self.current_at = event.at
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, subject, event)
@@ -331,27 +377,35 @@ class SlaClocks:
                 pauses = (*pauses[:-1], (pauses[-1][0], event.at))
             existing[-1] = attrs.evolve(current, stopped_at=event.at, pauses=pauses)
 
-    def drop(self, clock: str, subject: str) -> None:
+    def drop(self, clock: str, subject: str, at: datetime | None = None) -> None:
         """Forget a running instance that no longer applies (a cancelled dispatch or
         order, a call abandoned within its target)."""
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running:
-            existing.pop()
-            if not existing:
-                del self.instances[(clock, subject)]
+            existing[-1] = attrs.evolve(existing[-1], dropped_at=at or self.current_at)
 
     def attribute(self, clock: str, subject: str, **changes: str | None) -> None:
         existing = self.instances.get((clock, subject))
-        if existing:
+        if existing and self.current_at is not None:
             current = existing[-1]
+            latest = (
+                current.attribution_changes[-1][1]
+                if current.attribution_changes
+                else (current.attribution)
+            )
+            changed = attrs.evolve(latest, **changes)
             existing[-1] = attrs.evolve(
-                current, attribution=attrs.evolve(current.attribution, **changes)
+                current,
+                attribution_changes=(*current.attribution_changes, (self.current_at, changed)),
             )
 
     def move_due(self, clock: str, subject: str, due: datetime) -> None:
         existing = self.instances.get((clock, subject))
-        if existing and existing[-1].running:
-            existing[-1] = attrs.evolve(existing[-1], fixed_due=due)
+        if existing and existing[-1].running and self.current_at is not None:
+            current = existing[-1]
+            existing[-1] = attrs.evolve(
+                current, due_changes=(*current.due_changes, (self.current_at, due))
+            )
 
     def pause(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
         for (clock, stream), existing in self.instances.items():
@@ -383,9 +437,9 @@ class SlaClocks:
             for clock in existing:
                 if clock.started_at > instant:
                     continue
-                visible = clock
-                if clock.stopped_at is not None and clock.stopped_at > instant:
-                    visible = attrs.evolve(clock, stopped_at=None)
+                if clock.dropped_at is not None and clock.dropped_at <= instant:
+                    continue
+                visible = clock.as_known_at(instant)
                 state, warning = visible.status(instant, self.calendar, self.policy.warning_shares)
                 rows.append(
                     ClockRow(
@@ -402,7 +456,7 @@ class SlaClocks:
                         warning=warning,
                         policy_version=clock.policy_version,
                         priority=clock.priority,
-                        attribution=clock.attribution,
+                        attribution=visible.attribution,
                     )
                 )
         rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
@@ -432,6 +486,13 @@ def on(*event_types: type[Event]) -> Callable[[F], F]:
 @on(AccountOpened)
 def _customer_level(fold: SlaClocks, subject: str, event: AccountOpened) -> None:
     fold.customer_levels[event.customer_number] = event.level
+
+
+@on(SlaPolicyAdopted)
+def _policy(fold: SlaClocks, subject: str, event: SlaPolicyAdopted) -> None:
+    # New clocks start under the policy recorded in the log; a what-if keeps its own.
+    if not fold.policy_overridden:
+        fold.policy = event.policy
 
 
 @on(ClockPaused)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcore.domain import customer, numbering
+from callcore.domain import customer, numbering, policy
 from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
@@ -44,3 +44,9 @@ def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
     stream = customer.stream_id(command.customer_number)
     state = uow.load(customer.FOLD, stream)
     uow.record(customer.FOLD, stream, customer.close_account(state, command, uow.context))
+
+
+@handles(policy.AdoptSlaPolicy)
+def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
+    state = uow.load(policy.FOLD, policy.SLA_STREAM)
+    uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
