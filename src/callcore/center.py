@@ -26,6 +26,7 @@ from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
 from callcore.service_layer.messagebus import MessageBus, Outcome
 from callcore.service_layer.unit_of_work import StateCache
+from callcore.views import Views
 
 S = TypeVar("S")
 
@@ -100,6 +101,7 @@ class CallCenter:
         self.complaints: Records[complaint.State] = Records(self, complaint.FOLD, complaint.KIND)
         self.dispatches: Records[dispatch.State] = Records(self, dispatch.FOLD, dispatch.KIND)
         self.calls: Records[call.State] = Records(self, call.FOLD, call.KIND)
+        self.views = Views(self)
         self._adopt_policy()
 
     def _adopt_policy(self) -> None:

@@ -1,0 +1,52 @@
+"""``cc.views``: the supervisors' views of a centre, as of now or any past instant.
+
+Every view is a pure fold (``callcore.projections``) over the store's events. Asked "as
+of" an instant ``at``, a view folds only the events that had happened by then and
+evaluates its clocks at that instant, so it answers exactly what it would have shown then.
+Given another ``directory``, the same history is re-evaluated under that directory's SLA
+policy and calendar — a what-if that never touches the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from callcore.domain.directory import Directory
+from callcore.ports import Recorded
+from callcore.projections.sla import SlaClocks, SlaView
+
+if TYPE_CHECKING:
+    from callcore.center import CallCenter
+
+
+class Views:
+    def __init__(self, center: CallCenter) -> None:
+        self._center = center
+
+    def _instant(self, at: datetime | None) -> datetime:
+        if at is None:
+            return self._center.clock.now()
+        if at.tzinfo is None:
+            raise ValueError("give the instant with its UTC offset (e.g. 2026-11-23T14:05+08:00)")
+        return at
+
+    def records(self, until: datetime | None = None) -> Iterator[Recorded]:
+        """The store's events in global order, up to an instant (inclusive)."""
+        for positioned in self._center.store.read_all():
+            record = positioned.recorded
+            if until is None or record.event.at <= until:
+                yield record
+
+    def sla(self, at: datetime | None = None, *, directory: Directory | None = None) -> SlaView:
+        """Every SLA clock instance and its state as of ``at`` (default: now).
+
+        With ``directory``, a what-if: every clock is re-evaluated under that directory's
+        policy and calendar instead of the policies recorded in the log."""
+        instant = self._instant(at)
+        fold = SlaClocks(
+            directory or self._center.directory,
+            policy_override=directory.sla if directory is not None else None,
+        )
+        return fold.apply_all(self.records(instant)).view(instant)

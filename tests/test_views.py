@@ -1,0 +1,70 @@
+"""``cc.views``: as of any instant, and what-if under another directory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+import pytest
+
+from callcore.domain import ticket
+from callcore.domain.common import Contact
+from callcore.domain.directory import ClockTarget
+from callcore.projections.sla import ClockStatus
+from tests.support import AGENT, Scenario, at
+
+
+def story() -> tuple[Scenario, str]:
+    s = Scenario(start=at(23, 9))
+    opened = s.center.handle(
+        ticket.OpenTicket(
+            category=ticket.Category.INQUIRY,
+            caller=Contact("Wang", "13912345678"),
+            description="bill",
+            actor=AGENT,
+        )
+    )
+    t = opened.first(ticket.TicketOpened).ticket_id
+    s.given(
+        ticket.PromiseCallback(ticket_id=t, phone="13912345678", reply_due=at(23, 12), actor=AGENT)
+    )
+    s.after(minutes=20).given(ticket.TransferTicket(ticket_id=t, department="BUSINESS", note="n"))
+    s.after(hours=4)  # the department reply (due 3 h after 09:20) never came
+    return s, t
+
+
+def test_now_and_as_of_a_past_instant() -> None:
+    s, t = story()
+    now = {r.clock: r.state for r in s.center.views.sla().clocks}
+    assert now["inquiry-transfer"] is ClockStatus.MET
+    assert now["inquiry-department-reply"] is ClockStatus.BREACHED  # due 12:20, now 13:20
+    earlier = s.center.views.sla(at=at(23, 9, 10))
+    assert [(r.clock, r.state) for r in earlier.clocks] == [
+        ("inquiry-customer-reply", ClockStatus.RUNNING),
+        ("inquiry-transfer", ClockStatus.RUNNING),
+    ]
+    assert earlier.as_of == at(23, 9, 10)
+
+
+def test_what_if_under_another_policy_touches_nothing() -> None:
+    s, t = story()
+    before = s.center.store.last_position()
+    strict_sla = attrs.evolve(
+        s.directory.sla,
+        version="what-if",
+        targets={**s.directory.sla.targets, "inquiry-transfer": ClockTarget(15 * 60)},
+    )
+    what_if = s.center.views.sla(directory=attrs.evolve(s.directory, sla=strict_sla))
+    states = {r.clock: (r.state, r.policy_version) for r in what_if.clocks}
+    assert states["inquiry-transfer"] == (ClockStatus.BREACHED, "what-if")
+    assert s.center.store.last_position() == before
+    assert {r.clock: r.state for r in s.center.views.sla().clocks}[
+        "inquiry-transfer"
+    ] is ClockStatus.MET
+
+
+def test_a_naive_instant_is_refused() -> None:
+    s, _ = story()
+    with pytest.raises(ValueError, match="UTC offset"):
+        s.center.views.sla(at=at(23, 9).replace(tzinfo=None))
+    _ = timedelta
