@@ -34,7 +34,7 @@ def story() -> tuple[Scenario, str]:
 
 
 def test_now_and_as_of_a_past_instant() -> None:
-    s, t = story()
+    s, _t = story()
     now = {r.clock: r.state for r in s.center.views.sla().clocks}
     assert now["inquiry-transfer"] is ClockStatus.MET
     assert now["inquiry-department-reply"] is ClockStatus.BREACHED  # due 12:20, now 13:20
@@ -47,7 +47,7 @@ def test_now_and_as_of_a_past_instant() -> None:
 
 
 def test_what_if_under_another_policy_touches_nothing() -> None:
-    s, t = story()
+    s, _t = story()
     before = s.center.store.last_position()
     strict_sla = attrs.evolve(
         s.directory.sla,
