@@ -27,7 +27,7 @@ test: check
 check: lint typecheck contracts
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests examples
 	$(BIN)/ruff format --check src
 
 typecheck: $(STAMP)

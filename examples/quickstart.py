@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from callcore import Actor, CallCenter, DomainError, Role, Window
 from callcore.adapters.clock import ManualClock
+from callcore.domain.common import Contact
 from callcore.domain.complaint import (
     ComplaintLodged,
     JudgeComplaint,
@@ -20,7 +21,6 @@ from callcore.domain.complaint import (
     Subject,
     SubjectKind,
 )
-from callcore.domain.common import Contact
 from callcore.domain.customer import AccountOpened, OpenAccount
 from callcore.domain.dispatch import AssignDispatch
 from callcore.domain.order import OrderLineRequest, OrderPlaced, PlaceOrder
