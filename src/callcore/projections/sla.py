@@ -302,6 +302,8 @@ class SlaClocks:
         self.subject_facts: dict[str, dict[str, Any]] = {}
         self.last_at: datetime | None = None
         self.current_at: datetime | None = None
+        self.dirty: set[tuple[str, str]] = set()
+        """Instances changed since the last :meth:`take_dirty` (for materialisers)."""
 
     # -- feeding -------------------------------------------------------------------
 
@@ -341,6 +343,7 @@ class SlaClocks:
             return  # already running: the first start counts
         priority_value = getattr(priority, "value", priority)
         target = self._target(clock, priority_value, customer_level)
+        self.dirty.add((clock, subject))
         existing.append(
             ClockInstance(
                 clock=clock,
@@ -369,6 +372,7 @@ class SlaClocks:
         return chosen
 
     def stop(self, clock: str, subject: str, event: Event) -> None:
+        self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running:
             current = existing[-1]
@@ -380,11 +384,13 @@ class SlaClocks:
     def drop(self, clock: str, subject: str, at: datetime | None = None) -> None:
         """Forget a running instance that no longer applies (a cancelled dispatch or
         order, a call abandoned within its target)."""
+        self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running:
             existing[-1] = attrs.evolve(existing[-1], dropped_at=at or self.current_at)
 
     def attribute(self, clock: str, subject: str, **changes: str | None) -> None:
+        self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and self.current_at is not None:
             current = existing[-1]
@@ -400,6 +406,7 @@ class SlaClocks:
             )
 
     def move_due(self, clock: str, subject: str, due: datetime) -> None:
+        self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running and self.current_at is not None:
             current = existing[-1]
@@ -413,6 +420,7 @@ class SlaClocks:
                 continue
             current = existing[-1]
             if current.running and not current.paused:
+                self.dirty.add((clock, stream))
                 existing[-1] = attrs.evolve(current, pauses=(*current.pauses, (event.at, None)))
 
     def resume(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
@@ -421,10 +429,15 @@ class SlaClocks:
                 continue
             current = existing[-1]
             if current.paused:
+                self.dirty.add((clock, stream))
                 start = current.pauses[-1][0]
                 existing[-1] = attrs.evolve(
                     current, pauses=(*current.pauses[:-1], (start, event.at))
                 )
+
+    def take_dirty(self) -> set[tuple[str, str]]:
+        dirty, self.dirty = self.dirty, set()
+        return dirty
 
     # -- reading -------------------------------------------------------------------
 

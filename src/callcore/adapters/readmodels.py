@@ -1,0 +1,310 @@
+"""Read models in SQL tables (SQLAlchemy 2.0), kept up to date by a projection worker.
+
+The SLA clocks are materialised one row per clock instance in ``callcore_sla_clocks``
+(the full instance as JSON, plus columns to query by: clock, subject, started/stopped,
+policy version, branch, department, agent, field worker), with the fold's remaining state
+in ``callcore_view_state`` and the last event folded in ``callcore_view_tracking``.
+
+**Exactly once.** A batch of events is folded in memory, then its changed rows, the
+fold's state and the new tracking position are written in *one* transaction; the position
+is advanced only from the value the worker read (a conditional update), so a worker that
+was killed mid-batch resumes from the last committed position, and two workers racing on
+the same view cannot both commit the same batch. A rebuild from scratch is one call.
+
+**Following the log.** The worker pulls the store's notification log in batches (the way
+that works on SQLite, where eventsourcing has no subscriptions) and, with ``follow``,
+keeps polling; on PostgreSQL it could equally use LISTEN/NOTIFY, but polling at 200 ms
+keeps one code path and meets the freshness the wallboard needs.
+
+The read models live in the store's own database by default (``memory://`` gets an
+in-memory SQLite), or in any SQLAlchemy URL given.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+from callcore.adapters.converter import CONVERTER
+from callcore.domain.directory import Directory, SlaPolicy
+from callcore.ports import EventStore
+from callcore.projections.sla import ClockInstance, SlaClocks, SlaView
+
+SLA_VIEW = "sla"
+
+metadata = MetaData()
+tracking = Table(
+    "callcore_view_tracking",
+    metadata,
+    Column("view", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+view_state = Table(
+    "callcore_view_state",
+    metadata,
+    Column("view", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+)
+sla_clocks = Table(
+    "callcore_sla_clocks",
+    metadata,
+    Column("clock", String(64), primary_key=True),
+    Column("subject", String(200), primary_key=True),
+    Column("instance", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("stopped_at", DateTime(timezone=True)),
+    Column("dropped_at", DateTime(timezone=True)),
+    Column("policy_version", String(64), nullable=False),
+    Column("branch", String(64)),
+    Column("department", String(64)),
+    Column("agent", String(64)),
+    Column("field_worker", String(64)),
+    Column("data", Text, nullable=False),
+)
+
+
+class PositionMoved(RuntimeError):
+    """Another worker advanced the view while this one was folding: nothing was written."""
+
+
+def sqlalchemy_url(store_url: str) -> tuple[str, dict[str, Any]]:
+    """The SQLAlchemy URL and engine options for the read models of a store URL."""
+    parts = urlsplit(store_url)
+    scheme = parts.scheme.lower()
+    if scheme == "memory":
+        return "sqlite://", {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    if scheme == "sqlite":
+        return store_url, {"connect_args": {"timeout": 30}}
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        query = parse_qs(parts.query)
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if "schema" in query:
+            options["connect_args"] = {"options": f"-csearch_path={query['schema'][0]}"}
+        bare = urlunsplit(("postgresql+psycopg", parts.netloc, parts.path, "", ""))
+        return bare, options
+    return store_url, {}
+
+
+class SqlReadModels:
+    """The read-model tables of one database."""
+
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        if engine is None:
+            sa_url, options = sqlalchemy_url(url)
+            engine = create_engine(sa_url, **options)
+            if sa_url.startswith("sqlite"):
+                event.listen(engine, "connect", _sqlite_pragmas)
+        self.engine = engine
+        metadata.create_all(engine)
+
+    # -- tracking ------------------------------------------------------------------
+
+    def position(self, view: str = SLA_VIEW, connection: Connection | None = None) -> int:
+        query = select(tracking.c.position).where(tracking.c.view == view)
+        if connection is not None:
+            found = connection.execute(query).scalar()
+        else:
+            with self.engine.connect() as fresh:
+                found = fresh.execute(query).scalar()
+        return int(found or 0)
+
+    def _advance(self, connection: Connection, view: str, old: int, new: int) -> None:
+        if (
+            old == 0
+            and connection.execute(
+                select(tracking.c.position).where(tracking.c.view == view)
+            ).first()
+            is None
+        ):
+            connection.execute(insert(tracking).values(view=view, position=new))
+            return
+        moved = connection.execute(
+            update(tracking)
+            .where(tracking.c.view == view, tracking.c.position == old)
+            .values(position=new)
+        )
+        if moved.rowcount != 1:
+            raise PositionMoved(f"view {view!r} is no longer at {old}: another worker moved it")
+
+    # -- the SLA clocks ------------------------------------------------------------
+
+    def save_sla(self, fold: SlaClocks, old: int, new: int) -> None:
+        """Write the changed clock instances, the fold's state and the position, at once."""
+        dirty = fold.take_dirty()
+        with self.engine.begin() as connection:
+            self._advance(connection, SLA_VIEW, old, new)
+            for clock, subject in dirty:
+                connection.execute(
+                    delete(sla_clocks).where(
+                        sla_clocks.c.clock == clock, sla_clocks.c.subject == subject
+                    )
+                )
+                rows = [
+                    _clock_row(instance) for instance in fold.instances.get((clock, subject), [])
+                ]
+                if rows:
+                    connection.execute(insert(sla_clocks), rows)
+            state = {
+                "policy": CONVERTER.unstructure(fold.policy),
+                "customer_levels": fold.customer_levels,
+                "subject_facts": fold.subject_facts,
+                "last_at": fold.last_at.isoformat() if fold.last_at else None,
+            }
+            connection.execute(delete(view_state).where(view_state.c.view == SLA_VIEW))
+            connection.execute(
+                insert(view_state).values(view=SLA_VIEW, data=orjson.dumps(state).decode())
+            )
+
+    def load_sla(self, directory: Directory) -> SlaClocks:
+        """The SLA fold as last committed (empty when nothing was)."""
+        fold = SlaClocks(directory)
+        with self.engine.connect() as connection:
+            stored = connection.execute(
+                select(view_state.c.data).where(view_state.c.view == SLA_VIEW)
+            ).scalar()
+            rows = connection.execute(
+                select(sla_clocks.c.data).order_by(
+                    sla_clocks.c.clock, sla_clocks.c.subject, sla_clocks.c.instance
+                )
+            ).scalars()
+            for data in rows:
+                instance = CONVERTER.structure(orjson.loads(data), ClockInstance)
+                fold.instances.setdefault((instance.clock, instance.subject), []).append(instance)
+        if stored:
+            state = orjson.loads(stored)
+            fold.policy = CONVERTER.structure(state["policy"], SlaPolicy)
+            fold.customer_levels = dict(state["customer_levels"])
+            fold.subject_facts = {k: dict(v) for k, v in state["subject_facts"].items()}
+            fold.last_at = datetime.fromisoformat(state["last_at"]) if state["last_at"] else None
+        return fold
+
+    def sla(self, directory: Directory, at: datetime) -> SlaView:
+        """The SLA view from the tables, as of any instant up to what has been folded."""
+        return self.load_sla(directory).view(at)
+
+    def clear(self) -> None:
+        with self.engine.begin() as connection:
+            for table in (sla_clocks, view_state, tracking):
+                connection.execute(delete(table))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _clock_row(instance: ClockInstance) -> dict[str, Any]:
+    latest = (
+        instance.attribution_changes[-1][1]
+        if instance.attribution_changes
+        else (instance.attribution)
+    )
+    return {
+        "clock": instance.clock,
+        "subject": instance.subject,
+        "instance": instance.instance,
+        "started_at": instance.started_at,
+        "stopped_at": instance.stopped_at,
+        "dropped_at": instance.dropped_at,
+        "policy_version": instance.policy_version,
+        "branch": latest.branch,
+        "department": latest.department,
+        "agent": latest.agent,
+        "field_worker": latest.field_worker,
+        "data": orjson.dumps(CONVERTER.unstructure(instance)).decode(),
+    }
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class ProjectionWorker:
+    """Folds the store's new events into the SQL read models, batch by batch."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        read_models: SqlReadModels,
+        directory: Directory,
+        *,
+        batch_size: int = 500,
+        after_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.read_models = read_models
+        self.directory = directory
+        self.batch_size = batch_size
+        self.after_batch = after_batch
+        self.fold = read_models.load_sla(directory)
+        self.position = read_models.position()
+
+    def run_once(self) -> int:
+        """Fold one batch; returns how many events it folded (0: caught up)."""
+        batch = list(self.store.read_all(self.position, limit=self.batch_size))
+        if not batch:
+            return 0
+        for positioned in batch:
+            self.fold.apply(positioned.recorded)
+        new = batch[-1].position
+        self.read_models.save_sla(self.fold, self.position, new)
+        self.position = new
+        if self.after_batch is not None:
+            self.after_batch(new)
+        return len(batch)
+
+    def catch_up(self) -> int:
+        total = 0
+        while (folded := self.run_once()) > 0:
+            total += folded
+        return total
+
+    def run(
+        self,
+        *,
+        follow: bool = False,
+        poll_seconds: float = 0.2,
+        stop: threading.Event | None = None,
+    ) -> int:
+        total = self.catch_up()
+        while follow and not (stop is not None and stop.is_set()):
+            time.sleep(poll_seconds)
+            total += self.catch_up()
+        return total
+
+    def rebuild(self) -> int:
+        """Drop the read models and fold the whole log again."""
+        self.read_models.clear()
+        self.fold = SlaClocks(self.directory)
+        self.position = 0
+        return self.catch_up()
+
+
+def fold_from_scratch(records: Iterable[Any], directory: Directory) -> SlaClocks:
+    return SlaClocks(directory).apply_all(records)

@@ -1,0 +1,136 @@
+"""The SQL read models and their worker (issue: views materialised exactly once).
+
+The worker is killed with SIGKILL at seeded random points between (and inside) its
+batches, restarted, and its tables compared with a rebuild from scratch."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from callcore import CallCenter
+from callcore.adapters.readmodels import PositionMoved, ProjectionWorker, SqlReadModels
+from callcore.demo import DEMO_DAY, run
+
+END_OF_DAY = DEMO_DAY.replace(hour=23, minute=59)
+
+
+def seeded_store(url: str) -> None:
+    run(url, Console(file=io.StringIO()))
+
+
+def from_scratch(url: str):  # type: ignore[no-untyped-def]
+    with CallCenter.open(url) as center:
+        return center.views.sla(at=END_OF_DAY)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store several processes and objects can open (not memory://)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/centre.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def test_the_tables_equal_a_rebuild_and_resume_where_they_stopped(shared_url: str) -> None:
+    store_url = shared_url
+    seeded_store(store_url)
+    center = CallCenter.open(store_url)
+    read_models = SqlReadModels(store_url)
+    first = ProjectionWorker(center.store, read_models, center.directory, batch_size=10)
+    assert first.run_once() == 10
+    assert read_models.position() == first.position
+    # a second worker picks up from the committed position, not from zero
+    second = ProjectionWorker(center.store, read_models, center.directory, batch_size=10)
+    assert second.position == first.position
+    second.catch_up()
+    assert read_models.sla(center.directory, END_OF_DAY) == center.views.sla(at=END_OF_DAY)
+    assert second.rebuild() == len(list(center.store.read_all()))  # ids may have gaps
+    assert read_models.sla(center.directory, END_OF_DAY) == center.views.sla(at=END_OF_DAY)
+
+
+def test_two_workers_cannot_commit_the_same_batch() -> None:
+    url = "memory://"
+    center = CallCenter.open(url)
+    seeded = CallCenter(center.store)  # same store
+    run_into(seeded)
+    read_models = SqlReadModels(url)
+    a = ProjectionWorker(center.store, read_models, center.directory, batch_size=5)
+    b = ProjectionWorker(center.store, read_models, center.directory, batch_size=5)
+    a.run_once()
+    with pytest.raises(PositionMoved):
+        b.run_once()
+
+
+def run_into(center: CallCenter) -> None:
+    from callcore.domain.customer import OpenAccount
+
+    for n in range(12):
+        center.handle(OpenAccount(name=f"N{n}", phone="13912345678", address="x", area="XIHU"))
+
+
+def kill_and_restart(url: str, seed: int, kills: int) -> None:
+    """Kill the worker once it has committed past a random position, a random fraction
+    of a batch later (so kills land between batches and inside their transactions)."""
+    seeded_store(url)
+    total = len(list(CallCenter.open(url).store.read_all()))
+    rng = random.Random(seed)
+    env = {**os.environ, "CALLCORE_WORKER_PAUSE": "0.02"}
+    command = [sys.executable, "-m", "callcore", "worker", "--db", url, "--batch", "3"]
+    read_models = SqlReadModels(url)
+    killed_at: list[int] = []
+    for _ in range(kills):
+        if read_models.position() + 4 >= total:
+            break
+        target = min(total - 3, read_models.position() + rng.randint(1, 12))
+        worker = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 60
+        while read_models.position() < target and worker.poll() is None:
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, 0.03))
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        killed_at.append(read_models.position())
+    assert len(killed_at) >= 4, killed_at
+    assert all(0 < p < total for p in killed_at), killed_at  # mid-run, every time
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    center = CallCenter.open(url)
+    assert SqlReadModels(url).sla(center.directory, END_OF_DAY) == from_scratch(url)
+
+
+def test_a_killed_worker_resumes_exactly_once_on_sqlite(tmp_path: Path) -> None:
+    kill_and_restart(f"sqlite:///{tmp_path}/centre.db", seed=20261122, kills=6)
+
+
+@pytest.mark.postgres
+def test_a_killed_worker_resumes_exactly_once_on_postgres(postgres_url: str) -> None:
+    kill_and_restart(postgres_url, seed=20261123, kills=6)
+
+
+def test_the_worker_command_reports_a_bad_url_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "callcore", "worker", "--db", "centre.db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "not a store URL" in done.stderr
