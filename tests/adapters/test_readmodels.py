@@ -134,3 +134,42 @@ def test_the_worker_command_reports_a_bad_url_in_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "not a store URL" in done.stderr
+
+
+@pytest.mark.postgres
+def test_a_following_worker_wakes_on_postgres_notifications(postgres_url: str) -> None:
+    import threading
+
+    from callcore.domain import ticket
+    from callcore.domain.common import Contact
+
+    center = CallCenter.open(postgres_url)
+    read_models = SqlReadModels(postgres_url)
+    worker = ProjectionWorker(center.store, read_models, center.directory)
+    stop = threading.Event()
+    # a long poll: only the notification can wake it in time
+    thread = threading.Thread(target=lambda: worker.run(follow=True, poll_seconds=30, stop=stop))
+    thread.start()
+    try:
+        time.sleep(0.5)
+        outcome = center.handle(
+            ticket.ReportEmergency(
+                reporter=Contact("Z", "13800001111"), location="x", description="gas"
+            )
+        )
+        deadline = time.monotonic() + 10
+        while read_models.position() < center.store.last_position():
+            assert time.monotonic() < deadline, "the worker did not wake on NOTIFY"
+            time.sleep(0.02)
+        subject = f"ticket-{outcome.first(ticket.TicketOpened).ticket_id}"
+        clocks = read_models.sla(center.directory, center.clock.now()).clocks
+        assert [r.clock for r in clocks if r.subject == subject] == ["emergency-notification"]
+    finally:
+        stop.set()
+        center.handle(
+            ticket.ReportEmergency(
+                reporter=Contact("Z", "13800001111"), location="x", description="wake up to stop"
+            )
+        )
+        thread.join(timeout=35)
+        center.close()

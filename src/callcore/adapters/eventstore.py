@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -188,6 +189,8 @@ class EventsourcingStore:
         self.recorder: ApplicationRecorder = factory.application_recorder()
         if postgres and create:
             _create_postgres_tables(env, self.recorder)
+        self._env = env
+        self._listener: Any = None
         self.mapper = CattrsMapper(
             transcoder=factory.transcoder(),
             cipher=factory.cipher(),
@@ -234,7 +237,35 @@ class EventsourcingStore:
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def wait_for_events(self, timeout: float) -> None:
+        """Return when new events may have been appended, or after ``timeout`` seconds.
+
+        On PostgreSQL this LISTENs to the channel eventsourcing NOTIFYs on every append,
+        so a follower wakes at once; elsewhere it just waits (SQLite has no such signal)."""
+        channel = getattr(self.recorder, "channel_name", None)
+        if self._env["PERSISTENCE_MODULE"] != "eventsourcing.postgres" or channel is None:
+            time.sleep(timeout)
+            return
+        if self._listener is None:
+            import psycopg
+            from psycopg import sql
+
+            env = self._env
+            self._listener = psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD") or None,
+                autocommit=True,
+            )
+            self._listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+            pass
+
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         self._factory.close()
 
 

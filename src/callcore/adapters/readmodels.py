@@ -12,9 +12,9 @@ was killed mid-batch resumes from the last committed position, and two workers r
 the same view cannot both commit the same batch. A rebuild from scratch is one call.
 
 **Following the log.** The worker pulls the store's notification log in batches (the way
-that works on SQLite, where eventsourcing has no subscriptions) and, with ``follow``,
-keeps polling; on PostgreSQL it could equally use LISTEN/NOTIFY, but polling at 200 ms
-keeps one code path and meets the freshness the wallboard needs.
+that works on SQLite, where eventsourcing has no subscriptions). With ``follow`` it then
+waits for more: on PostgreSQL it LISTENs to the channel the library NOTIFYs on every
+append and wakes at once; on SQLite it polls every 200 ms.
 
 The read models live in the store's own database by default (``memory://`` gets an
 in-memory SQLite), or in any SQLAlchemy URL given.
@@ -293,8 +293,9 @@ class ProjectionWorker:
         stop: threading.Event | None = None,
     ) -> int:
         total = self.catch_up()
+        wait = getattr(self.store, "wait_for_events", time.sleep)
         while follow and not (stop is not None and stop.is_set()):
-            time.sleep(poll_seconds)
+            wait(poll_seconds)
             total += self.catch_up()
         return total
 
