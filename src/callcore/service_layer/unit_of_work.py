@@ -9,7 +9,7 @@ first the append conflicts and the whole command is decided again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -127,6 +127,10 @@ class UnitOfWork:
             self.store.read_stream(stream, after_version=version)
             for stream, version in self._read_versions.items()
         )
+
+    def decide(self, fold: Fold[S], stream: str, decision: Callable[[S], Sequence[Event]]) -> S:
+        """Load a stream, decide on its state, record what was decided; the new state."""
+        return self.record(fold, stream, decision(self.load(fold, stream)))
 
     def remember(self) -> None:
         """After a successful commit: keep the new states for the next commands."""

@@ -14,8 +14,7 @@ from callcore.service_layer.unit_of_work import UnitOfWork
 def _on_call(
     uow: UnitOfWork, call_id: str, decide: Callable[[call.State], tuple[Event, ...]]
 ) -> None:
-    stream = call.stream_id(call_id)
-    uow.record(call.FOLD, stream, decide(uow.load(call.FOLD, stream)))
+    uow.decide(call.FOLD, call.stream_id(call_id), decide)
 
 
 def _simple(

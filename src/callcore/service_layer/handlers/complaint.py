@@ -43,74 +43,80 @@ def lodge_complaint(uow: UnitOfWork, command: complaint.LodgeComplaint) -> None:
 
 @handles(complaint.CommitReplyTime)
 def commit_reply_time(uow: UnitOfWork, command: complaint.CommitReplyTime) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(complaint.FOLD, stream, complaint.commit_reply_time(state, command, uow.context))
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.commit_reply_time(state, command, uow.context),
+    )
 
 
 @handles(complaint.JudgeComplaint)
 def judge_complaint(uow: UnitOfWork, command: complaint.JudgeComplaint) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(complaint.FOLD, stream, complaint.judge_complaint(state, command, uow.context))
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.judge_complaint(state, command, uow.context),
+    )
 
 
 @handles(complaint.NotifyDepartment)
 def notify_department(uow: UnitOfWork, command: complaint.NotifyDepartment) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(
+    uow.decide(
         complaint.FOLD,
-        stream,
-        complaint.notify_department(state, command, uow.context, uow.directory),
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.notify_department(state, command, uow.context, uow.directory),
     )
 
 
 @handles(complaint.UpdateCustomer)
 def update_customer(uow: UnitOfWork, command: complaint.UpdateCustomer) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(complaint.FOLD, stream, complaint.update_customer(state, command, uow.context))
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.update_customer(state, command, uow.context),
+    )
 
 
 @handles(complaint.FollowUpDepartment)
 def follow_up_department(uow: UnitOfWork, command: complaint.FollowUpDepartment) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(complaint.FOLD, stream, complaint.follow_up_department(state, command, uow.context))
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.follow_up_department(state, command, uow.context),
+    )
 
 
 @handles(complaint.RecordResolution)
 def record_resolution(uow: UnitOfWork, command: complaint.RecordResolution) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(
+    uow.decide(
         complaint.FOLD,
-        stream,
-        complaint.record_resolution(state, command, uow.context, uow.directory),
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.record_resolution(state, command, uow.context, uow.directory),
     )
 
 
 @handles(complaint.RecordCustomerResponse)
 def record_customer_response(uow: UnitOfWork, command: complaint.RecordCustomerResponse) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(
-        complaint.FOLD, stream, complaint.record_customer_response(state, command, uow.context)
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.record_customer_response(state, command, uow.context),
     )
 
 
 @handles(complaint.CloseComplaint)
 def close_complaint(uow: UnitOfWork, command: complaint.CloseComplaint) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(complaint.FOLD, stream, complaint.close_complaint(state, command, uow.context))
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.close_complaint(state, command, uow.context),
+    )
 
 
 @handles(complaint.RecordSatisfactionCall)
 def record_satisfaction_call(uow: UnitOfWork, command: complaint.RecordSatisfactionCall) -> None:
-    stream = complaint.stream_id(command.complaint_id)
-    state = uow.load(complaint.FOLD, stream)
-    uow.record(
-        complaint.FOLD, stream, complaint.record_satisfaction_call(state, command, uow.context)
+    uow.decide(
+        complaint.FOLD,
+        complaint.stream_id(command.complaint_id),
+        lambda state: complaint.record_satisfaction_call(state, command, uow.context),
     )

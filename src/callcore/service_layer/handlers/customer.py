@@ -12,38 +12,40 @@ def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
     sequence = numbering.stream_id(numbering.CUSTOMER_NUMBERS)
     issued = numbering.issue_next(uow.load(numbering.FOLD, sequence), uow.context)
     uow.record(numbering.FOLD, sequence, (issued,))
-    stream = customer.stream_id(issued.issued_as)
-    state = uow.load(customer.FOLD, stream)
-    uow.record(
+    uow.decide(
         customer.FOLD,
-        stream,
-        customer.open_account(state, command, uow.context, uow.directory, issued.issued_as),
+        customer.stream_id(issued.issued_as),
+        lambda state: customer.open_account(
+            state, command, uow.context, uow.directory, issued.issued_as
+        ),
     )
 
 
 @handles(customer.ChangeContactDetails)
 def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetails) -> None:
-    stream = customer.stream_id(command.customer_number)
-    state = uow.load(customer.FOLD, stream)
-    uow.record(
+    uow.decide(
         customer.FOLD,
-        stream,
-        customer.change_contact_details(state, command, uow.context, uow.directory),
+        customer.stream_id(command.customer_number),
+        lambda state: customer.change_contact_details(state, command, uow.context, uow.directory),
     )
 
 
 @handles(customer.RegisterDevice)
 def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
-    stream = customer.stream_id(command.customer_number)
-    state = uow.load(customer.FOLD, stream)
-    uow.record(customer.FOLD, stream, customer.register_device(state, command, uow.context))
+    uow.decide(
+        customer.FOLD,
+        customer.stream_id(command.customer_number),
+        lambda state: customer.register_device(state, command, uow.context),
+    )
 
 
 @handles(customer.CloseAccount)
 def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
-    stream = customer.stream_id(command.customer_number)
-    state = uow.load(customer.FOLD, stream)
-    uow.record(customer.FOLD, stream, customer.close_account(state, command, uow.context))
+    uow.decide(
+        customer.FOLD,
+        customer.stream_id(command.customer_number),
+        lambda state: customer.close_account(state, command, uow.context),
+    )
 
 
 @handles(policy.AdoptSlaPolicy)
