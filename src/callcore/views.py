@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
+from callcore.projections.queues import QueueMetrics, QueueView
 from callcore.projections.sla import SlaClocks, SlaView
 
 if TYPE_CHECKING:
@@ -50,3 +51,17 @@ class Views:
             policy_override=directory.sla if directory is not None else None,
         )
         return fold.apply_all(self.records(instant)).view(instant)
+
+    def queues(
+        self,
+        at: datetime | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        directory: Directory | None = None,
+    ) -> QueueView:
+        """The phone queues' service level, speed of answer and abandonment for calls
+        offered in [since, until), as of ``at`` (default: now)."""
+        instant = self._instant(at)
+        fold = QueueMetrics(directory or self._center.directory)
+        return fold.apply_all(self.records(instant)).view(instant, since, until)

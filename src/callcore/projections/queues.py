@@ -1,0 +1,213 @@
+"""Phone-queue metrics (interfaces.md §4 ``queues``, §6): a pure fold over Call events.
+
+Formulas (the variant in force is named in every row, and all variants are given so QA
+can compare):
+
+* **offered** — inbound calls offered to the queue in the period (outbound calls are not
+  queue traffic);
+* **answered**, **answered_within_target** — answered, and answered after waiting no
+  longer than the target (ring cycle × answer rings: 15 s in China, 18 s in the US);
+* **abandoned** — the caller hung up while waiting; **short_abandoned** — of those, the
+  ones who hung up within the short-abandon threshold (default 5 s: a misdial, not a
+  failure of the centre); **timed_out** and **voicemail** are reported on their own;
+* **service_level** —
+  ``counting-abandons``: answered_within_target ÷ (offered − short_abandoned);
+  ``excluding-abandons``: answered_within_target ÷ answered;
+  ``answered-or-abandoned``: answered_within_target ÷ (answered + abandoned − short_abandoned);
+  the directory's ``service_level_counts_abandons`` picks the first or the second;
+* **asa_seconds** — average speed of answer: the mean wait of answered calls;
+* **abandon_rate** — (abandoned − short_abandoned) ÷ (offered − short_abandoned).
+
+A ratio whose denominator is 0 is ``None``. Calls still waiting at the instant asked count
+as offered and ``waiting``, in no outcome yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import attrs
+from attrs import frozen
+
+from callcore.domain import call
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.directory import Directory
+from callcore.ports import Recorded
+
+
+@frozen
+class CallFacts:
+    """What the queue metrics need of one inbound call, with when each fact happened."""
+
+    call_id: str
+    queue: str
+    offered_at: datetime
+    answered_at: datetime | None = None
+    waited_seconds: float | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    """``abandoned``, ``timed-out`` or ``voicemail`` for a call that was never answered."""
+
+
+@frozen
+class Variant:
+    name: str
+    value: float | None
+
+
+@frozen
+class QueueRow:
+    queue: str
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandoned: int
+    timed_out: int
+    voicemail: int
+    waiting: int
+    answered_within_target: int
+    service_level: float | None
+    asa_seconds: float | None
+    abandon_rate: float | None
+    formula: str
+    target_seconds: int
+    short_abandon_seconds: int
+    ring_cycle_seconds: int
+    service_level_variants: tuple[Variant, ...]
+
+
+@frozen
+class QueueView:
+    as_of: datetime
+    since: datetime | None
+    until: datetime | None
+    queues: tuple[QueueRow, ...]
+
+
+@frozen
+class Interval:
+    start: datetime
+    end: datetime
+    queues: tuple[QueueRow, ...]
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator <= 0 else numerator / denominator
+
+
+class QueueMetrics:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.calendar = BusinessCalendar(directory.calendar)
+        self.calls: dict[str, CallFacts] = {}
+
+    def apply_all(self, records: Iterable[Recorded]) -> QueueMetrics:
+        for record in records:
+            self.apply(record)
+        return self
+
+    def apply(self, record: Recorded) -> None:
+        event = record.event
+        match event:
+            case call.CallOffered():
+                if record.stream not in self.calls:
+                    self.calls[record.stream] = CallFacts(event.call_id, event.queue, event.at)
+            case call.CallAnswered():
+                facts = self.calls.get(record.stream)
+                if facts is not None:
+                    self.calls[record.stream] = attrs.evolve(
+                        facts, answered_at=event.at, waited_seconds=event.waited_seconds
+                    )
+            case call.CallAbandoned() | call.CallTimedOut() | call.CallSentToVoicemail():
+                facts = self.calls.get(record.stream)
+                if facts is not None:
+                    outcome = {
+                        call.CallAbandoned: "abandoned",
+                        call.CallTimedOut: "timed-out",
+                        call.CallSentToVoicemail: "voicemail",
+                    }[type(event)]
+                    self.calls[record.stream] = attrs.evolve(
+                        facts,
+                        ended_at=event.at,
+                        waited_seconds=event.waited_seconds,
+                        outcome=outcome,
+                    )
+
+    # -- reading -------------------------------------------------------------------
+
+    def _row(self, queue: str, calls: list[CallFacts], at: datetime) -> QueueRow:
+        sla = self.directory.sla
+        target = sla.answer_seconds
+        offered = len(calls)
+        answered = [c for c in calls if c.answered_at is not None and c.answered_at <= at]
+        ended = [
+            c
+            for c in calls
+            if c.answered_at is None and c.ended_at is not None and c.ended_at <= at
+        ]
+        abandoned = [c for c in ended if c.outcome == "abandoned"]
+        short = [c for c in abandoned if (c.waited_seconds or 0) <= sla.short_abandon_seconds]
+        within = sum(1 for c in answered if (c.waited_seconds or 0) <= target)
+        counting = _ratio(within, offered - len(short))
+        excluding = _ratio(within, len(answered))
+        either = _ratio(within, len(answered) + len(abandoned) - len(short))
+        chosen = "counting-abandons" if sla.service_level_counts_abandons else "excluding-abandons"
+        waits = [c.waited_seconds or 0.0 for c in answered]
+        return QueueRow(
+            queue=queue,
+            offered=offered,
+            answered=len(answered),
+            abandoned=len(abandoned),
+            short_abandoned=len(short),
+            timed_out=sum(1 for c in ended if c.outcome == "timed-out"),
+            voicemail=sum(1 for c in ended if c.outcome == "voicemail"),
+            waiting=offered - len(answered) - len(ended),
+            answered_within_target=within,
+            service_level=counting if sla.service_level_counts_abandons else excluding,
+            asa_seconds=sum(waits) / len(waits) if waits else None,
+            abandon_rate=_ratio(len(abandoned) - len(short), offered - len(short)),
+            formula=chosen,
+            target_seconds=target,
+            short_abandon_seconds=sla.short_abandon_seconds,
+            ring_cycle_seconds=sla.ring_cycle_seconds,
+            service_level_variants=(
+                Variant("counting-abandons", counting),
+                Variant("excluding-abandons", excluding),
+                Variant("answered-or-abandoned", either),
+            ),
+        )
+
+    def _rows(
+        self, at: datetime, since: datetime | None, until: datetime | None
+    ) -> tuple[QueueRow, ...]:
+        by_queue: dict[str, list[CallFacts]] = {}
+        for facts in self.calls.values():
+            if facts.offered_at > at:
+                continue
+            if since is not None and facts.offered_at < since:
+                continue
+            if until is not None and facts.offered_at >= until:
+                continue
+            by_queue.setdefault(facts.queue, []).append(facts)
+        return tuple(self._row(queue, calls, at) for queue, calls in sorted(by_queue.items()))
+
+    def view(
+        self, at: datetime, since: datetime | None = None, until: datetime | None = None
+    ) -> QueueView:
+        """Calls offered in [since, until), with what had happened to them by ``at``."""
+        return QueueView(as_of=at, since=since, until=until, queues=self._rows(at, since, until))
+
+    def intervals(self, at: datetime, day: date, minutes: int = 30) -> tuple[Interval, ...]:
+        """The same figures per interval of a centre-local day: the intraday curve."""
+        start = self.calendar.at(day, datetime.min.time())
+        end = start + timedelta(days=1)
+        result = []
+        cursor = start
+        while cursor < end and cursor <= at:
+            upper = cursor + timedelta(minutes=minutes)
+            rows = self._rows(at, cursor, upper)
+            if rows:
+                result.append(Interval(cursor, upper, rows))
+            cursor = upper
+        return tuple(result)
