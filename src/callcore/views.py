@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 from callcore.projections.queues import QueueMetrics, QueueView
+from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
 
 if TYPE_CHECKING:
@@ -64,4 +65,17 @@ class Views:
         offered in [since, until), as of ``at`` (default: now)."""
         instant = self._instant(at)
         fold = QueueMetrics(directory or self._center.directory)
+        return fold.apply_all(self.records(instant)).view(instant, since, until)
+
+    def satisfaction(
+        self,
+        at: datetime | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> SatisfactionView:
+        """Satisfaction per field worker, branch and agent over [since, until), as of
+        ``at`` (default: now)."""
+        instant = self._instant(at)
+        fold = Satisfaction(self._center.directory)
         return fold.apply_all(self.records(instant)).view(instant, since, until)
