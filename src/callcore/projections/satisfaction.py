@@ -187,7 +187,8 @@ class Satisfaction:
         lodged = [c for c in self.lodged if inside(c.at)]
 
         def rows(key: Callable[[Rated | Lodged], str | None]) -> tuple[SatisfactionRow, ...]:
-            ids = sorted({k for k in map(key, [*rated, *lodged]) if k is not None})
+            everyone: list[Rated | Lodged] = [*rated, *lodged]
+            ids = sorted({k for k in map(key, everyone) if k is not None})
             result = []
             for ident in ids:
                 mine = [r for r in rated if key(r) == ident]
