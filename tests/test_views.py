@@ -68,3 +68,30 @@ def test_a_naive_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="UTC offset"):
         s.center.views.sla(at=at(23, 9).replace(tzinfo=None))
     _ = timedelta
+
+
+def test_queues_satisfaction_and_daily_through_the_facade(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from rich.console import Console
+
+    from callcore import CallCenter
+    from callcore.adapters.clock import ManualClock
+    from callcore.demo import DEMO_DAY, run
+
+    url = f"sqlite:///{tmp_path}/demo.db"
+    run(url, Console(file=io.StringIO()))
+    end = DEMO_DAY.replace(hour=23, minute=59)
+    cc = CallCenter.open(url, clock=ManualClock(end))
+    (hotline,) = cc.views.queues().queues
+    # the demo's 4 calls: answered after 9, 14, 21 s; one abandoned after 40 s
+    assert (hotline.offered, hotline.answered, hotline.abandoned) == (4, 3, 1)
+    assert hotline.service_level == 0.5  # 2 ÷ (4 − 0)
+    assert cc.views.queues(at=DEMO_DAY.replace(hour=8, minute=31, second=5)).queues[0].waiting == 1
+    satisfaction = cc.views.satisfaction()
+    assert [a.id for a in satisfaction.agents] == ["A02"]  # the complaint's satisfaction call
+    day = cc.views.daily(DEMO_DAY.date())
+    assert day.totals.orders == 2
+    assert {b.branch for b in day.branches} >= {"B-EAST", "B-WEST"}
+    week = cc.views.period(DEMO_DAY.date(), DEMO_DAY.date() + timedelta(days=6))
+    assert week.totals.amount == day.totals.amount

@@ -10,11 +10,12 @@ policy and calendar — a what-if that never touches the store.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
+from callcore.projections.daily import DailyReport, DailyView, PeriodView
 from callcore.projections.queues import QueueMetrics, QueueView
 from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
@@ -79,3 +80,22 @@ class Views:
         instant = self._instant(at)
         fold = Satisfaction(self._center.directory)
         return fold.apply_all(self.records(instant)).view(instant, since, until)
+
+    def daily(self, day: date, at: datetime | None = None) -> DailyView:
+        """The daily report of a centre-local day, as of ``at`` (default: the day's end,
+        or now if the day is not over)."""
+        instant = None if at is None else self._instant(at)
+        if instant is None:
+            now = self._center.clock.now()
+            report = DailyReport(self._center.directory).apply_all(self.records(now))
+            end = report.view(day).as_of
+            return report.view(day, at=min(end, now))
+        return (
+            DailyReport(self._center.directory).apply_all(self.records(instant)).view(day, instant)
+        )
+
+    def period(self, start: date, end: date, at: datetime | None = None) -> PeriodView:
+        """The daily figures summed over ``start``..``end`` (a week, a month)."""
+        instant = self._instant(at)
+        report = DailyReport(self._center.directory).apply_all(self.records(instant))
+        return report.roll_up(start, end, instant)
