@@ -19,6 +19,7 @@ from callcore.projections.daily import DailyReport, DailyView, PeriodView
 from callcore.projections.queues import QueueMetrics, QueueView
 from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
+from callcore.projections.workload import WorkerLoad, Workload, WorkRow
 
 if TYPE_CHECKING:
     from callcore.center import CallCenter
@@ -99,3 +100,24 @@ class Views:
         instant = self._instant(at)
         report = DailyReport(self._center.directory).apply_all(self.records(instant))
         return report.roll_up(start, end, instant)
+
+    def open_work(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+        """A branch's open tickets, complaints, orders and dispatches, oldest first."""
+        instant = self._instant(at)
+        return (
+            Workload(self._center.directory)
+            .apply_all(self.records(instant))
+            .open_work(branch, instant)
+        )
+
+    def worker_load(
+        self, worker: str, day: date | None = None, at: datetime | None = None
+    ) -> WorkerLoad:
+        """A field worker's booked work orders on a day (default: today) and what is left."""
+        instant = self._instant(at)
+        when = day or self._center.directory.local(instant).date()
+        return (
+            Workload(self._center.directory)
+            .apply_all(self.records(instant))
+            .worker_load(worker, when, instant)
+        )
