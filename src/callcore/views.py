@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 from callcore.projections.daily import DailyReport, DailyView, PeriodView
+from callcore.projections.handover import DigestView, HandoverView, ShiftHandover
 from callcore.projections.queues import QueueMetrics, QueueView
 from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
@@ -121,3 +122,16 @@ class Views:
             .apply_all(self.records(instant))
             .worker_load(worker, when, instant)
         )
+
+    def handover(self, at: datetime | None = None) -> HandoverView:
+        """The shift handover: per agent, open work and what falls due next shift."""
+        instant = self._instant(at)
+        return ShiftHandover(self._center.directory).apply_all(self.records(instant)).view(instant)
+
+    def suggestions(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> DigestView:
+        """Customers' suggestions and problems, grouped by the department that owns them."""
+        instant = self._instant(until)
+        fold = ShiftHandover(self._center.directory).apply_all(self.records(instant))
+        return fold.digest(since, until)
