@@ -55,6 +55,9 @@ def test_the_tables_equal_a_rebuild_and_resume_where_they_stopped(shared_url: st
     assert second.position == first.position
     second.catch_up()
     assert read_models.sla(center.directory, END_OF_DAY) == center.views.sla(at=END_OF_DAY)
+    (hotline,) = read_models.queues(center.directory, END_OF_DAY).queues
+    assert hotline == center.views.queues(at=END_OF_DAY).queues[0]
+    assert hotline.offered == 4
     assert second.rebuild() == len(list(center.store.read_all()))  # ids may have gaps
     assert read_models.sla(center.directory, END_OF_DAY) == center.views.sla(at=END_OF_DAY)
 
@@ -112,6 +115,9 @@ def kill_and_restart(url: str, seed: int, kills: int) -> None:
     assert done.returncode == 0, done.stderr
     center = CallCenter.open(url)
     assert SqlReadModels(url).sla(center.directory, END_OF_DAY) == from_scratch(url)
+    assert SqlReadModels(url).queues(center.directory, END_OF_DAY) == center.views.queues(
+        at=END_OF_DAY
+    )
 
 
 def test_a_killed_worker_resumes_exactly_once_on_sqlite(tmp_path: Path) -> None:

@@ -1,6 +1,9 @@
 """Read models in SQL tables (SQLAlchemy 2.0), kept up to date by a projection worker.
 
-The SLA clocks are materialised one row per clock instance in ``callcore_sla_clocks``
+The phone queues are materialised one row per inbound call in ``callcore_queue_calls``
+(queue, offered, answered, ended, wait, outcome), from which the service level of any
+period is one SQL query. The SLA clocks are materialised one row per clock instance in
+``callcore_sla_clocks``
 (the full instance as JSON, plus columns to query by: clock, subject, started/stopped,
 policy version, branch, department, agent, field worker), with the fold's remaining state
 in ``callcore_view_state`` and the last event folded in ``callcore_view_tracking``.
@@ -25,7 +28,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -36,6 +39,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Float,
     Integer,
     MetaData,
     String,
@@ -53,9 +57,11 @@ from sqlalchemy.pool import StaticPool
 from callcore.adapters.converter import CONVERTER
 from callcore.domain.directory import Directory, SlaPolicy
 from callcore.ports import EventStore
+from callcore.projections.queues import CallFacts, QueueMetrics, QueueView
 from callcore.projections.sla import ClockInstance, SlaClocks, SlaView
 
 SLA_VIEW = "sla"
+QUEUE_VIEW = "queues"
 
 metadata = MetaData()
 tracking = Table(
@@ -85,6 +91,20 @@ sla_clocks = Table(
     Column("agent", String(64)),
     Column("field_worker", String(64)),
     Column("data", Text, nullable=False),
+)
+
+
+queue_calls = Table(
+    "callcore_queue_calls",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("call_id", String(200), nullable=False),
+    Column("queue", String(64), nullable=False),
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("waited_seconds", Float),
+    Column("outcome", String(32)),
 )
 
 
@@ -153,32 +173,76 @@ class SqlReadModels:
 
     # -- the SLA clocks ------------------------------------------------------------
 
-    def save_sla(self, fold: SlaClocks, old: int, new: int) -> None:
-        """Write the changed clock instances, the fold's state and the position, at once."""
-        dirty = fold.take_dirty()
+    def save(self, sla: SlaClocks, queues: QueueMetrics, old: int, new: int) -> None:
+        """Write every view's changed rows and the new position in one transaction."""
         with self.engine.begin() as connection:
             self._advance(connection, SLA_VIEW, old, new)
-            for clock, subject in dirty:
+            self._save_sla(connection, sla)
+            self._save_queues(connection, queues)
+
+    def _save_queues(self, connection: Connection, fold: QueueMetrics) -> None:
+        for stream in fold.take_dirty():
+            connection.execute(delete(queue_calls).where(queue_calls.c.stream == stream))
+            facts = fold.calls.get(stream)
+            if facts is not None:
                 connection.execute(
-                    delete(sla_clocks).where(
-                        sla_clocks.c.clock == clock, sla_clocks.c.subject == subject
+                    insert(queue_calls).values(
+                        stream=stream,
+                        call_id=facts.call_id,
+                        queue=facts.queue,
+                        offered_at=facts.offered_at,
+                        answered_at=facts.answered_at,
+                        ended_at=facts.ended_at,
+                        waited_seconds=facts.waited_seconds,
+                        outcome=facts.outcome,
                     )
                 )
-                rows = [
-                    _clock_row(instance) for instance in fold.instances.get((clock, subject), [])
-                ]
-                if rows:
-                    connection.execute(insert(sla_clocks), rows)
-            state = {
-                "policy": CONVERTER.unstructure(fold.policy),
-                "customer_levels": fold.customer_levels,
-                "subject_facts": fold.subject_facts,
-                "last_at": fold.last_at.isoformat() if fold.last_at else None,
-            }
-            connection.execute(delete(view_state).where(view_state.c.view == SLA_VIEW))
+
+    def load_queues(self, directory: Directory) -> QueueMetrics:
+        fold = QueueMetrics(directory)
+        with self.engine.connect() as connection:
+            for row in connection.execute(select(queue_calls)).mappings():
+                fold.calls[row["stream"]] = CallFacts(
+                    call_id=row["call_id"],
+                    queue=row["queue"],
+                    offered_at=_aware(row["offered_at"]),
+                    answered_at=_aware(row["answered_at"]),
+                    waited_seconds=row["waited_seconds"],
+                    ended_at=_aware(row["ended_at"]),
+                    outcome=row["outcome"],
+                )
+        return fold
+
+    def queues(self, directory: Directory, at: datetime) -> QueueView:
+        return self.load_queues(directory).view(at)
+
+    def save_sla(self, fold: SlaClocks, old: int, new: int) -> None:
+        with self.engine.begin() as connection:
+            self._advance(connection, SLA_VIEW, old, new)
+            self._save_sla(connection, fold)
+
+    def _save_sla(self, connection: Connection, fold: SlaClocks) -> None:
+        """Write the changed clock instances and the fold's state."""
+        dirty = fold.take_dirty()
+        for clock, subject in dirty:
             connection.execute(
-                insert(view_state).values(view=SLA_VIEW, data=orjson.dumps(state).decode())
+                delete(sla_clocks).where(
+                    sla_clocks.c.clock == clock, sla_clocks.c.subject == subject
+                )
             )
+            rows = [_clock_row(instance) for instance in fold.instances.get((clock, subject), [])]
+            if rows:
+                connection.execute(insert(sla_clocks), rows)
+        state = {
+            "policy": CONVERTER.unstructure(fold.policy),
+            "customer_levels": fold.customer_levels,
+            "subject_facts": fold.subject_facts,
+            "last_at": fold.last_at.isoformat() if fold.last_at else None,
+        }
+        connection.execute(delete(view_state).where(view_state.c.view == SLA_VIEW))
+        connection.execute(
+            insert(view_state).values(view=SLA_VIEW, data=orjson.dumps(state).decode())
+        )
 
     def load_sla(self, directory: Directory) -> SlaClocks:
         """The SLA fold as last committed (empty when nothing was)."""
@@ -209,11 +273,18 @@ class SqlReadModels:
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
-            for table in (sla_clocks, view_state, tracking):
+            for table in (sla_clocks, queue_calls, view_state, tracking):
                 connection.execute(delete(table))
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored in UTC by SQLAlchemy): give them UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def _clock_row(instance: ClockInstance) -> dict[str, Any]:
@@ -263,6 +334,7 @@ class ProjectionWorker:
         self.batch_size = batch_size
         self.after_batch = after_batch
         self.fold = read_models.load_sla(directory)
+        self.queues = read_models.load_queues(directory)
         self.position = read_models.position()
 
     def run_once(self) -> int:
@@ -272,8 +344,9 @@ class ProjectionWorker:
             return 0
         for positioned in batch:
             self.fold.apply(positioned.recorded)
+            self.queues.apply(positioned.recorded)
         new = batch[-1].position
-        self.read_models.save_sla(self.fold, self.position, new)
+        self.read_models.save(self.fold, self.queues, self.position, new)
         self.position = new
         if self.after_batch is not None:
             self.after_batch(new)
@@ -303,6 +376,7 @@ class ProjectionWorker:
         """Drop the read models and fold the whole log again."""
         self.read_models.clear()
         self.fold = SlaClocks(self.directory)
+        self.queues = QueueMetrics(self.directory)
         self.position = 0
         return self.catch_up()
 

@@ -101,6 +101,12 @@ class QueueMetrics:
         self.directory = directory
         self.calendar = BusinessCalendar(directory.calendar)
         self.calls: dict[str, CallFacts] = {}
+        self.dirty: set[str] = set()
+        """Calls changed since the last :meth:`take_dirty` (for materialisers)."""
+
+    def take_dirty(self) -> set[str]:
+        dirty, self.dirty = self.dirty, set()
+        return dirty
 
     def apply_all(self, records: Iterable[Recorded]) -> QueueMetrics:
         for record in records:
@@ -109,6 +115,8 @@ class QueueMetrics:
 
     def apply(self, record: Recorded) -> None:
         event = record.event
+        if record.stream in self.calls or isinstance(event, call.CallOffered):
+            self.dirty.add(record.stream)
         match event:
             case call.CallOffered():
                 if record.stream not in self.calls:
