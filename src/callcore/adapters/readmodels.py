@@ -280,11 +280,13 @@ class SqlReadModels:
         self.engine.dispose()
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes (stored in UTC by SQLAlchemy): give them UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
 
 
 def _clock_row(instance: ClockInstance) -> dict[str, Any]:
