@@ -205,7 +205,7 @@ class SqlReadModels:
                 fold.calls[row["stream"]] = CallFacts(
                     call_id=row["call_id"],
                     queue=row["queue"],
-                    offered_at=_aware(row["offered_at"]),
+                    offered_at=_utc(row["offered_at"]),
                     answered_at=_aware(row["answered_at"]),
                     waited_seconds=row["waited_seconds"],
                     ended_at=_aware(row["ended_at"]),
