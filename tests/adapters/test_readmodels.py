@@ -58,6 +58,7 @@ def test_the_tables_equal_a_rebuild_and_resume_where_they_stopped(shared_url: st
     (hotline,) = read_models.queues(center.directory, END_OF_DAY).queues
     assert hotline == center.views.queues(at=END_OF_DAY).queues[0]
     assert hotline.offered == 4
+    assert_daily_and_satisfaction_match(store_url, center)
     assert second.rebuild() == len(list(center.store.read_all()))  # ids may have gaps
     assert read_models.sla(center.directory, END_OF_DAY) == center.views.sla(at=END_OF_DAY)
 
@@ -118,6 +119,26 @@ def kill_and_restart(url: str, seed: int, kills: int) -> None:
     assert SqlReadModels(url).queues(center.directory, END_OF_DAY) == center.views.queues(
         at=END_OF_DAY
     )
+    assert_daily_and_satisfaction_match(url, center)
+
+
+def assert_daily_and_satisfaction_match(url: str, center: CallCenter) -> None:
+    from callcore.adapters.clock import ManualClock
+
+    read_models = SqlReadModels(url)
+    day = DEMO_DAY.date()
+    stored = read_models.daily(day)
+    assert stored is not None
+    last = max(p.recorded.event.at for p in center.store.read_all())
+    expected = CallCenter(center.store, clock=ManualClock(last)).views.daily(day, at=last)
+    assert stored == expected
+    in_memory = {r.id: r for r in center.views.satisfaction(at=END_OF_DAY).workers}
+    in_sql = read_models.satisfaction("worker", day, day)
+    assert set(in_sql) == set(in_memory)
+    for worker, row in in_sql.items():
+        assert row["calls"] == in_memory[worker].calls
+        assert row["mean_rating"] == in_memory[worker].mean_rating
+        assert row["complaints"] == in_memory[worker].complaints
 
 
 def test_a_killed_worker_resumes_exactly_once_on_sqlite(tmp_path: Path) -> None:

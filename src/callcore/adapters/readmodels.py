@@ -28,7 +28,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -37,6 +37,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     Float,
@@ -48,6 +49,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -55,9 +57,12 @@ from sqlalchemy import (
 from sqlalchemy.pool import StaticPool
 
 from callcore.adapters.converter import CONVERTER
+from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.directory import Directory, SlaPolicy
 from callcore.ports import EventStore
+from callcore.projections.daily import BranchDay, DailyReport, DailyView
 from callcore.projections.queues import CallFacts, QueueMetrics, QueueView
+from callcore.projections.satisfaction import Satisfaction
 from callcore.projections.sla import ClockInstance, SlaClocks, SlaView
 
 SLA_VIEW = "sla"
@@ -105,6 +110,33 @@ queue_calls = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("waited_seconds", Float),
     Column("outcome", String(32)),
+)
+
+
+daily_branch = Table(
+    "callcore_daily_branch",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("branch", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+)
+satisfaction_daily = Table(
+    "callcore_satisfaction_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("reached", Integer, nullable=False),
+    Column("rated", Integer, nullable=False),
+    Column("rating_sum", Integer, nullable=False),
+    Column("satisfied", Integer, nullable=False),
+    Column("on_time_answers", Integer, nullable=False),
+    Column("on_time_yes", Integer, nullable=False),
+    Column("safety_answers", Integer, nullable=False),
+    Column("safety_yes", Integer, nullable=False),
+    Column("complaints", Integer, nullable=False),
+    Column("re_complaints", Integer, nullable=False),
 )
 
 
@@ -173,12 +205,81 @@ class SqlReadModels:
 
     # -- the SLA clocks ------------------------------------------------------------
 
-    def save(self, sla: SlaClocks, queues: QueueMetrics, old: int, new: int) -> None:
+    def save(
+        self,
+        sla: SlaClocks,
+        queues: QueueMetrics,
+        old: int,
+        new: int,
+        daily: DailyReport | None = None,
+        days: Iterable[date] = (),
+    ) -> None:
         """Write every view's changed rows and the new position in one transaction."""
         with self.engine.begin() as connection:
             self._advance(connection, SLA_VIEW, old, new)
             self._save_sla(connection, sla)
             self._save_queues(connection, queues)
+            if daily is not None:
+                for day in sorted(set(days)):
+                    self._save_day(connection, daily, day)
+
+    def _save_day(self, connection: Connection, report: DailyReport, day: date) -> None:
+        last = report.sla.last_at
+        if last is None:
+            return
+        end = report.view(day).as_of
+        view = report.view(day, at=min(end, last))
+        connection.execute(delete(daily_branch).where(daily_branch.c.day == day))
+        rows = [
+            {
+                "day": day,
+                "branch": row.branch,
+                "data": orjson.dumps(
+                    {"as_of": view.as_of.isoformat(), "row": CONVERTER.unstructure(row)}
+                ).decode(),
+            }
+            for row in (*view.branches, view.totals)
+        ]
+        connection.execute(insert(daily_branch), rows)
+        connection.execute(delete(satisfaction_daily).where(satisfaction_daily.c.day == day))
+        sums = satisfaction_sums(report.satisfaction, report.calendar, day)
+        if sums:
+            connection.execute(insert(satisfaction_daily), sums)
+
+    def daily(self, day: date) -> DailyView | None:
+        """The daily report of a day as the worker last wrote it (None: no activity)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(daily_branch.c.branch, daily_branch.c.data).where(daily_branch.c.day == day)
+            ).all()
+        if not rows:
+            return None
+        stored = {branch: orjson.loads(data) for branch, data in rows}
+        days = {b: CONVERTER.structure(d["row"], BranchDay) for b, d in stored.items()}
+        totals = days.pop("all")
+        return DailyView(
+            day=day,
+            as_of=datetime.fromisoformat(stored["all"]["as_of"]),
+            branches=tuple(days[name] for name in sorted(days)),
+            totals=totals,
+        )
+
+    def satisfaction(self, dimension: str, since: date, until: date) -> dict[str, dict[str, Any]]:
+        """Satisfaction per ``worker``, ``branch`` or ``agent`` over days [since, until],
+        summed in SQL from the daily rows."""
+        columns = [c for c in satisfaction_daily.c if c.name not in ("day", "dimension", "id")]
+        query = (
+            select(satisfaction_daily.c.id, *[func.sum(c).label(c.name) for c in columns])
+            .where(
+                satisfaction_daily.c.dimension == dimension,
+                satisfaction_daily.c.day >= since,
+                satisfaction_daily.c.day <= until,
+            )
+            .group_by(satisfaction_daily.c.id)
+        )
+        with self.engine.connect() as connection:
+            found = connection.execute(query).mappings().all()
+        return {row["id"]: _satisfaction_row(row) for row in found}
 
     def _save_queues(self, connection: Connection, fold: QueueMetrics) -> None:
         for stream in fold.take_dirty():
@@ -273,11 +374,103 @@ class SqlReadModels:
 
     def clear(self) -> None:
         with self.engine.begin() as connection:
-            for table in (sla_clocks, queue_calls, view_state, tracking):
+            for table in (
+                sla_clocks,
+                queue_calls,
+                daily_branch,
+                satisfaction_daily,
+                view_state,
+                tracking,
+            ):
                 connection.execute(delete(table))
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def satisfaction_sums(
+    fold: Satisfaction, calendar: BusinessCalendar, day: date
+) -> list[dict[str, Any]]:
+    """Per dimension and id, the day's sums from which any period's means and shares are
+    computed exactly (never an average of averages)."""
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+
+    def slot(dimension: str, ident: str | None) -> dict[str, int] | None:
+        if ident is None:
+            return None
+        return sums.setdefault((dimension, ident), dict.fromkeys(_SUM_COLUMNS, 0))
+
+    for rated in fold.rated:
+        if calendar.local(rated.at).date() != day:
+            continue
+        for dimension, ident in (
+            ("worker", rated.worker),
+            ("branch", rated.branch),
+            ("agent", rated.agent),
+        ):
+            row = slot(dimension, ident)
+            if row is None:
+                continue
+            row["calls"] += 1
+            if rated.reached:
+                row["reached"] += 1
+                if rated.rating is not None:
+                    row["rated"] += 1
+                    row["rating_sum"] += rated.rating
+                    row["satisfied"] += rated.rating >= 4
+                if rated.on_time is not None:
+                    row["on_time_answers"] += 1
+                    row["on_time_yes"] += rated.on_time
+                if rated.safety_check is not None:
+                    row["safety_answers"] += 1
+                    row["safety_yes"] += rated.safety_check
+    for lodged in fold.lodged:
+        if calendar.local(lodged.at).date() != day:
+            continue
+        for dimension, ident in (
+            ("worker", lodged.worker),
+            ("branch", lodged.branch),
+            ("agent", lodged.agent),
+        ):
+            row = slot(dimension, ident)
+            if row is not None:
+                row["complaints"] += 1
+                row["re_complaints"] += lodged.re_complaint
+    return [
+        {"day": day, "dimension": dimension, "id": ident, **values}
+        for (dimension, ident), values in sorted(sums.items())
+    ]
+
+
+_SUM_COLUMNS = (
+    "calls",
+    "reached",
+    "rated",
+    "rating_sum",
+    "satisfied",
+    "on_time_answers",
+    "on_time_yes",
+    "safety_answers",
+    "safety_yes",
+    "complaints",
+    "re_complaints",
+)
+
+
+def _satisfaction_row(row: Any) -> dict[str, Any]:
+    def share(yes: int, answers: int) -> float | None:
+        return yes / answers if answers else None
+
+    return {
+        "calls": int(row["calls"]),
+        "reached": int(row["reached"]),
+        "mean_rating": row["rating_sum"] / row["rated"] if row["rated"] else None,
+        "satisfied_share": share(row["satisfied"], row["rated"]),
+        "on_time_share": share(row["on_time_yes"], row["on_time_answers"]),
+        "safety_check_share": share(row["safety_yes"], row["safety_answers"]),
+        "complaints": int(row["complaints"]),
+        "re_complaints": int(row["re_complaints"]),
+    }
 
 
 def _utc(value: datetime) -> datetime:
@@ -338,17 +531,34 @@ class ProjectionWorker:
         self.fold = read_models.load_sla(directory)
         self.queues = read_models.load_queues(directory)
         self.position = read_models.position()
+        # The daily report's working state is rebuilt from the log on start (read only);
+        # its rows are rewritten per day touched, so a resumed worker writes them again.
+        self.daily = DailyReport(directory)
+        if self.position:
+            for positioned in store.read_all(0):
+                if positioned.position > self.position:
+                    break  # positions can have gaps (PostgreSQL): stop by position
+                self.daily.apply(positioned.recorded)
 
     def run_once(self) -> int:
         """Fold one batch; returns how many events it folded (0: caught up)."""
         batch = list(self.store.read_all(self.position, limit=self.batch_size))
         if not batch:
             return 0
+        days = set()
         for positioned in batch:
             self.fold.apply(positioned.recorded)
             self.queues.apply(positioned.recorded)
+            self.daily.apply(positioned.recorded)
+            days.add(self.daily.calendar.local(positioned.recorded.event.at).date())
+        # a clock stopped today may have started on an earlier day: its day changes too
+        days |= {
+            self.daily.calendar.local(instances[-1].started_at).date()
+            for key in self.fold.dirty
+            if (instances := self.fold.instances.get(key))
+        }
         new = batch[-1].position
-        self.read_models.save(self.fold, self.queues, self.position, new)
+        self.read_models.save(self.fold, self.queues, self.position, new, self.daily, days)
         self.position = new
         if self.after_batch is not None:
             self.after_batch(new)
@@ -379,6 +589,7 @@ class ProjectionWorker:
         self.read_models.clear()
         self.fold = SlaClocks(self.directory)
         self.queues = QueueMetrics(self.directory)
+        self.daily = DailyReport(self.directory)
         self.position = 0
         return self.catch_up()
 
