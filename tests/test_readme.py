@@ -39,3 +39,15 @@ def test_ci_runs_the_readmes_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test$", ci, re.MULTILINE)
     assert "CALLCORE_REQUIRE_POSTGRES=1" in ci
+
+
+@pytest.mark.parametrize("doc", ["docs/views.md"])
+def test_the_docs_code_runs(doc: str, tmp_path: Path) -> None:
+    text = (README.parent / doc).read_text(encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        for code in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
+            exec(compile(code, doc, "exec"), {})
+    finally:
+        os.chdir(here)
