@@ -149,3 +149,21 @@ def test_every_chunking_and_every_cut_agree() -> None:
         when = record.event.at
         cut = Satisfaction(s.directory).apply_all(r for r in records if r.event.at <= when)
         assert cut.view(when) == Satisfaction(s.directory).apply_all(records).view(when)
+
+
+def test_problems_raised_are_relayed_and_resolved_in_time_or_not() -> None:
+    s = story()  # f1 raised "the hose smells of gas"
+    f = fold(s)
+    (problem,) = f.view(s.clock.now()).problems
+    assert (problem.relayed_in_time, problem.resolved_in_time) is not None
+    assert problem.relayed_in_time is False  # raised days ago, never relayed
+    s2 = story()
+    raised = next(
+        p.recorded.event.at
+        for p in s2.center.store.read_all()
+        if isinstance(p.recorded.event, call.FollowUpRecorded) and p.recorded.event.problems_raised
+    )
+    s2.clock.set(raised + timedelta(minutes=30))
+    s2.given(call.RelayFollowUpProblem(call_id="f1", department="BUSINESS"))
+    (problem,) = fold(s2).view(raised + timedelta(minutes=40)).problems
+    assert (problem.relayed_in_time, problem.resolved_in_time) == (True, None)

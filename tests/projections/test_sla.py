@@ -380,3 +380,115 @@ class TestPolicyChanges:
             "hexi-2026-2",
             at(23, 9, 15),
         )
+
+
+class TestFollowUpClocks:
+    """After a purchase: follow up on days 3, 10 and 30; after a repair within 3 days; a
+    problem found is passed on within an hour and its resolution checked within a day."""
+
+    def delivered(self) -> Scenario:
+        from callcore.domain import order
+        from callcore.domain.common import Window
+
+        s = Scenario(start=at(23, 9))
+        s.given(
+            order.PlaceOrder(
+                order_id="O1",
+                registered=False,
+                name="Li",
+                phone="13800001111",
+                address="x",
+                area="XIHU",
+                lines=(order.OrderLineRequest("LPG-15", 1),),
+                delivery_window=Window(at(23, 10), at(23, 12)),
+            ),
+            order.AssignOrderWorker(order_id="O1", worker_id="W004"),
+            order.RecordDelivery(order_id="O1"),
+        )
+        return s
+
+    def follow_up(
+        self, s: Scenario, n: int, subject: str, reached: bool, **answers: object
+    ) -> None:
+        from callcore.domain import call
+
+        s.given(
+            call.PlaceOutboundCall(
+                call_id=f"f{n}",
+                agent="A02",
+                phone="13800001111",
+                purpose=call.Purpose.FOLLOW_UP,
+                subject=subject,
+            )
+        )
+        if reached:
+            s.given(call.AnswerCall(call_id=f"f{n}", agent="A02"))
+        else:
+            s.given(call.RecordNoAnswer(call_id=f"f{n}"))
+        s.given(call.RecordFollowUp(call_id=f"f{n}", reached=reached, **answers))  # type: ignore[arg-type]
+
+    def test_the_three_post_purchase_follow_ups(self) -> None:
+        s = self.delivered()
+        s.after(days=2).given()
+        self.follow_up(s, 1, "order-O1", reached=False)  # nobody home: does not count
+        s.after(hours=2)
+        self.follow_up(s, 2, "order-O1", reached=True, attitude=5)
+        s.after(days=12)
+        self.follow_up(s, 3, "order-O1", reached=True, attitude=4)  # day 14: the 2nd is late
+        v = view(s, s.clock.now())
+        states = {
+            r.clock: (r.state, r.attribution.field_worker)
+            for r in v.clocks
+            if r.subject == "order-O1"
+        }
+        assert states["post-purchase-follow-up-1"] == (ClockStatus.MET, "W004")
+        assert states["post-purchase-follow-up-2"][0] is ClockStatus.BREACHED
+        assert states["post-purchase-follow-up-3"][0] is ClockStatus.RUNNING
+        assert row(v, "post-purchase-follow-up-1").due_at == at(23, 9) + timedelta(days=3)
+
+    def test_a_problem_found_is_relayed_and_its_resolution_checked(self) -> None:
+        from callcore.domain import call
+
+        s = self.delivered()
+        s.after(days=1)
+        self.follow_up(s, 1, "order-O1", reached=True, attitude=2, problems_raised=("hose leaks",))
+        s.after(minutes=50).given(call.RelayFollowUpProblem(call_id="f1", department="BUSINESS"))
+        s.after(hours=25).given(call.ConfirmFollowUpResolution(call_id="f1"))
+        v = view(s, s.clock.now())
+        relay = row(v, "follow-up-relay")
+        check = row(v, "follow-up-resolution-check")
+        assert (relay.state, relay.attribution.department) == (ClockStatus.MET, "BUSINESS")
+        assert check.state is ClockStatus.BREACHED  # 25 h > 24 h
+
+    def test_relay_rules(self) -> None:
+        from callcore.domain import call
+
+        s = self.delivered()
+        self.follow_up(s, 1, "order-O1", reached=True, attitude=5)
+        s.when(call.RelayFollowUpProblem(call_id="f1", department="BUSINESS")).then_broken(
+            call.PROBLEM_FOUND
+        )
+        s.when(call.ConfirmFollowUpResolution(call_id="f1")).then_broken(call.RELAYED_FIRST)
+
+    def test_a_repair_is_followed_up_within_three_days(self) -> None:
+        from callcore.domain import dispatch
+        from callcore.domain.common import Window
+
+        s = Scenario(start=at(23, 9))
+        s.given(
+            dispatch.RequestDispatch(
+                dispatch_id="D1",
+                kind=dispatch.DispatchKind.REPAIR,
+                site_address="x",
+                area="XIHU",
+                contact=CALLER,
+                wished=Window(at(23, 10), at(23, 12)),
+                job="j",
+            ),
+            dispatch.AssignDispatch(dispatch_id="D1"),
+            dispatch.CompleteDispatch(dispatch_id="D1", outcome="fixed"),
+        )
+        s.after(days=4)
+        self.follow_up(s, 1, "dispatch-D1", reached=True, attitude=4)
+        r = row(view(s, s.clock.now()), "post-repair-follow-up")
+        assert (r.state, r.attribution.field_worker) == (ClockStatus.BREACHED, "W006")

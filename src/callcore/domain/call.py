@@ -58,6 +58,13 @@ NOT_BEFORE_OFFER = Rule(
 FOLLOW_UP_ON_OUTBOUND = Rule(
     "follow-up-on-an-outbound-call", "domain.md §7: a follow-up call records what it found"
 )
+PROBLEM_FOUND = Rule(
+    "relay-a-problem-found",
+    "domain.md §6: a follow-up call found a problem → it is passed to the department",
+)
+RELAYED_FIRST = Rule(
+    "confirm-after-relay", "domain.md §6: problem passed on → resolution confirmed"
+)
 OUTBOUND_ONLY = Rule("outbound-call-only", "domain.md §4.6: outbound calls (follow-ups, callbacks)")
 
 
@@ -225,6 +232,21 @@ class FollowUpRecorded(Event):
     call_again_at: datetime | None = None
 
 
+@frozen(kw_only=True)
+class FollowUpProblemRelayed(Event):
+    """A problem a follow-up call found was passed to the department that owns it."""
+
+    department: str
+    subject: str | None
+
+
+@frozen(kw_only=True)
+class FollowUpResolutionConfirmed(Event):
+    """The customer confirmed the relayed problem was resolved."""
+
+    subject: str | None
+
+
 # --------------------------------------------------------------------------- state
 
 
@@ -253,6 +275,9 @@ class State:
     purpose: Purpose | None = None
     subject: str | None = None
     follow_up_recorded: bool = False
+    problems_found: bool = False
+    problem_relayed_to: str | None = None
+    resolution_confirmed: bool = False
 
     @property
     def exists(self) -> bool:
@@ -349,7 +374,13 @@ def evolve(state: State, event: Event) -> State:
                 talk_seconds=event.talk_seconds,
             )
         case FollowUpRecorded():
-            return attrs.evolve(state, follow_up_recorded=True)
+            return attrs.evolve(
+                state, follow_up_recorded=True, problems_found=bool(event.problems_raised)
+            )
+        case FollowUpProblemRelayed():
+            return attrs.evolve(state, problem_relayed_to=event.department)
+        case FollowUpResolutionConfirmed():
+            return attrs.evolve(state, resolution_confirmed=True)
         case CallLinked():
             return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
     return state
@@ -467,6 +498,17 @@ class RecordFollowUp(Command):
             raise ValueError(f"attitude is rated 1 to 5, got {self.attitude}")
         if not self.reached and (self.attitude is not None or self.on_time is not None):
             raise ValueError("a follow-up that did not reach the customer has no answers")
+
+
+@frozen(kw_only=True)
+class RelayFollowUpProblem(Command):
+    call_id: str = field(validator=valid_id)
+    department: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class ConfirmFollowUpResolution(Command):
+    call_id: str = field(validator=valid_id)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -751,4 +793,37 @@ def record_follow_up(state: State, command: RecordFollowUp, context: Context) ->
             suggestions=command.suggestions,
             call_again_at=command.call_again_at,
         ),
+    )
+
+
+def relay_problem(
+    state: State, command: RelayFollowUpProblem, context: Context, directory: Directory
+) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    require(
+        state.problems_found, PROBLEM_FOUND, f"call {command.call_id} found no problem to pass on"
+    )
+    department = directory.department(command.department).code
+    if state.problem_relayed_to == department:
+        return ()
+    return (
+        FollowUpProblemRelayed(
+            at=context.now, actor=context.actor, department=department, subject=state.subject
+        ),
+    )
+
+
+def confirm_resolution(
+    state: State, command: ConfirmFollowUpResolution, context: Context
+) -> tuple[Event, ...]:
+    _require_call(state, command.call_id)
+    require(
+        state.problem_relayed_to is not None,
+        RELAYED_FIRST,
+        f"the problem of call {command.call_id} was not passed to a department",
+    )
+    if state.resolution_confirmed:
+        return ()
+    return (
+        FollowUpResolutionConfirmed(at=context.now, actor=context.actor, subject=state.subject),
     )

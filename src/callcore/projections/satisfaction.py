@@ -15,16 +15,16 @@ Counted per field worker, branch and agent, for a period:
 
 A follow-up is about the record it followed up (an order or a dispatch): its worker and
 branch are those of that record, unless the agent recorded them. The agent is whoever
-made the call. Problems the customers raised are listed with their subject; whether each
-was relayed and resolved in time is for the follow-up clocks of the processes (issue 4),
-and is ``None`` until they exist. Complaint resolutions are confidential (domain.md §4.4)
+made the call. Problems the customers raised are listed with their subject and whether
+each was relayed (1 h) and its resolution confirmed (24 h) in time — ``None`` while that
+can still happen. Complaint resolutions are confidential (domain.md §4.4)
 and never appear here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from attrs import frozen
 
@@ -76,7 +76,17 @@ class Problem:
     raised_at: datetime
     text: str
     relayed_in_time: bool | None = None
+    """None while it may still be relayed in time."""
     resolved_in_time: bool | None = None
+    """None while the resolution check may still be made in time."""
+
+
+@frozen
+class _Raised:
+    call: str
+    subject: str | None
+    raised_at: datetime
+    text: str
 
 
 @frozen
@@ -103,7 +113,9 @@ class Satisfaction:
         self.directory = directory
         self.rated: list[Rated] = []
         self.lodged: list[Lodged] = []
-        self.problems: list[Problem] = []
+        self.problems: list[_Raised] = []
+        self.relayed: dict[str, datetime] = {}
+        self.confirmed: dict[str, datetime] = {}
         self.work: dict[str, tuple[str | None, str | None]] = {}
         """stream → (worker, branch) of orders and dispatches, to resolve subjects."""
         self.complaint_subjects: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -145,8 +157,12 @@ class Satisfaction:
                     )
                 )
                 self.problems.extend(
-                    Problem(event.subject, event.at, text) for text in event.problems_raised
+                    _Raised(stream, event.subject, event.at, text) for text in event.problems_raised
                 )
+            case call.FollowUpProblemRelayed():
+                self.relayed.setdefault(stream, event.at)
+            case call.FollowUpResolutionConfirmed():
+                self.confirmed.setdefault(stream, event.at)
             case complaint.ComplaintLodged():
                 about = event.about
                 worker = about.id if about.kind is complaint.SubjectKind.FIELD_WORKER else None
@@ -174,6 +190,31 @@ class Satisfaction:
                         None,
                     )
                 )
+
+    def _problem(self, raised: _Raised, at: datetime) -> Problem:
+        """In time against the follow-up-relay and resolution-check targets (the SLA view
+        is authoritative when the clocks were paused)."""
+        sla = self.directory.sla
+
+        def in_time(start: datetime | None, done: datetime | None, clock: str) -> bool | None:
+            if start is None:
+                return None
+            due = start + timedelta(seconds=sla.target(clock).seconds)
+            if done is not None and done <= at:
+                return done <= due
+            return False if at > due else None
+
+        relayed = self.relayed.get(raised.call)
+        relayed = relayed if relayed is not None and relayed <= at else None
+        return Problem(
+            subject=raised.subject,
+            raised_at=raised.raised_at,
+            text=raised.text,
+            relayed_in_time=in_time(raised.raised_at, relayed, "follow-up-relay"),
+            resolved_in_time=in_time(
+                relayed, self.confirmed.get(raised.call), "follow-up-resolution-check"
+            ),
+        )
 
     def view(
         self, at: datetime, since: datetime | None = None, until: datetime | None = None
@@ -219,5 +260,5 @@ class Satisfaction:
             workers=rows(lambda r: r.worker),
             branches=rows(lambda r: r.branch),
             agents=rows(lambda r: r.agent),
-            problems=tuple(p for p in self.problems if inside(p.raised_at)),
+            problems=tuple(self._problem(p, at) for p in self.problems if inside(p.raised_at)),
         )

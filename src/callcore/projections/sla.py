@@ -318,8 +318,7 @@ class SlaClocks:
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
         self.current_at = event.at
-        handler = _HANDLERS.get(type(event))
-        if handler is not None:
+        for handler in _HANDLERS.get(type(event), ()):
             handler(self, subject, event)
 
     # -- the clock operations the handlers use --------------------------------------
@@ -483,14 +482,14 @@ def _agent(event: Event) -> str | None:
 # --------------------------------------------------------------------------- handlers
 
 Handler = Callable[[SlaClocks, str, Any], None]
-_HANDLERS: dict[type[Event], Handler] = {}
+_HANDLERS: dict[type[Event], list[Handler]] = {}
 F = TypeVar("F", bound=Callable[..., None])
 
 
 def on(*event_types: type[Event]) -> Callable[[F], F]:
     def register(function: F) -> F:
         for event_type in event_types:
-            _HANDLERS[event_type] = function
+            _HANDLERS.setdefault(event_type, []).append(function)
         return function
 
     return register
@@ -709,6 +708,7 @@ def _unanswered(fold: SlaClocks, subject: str, event: Any) -> None:
 @on(dispatch.DispatchRequested)
 def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchRequested) -> None:
     attribution = Attribution(branch=event.branch, agent=_agent(event))
+    fold.facts(subject).update(kind=event.kind.value, branch=event.branch)
     level = event.customer_level
     if event.kind is dispatch.DispatchKind.REPAIR:
         fold.start(
@@ -732,6 +732,7 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
 
 @on(dispatch.FieldWorkerAssigned)
 def _dispatch_assigned(fold: SlaClocks, subject: str, event: dispatch.FieldWorkerAssigned) -> None:
+    fold.facts(subject)["worker"] = event.worker_id
     for clock in ("repair-arrival", "install-completion"):
         fold.attribute(clock, subject, field_worker=event.worker_id)
 
@@ -755,6 +756,9 @@ def _dispatch_cancelled(fold: SlaClocks, subject: str, event: dispatch.DispatchC
 
 @on(order.OrderPlaced)
 def _order_placed(fold: SlaClocks, subject: str, event: order.OrderPlaced) -> None:
+    fold.facts(subject).update(
+        branch=event.branch, level=fold.customer_levels.get(event.customer_number or "")
+    )
     fold.start(
         "delivery",
         subject,
@@ -767,6 +771,7 @@ def _order_placed(fold: SlaClocks, subject: str, event: order.OrderPlaced) -> No
 
 @on(order.OrderAssigned)
 def _order_assigned(fold: SlaClocks, subject: str, event: order.OrderAssigned) -> None:
+    fold.facts(subject)["worker"] = event.worker_id
     fold.attribute("delivery", subject, field_worker=event.worker_id)
 
 
@@ -786,6 +791,81 @@ def _order_cancelled(fold: SlaClocks, subject: str, event: order.OrderCancelled)
     fold.drop("delivery", subject)
 
 
+# follow-ups ------------------------------------------------------------------------
+
+POST_PURCHASE = (
+    "post-purchase-follow-up-1",
+    "post-purchase-follow-up-2",
+    "post-purchase-follow-up-3",
+)
+
+
+@on(order.OrderDelivered)
+def _purchase_follow_ups(fold: SlaClocks, subject: str, event: order.OrderDelivered) -> None:
+    facts = fold.facts(subject)
+    for clock in POST_PURCHASE:
+        fold.start(
+            clock,
+            subject,
+            event,
+            customer_level=facts.get("level"),
+            attribution=Attribution(branch=facts.get("branch"), field_worker=facts.get("worker")),
+        )
+
+
+@on(dispatch.DispatchCompleted)
+def _repair_follow_up(fold: SlaClocks, subject: str, event: dispatch.DispatchCompleted) -> None:
+    facts = fold.facts(subject)
+    if facts.get("kind") in ("repair", "install"):
+        fold.start(
+            "post-repair-follow-up",
+            subject,
+            event,
+            attribution=Attribution(branch=facts.get("branch"), field_worker=facts.get("worker")),
+        )
+
+
+@on(call.FollowUpRecorded)
+def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecorded) -> None:
+    followed = event.subject or ""
+    if event.reached:
+        # the 1st, 2nd and 3rd reached follow-ups stop the three post-purchase clocks
+        for clock in (*POST_PURCHASE, "post-repair-follow-up"):
+            existing = fold.instances.get((clock, followed))
+            if existing and existing[-1].running:
+                fold.stop(clock, followed, event)
+                fold.attribute(clock, followed, agent=_agent(event))
+                break
+    if event.problems_raised:
+        fold.facts(subject)["followed"] = followed
+        fold.start(
+            "follow-up-relay",
+            subject,
+            event,
+            attribution=Attribution(agent=_agent(event), branch=fold.facts(followed).get("branch")),
+        )
+
+
+@on(call.FollowUpProblemRelayed)
+def _relayed(fold: SlaClocks, subject: str, event: call.FollowUpProblemRelayed) -> None:
+    fold.stop("follow-up-relay", subject, event)
+    fold.attribute("follow-up-relay", subject, department=event.department)
+    fold.start(
+        "follow-up-resolution-check",
+        subject,
+        event,
+        attribution=Attribution(department=event.department, agent=_agent(event)),
+    )
+
+
+@on(call.FollowUpResolutionConfirmed)
+def _resolution_confirmed(
+    fold: SlaClocks, subject: str, event: call.FollowUpResolutionConfirmed
+) -> None:
+    fold.stop("follow-up-resolution-check", subject, event)
+
+
 def register_handlers(extra: Mapping[type[Event], Handler]) -> None:
-    """For the aggregates' own modules to add clocks (used by tests of custom clocks)."""
-    _HANDLERS.update(extra)
+    """Add clocks: each handler runs after the built-in ones for its event type."""
+    for event_type, handler in extra.items():
+        _HANDLERS.setdefault(event_type, []).append(handler)

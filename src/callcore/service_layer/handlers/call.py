@@ -35,6 +35,7 @@ for _command, _decision in (
     (call.LinkCall, call.link),
     (call.RecordNoAnswer, call.not_reached),
     (call.RecordFollowUp, call.record_follow_up),
+    (call.ConfirmFollowUpResolution, call.confirm_resolution),
 ):
     _simple(_command, _decision)
 
@@ -64,4 +65,11 @@ def send_to_voicemail(uow: UnitOfWork, command: call.SendToVoicemail) -> None:
 def place_outbound_call(uow: UnitOfWork, command: call.PlaceOutboundCall) -> None:
     _on_call(
         uow, command.call_id, lambda s: call.place_outbound(s, command, uow.context, uow.directory)
+    )
+
+
+@handles(call.RelayFollowUpProblem)
+def relay_follow_up_problem(uow: UnitOfWork, command: call.RelayFollowUpProblem) -> None:
+    _on_call(
+        uow, command.call_id, lambda s: call.relay_problem(s, command, uow.context, uow.directory)
     )
