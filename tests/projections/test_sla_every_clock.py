@@ -142,7 +142,7 @@ def delivered(at: datetime) -> list[Event]:
     ]
 
 
-# clock id: (subject stream, start events at t, stop events at t, target seconds, stream of the stop)
+# clock id: (subject, start events at t, stop events at t, target seconds, stream of the stop)
 CLOCKS: dict[str, tuple[str, Make, Make, int, str | None]] = {
     "answer": (
         "call-1",
@@ -326,7 +326,7 @@ def run(
     pause: tuple[float, float] | None = None,
     at_seconds: float | None = None,
 ):  # type: ignore[no-untyped-def]
-    subject, make_start, make_stop, target, stop_stream = CLOCKS[clock_id]
+    subject, make_start, make_stop, _target, stop_stream = CLOCKS[clock_id]
     events = make_start(start)
     stop_events: list[Event] = []
     if pause is not None:
@@ -417,3 +417,39 @@ ONCE_PER_RECORD = {
     "emergency-notification",
 }
 STARTED_BY_A_ONE_OFF_FACT = {"post-purchase-follow-up-1", "post-repair-follow-up"}
+
+
+class TestBusinessTime:
+    """A business-time target counts only opening hours (06:00–22:00) on business days."""
+
+    def policy(self):  # type: ignore[no-untyped-def]
+        import attrs
+
+        from callcore.domain.directory import ClockTarget
+
+        return attrs.evolve(
+            D.sla,
+            version="business",
+            targets={**D.sla.targets, "inquiry-transfer": ClockTarget(2 * 3600, business=True)},
+        )
+
+    def rows(self, start: datetime, stop_after_hours: float | None, at: datetime):  # type: ignore[no-untyped-def]
+        subject, make_start, make_stop, _, _ = CLOCKS["inquiry-transfer"]
+        events = make_start(start)
+        if stop_after_hours is not None:
+            events += make_stop(start + timedelta(hours=stop_after_hours))
+        fold = SlaClocks(D, policy_override=self.policy()).apply_all(records(subject, events))
+        return [r for r in fold.view(at).clocks if r.clock == "inquiry-transfer"]
+
+    def test_over_a_weekend(self) -> None:
+        friday = STARTS["friday-evening"]  # Friday 21:00: one hour left that day
+        (row,) = self.rows(friday, None, friday + timedelta(days=3))
+        assert row.due_at == datetime(2026, 11, 30, 7, 0, tzinfo=CST)  # Monday 07:00
+        (met,) = self.rows(friday, 57, friday + timedelta(days=3))  # Monday 06:00
+        assert met.state is ClockStatus.MET
+
+    def test_over_national_day(self) -> None:
+        eve = datetime(2026, 9, 30, 21, 30, tzinfo=CST)  # 30 min left before the holiday
+        (row,) = self.rows(eve, None, eve + timedelta(days=10))
+        assert row.due_at.date() > datetime(2026, 10, 7).date()
+        assert row.due_at.time().hour == 7 and row.due_at.time().minute == 30
