@@ -95,3 +95,21 @@ def test_queues_satisfaction_and_daily_through_the_facade(tmp_path) -> None:  # 
     assert {b.branch for b in day.branches} >= {"B-EAST", "B-WEST"}
     week = cc.views.period(DEMO_DAY.date(), DEMO_DAY.date() + timedelta(days=6))
     assert week.totals.amount == day.totals.amount
+
+
+def test_the_daily_report_has_a_what_if_too() -> None:
+    s, _t = story()
+    strict_sla = attrs.evolve(
+        s.directory.sla,
+        version="what-if",
+        targets={**s.directory.sla.targets, "inquiry-transfer": ClockTarget(15 * 60)},
+    )
+    day = at(23, 0).date()
+    recorded = {c.clock: c for c in s.center.views.daily(day).totals.sla}
+    what_if = {
+        c.clock: c
+        for c in s.center.views.daily(
+            day, directory=attrs.evolve(s.directory, sla=strict_sla)
+        ).totals.sla
+    }
+    assert (recorded["inquiry-transfer"].met, what_if["inquiry-transfer"].breached) == (1, 1)

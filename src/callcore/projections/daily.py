@@ -106,10 +106,12 @@ class _Dated:
 
 
 class DailyReport:
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, *, what_if: bool = False) -> None:
+        """``what_if``: evaluate SLA compliance under this directory's policy instead of
+        the policies recorded in the log."""
         self.directory = directory
         self.calendar = BusinessCalendar(directory.calendar)
-        self.sla = SlaClocks(directory)
+        self.sla = SlaClocks(directory, policy_override=directory.sla if what_if else None)
         self.satisfaction = Satisfaction(directory)
         self.facts: list[_Dated] = []
         self.ticket_branch: dict[str, str] = {}
