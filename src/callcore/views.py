@@ -83,24 +83,33 @@ class Views:
         fold = Satisfaction(self._center.directory)
         return fold.apply_all(self.records(instant)).view(instant, since, until)
 
-    def daily(self, day: date, at: datetime | None = None) -> DailyView:
-        """The daily report of a centre-local day, as of ``at`` (default: the day's end,
-        or now if the day is not over)."""
-        instant = None if at is None else self._instant(at)
-        if instant is None:
-            now = self._center.clock.now()
-            report = DailyReport(self._center.directory).apply_all(self.records(now))
-            end = report.view(day).as_of
-            return report.view(day, at=min(end, now))
-        return (
-            DailyReport(self._center.directory).apply_all(self.records(instant)).view(day, instant)
-        )
+    def _report(self, until: datetime, directory: Directory | None) -> DailyReport:
+        report = DailyReport(directory or self._center.directory, what_if=directory is not None)
+        return report.apply_all(self.records(until))
 
-    def period(self, start: date, end: date, at: datetime | None = None) -> PeriodView:
+    def daily(
+        self, day: date, at: datetime | None = None, *, directory: Directory | None = None
+    ) -> DailyView:
+        """The daily report of a centre-local day, as of ``at`` (default: the day's end,
+        or now if the day is not over); with ``directory``, a what-if."""
+        if at is None:
+            now = self._center.clock.now()
+            report = self._report(now, directory)
+            return report.view(day, at=min(report.view(day).as_of, now))
+        instant = self._instant(at)
+        return self._report(instant, directory).view(day, instant)
+
+    def period(
+        self,
+        start: date,
+        end: date,
+        at: datetime | None = None,
+        *,
+        directory: Directory | None = None,
+    ) -> PeriodView:
         """The daily figures summed over ``start``..``end`` (a week, a month)."""
         instant = self._instant(at)
-        report = DailyReport(self._center.directory).apply_all(self.records(instant))
-        return report.roll_up(start, end, instant)
+        return self._report(instant, directory).roll_up(start, end, instant)
 
     def open_work(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
         """A branch's open tickets, complaints, orders and dispatches, oldest first."""
