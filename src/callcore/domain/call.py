@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import attrs
@@ -334,30 +334,15 @@ def evolve(state: State, event: Event) -> State:
                 within_target=event.within_target,
                 ringing_agent=None,
             )
-        case CallAbandoned():
+        case CallAbandoned() | CallTimedOut() | CallSentToVoicemail():
+            ended = UNANSWERED_ENDINGS[type(event)]
             return attrs.evolve(
                 state,
-                status=Status.ABANDONED,
-                outcome=Status.ABANDONED,
+                status=ended,
+                outcome=ended,
                 ended_at=event.at,
                 waited_seconds=event.waited_seconds,
-            )
-        case CallTimedOut():
-            return attrs.evolve(
-                state,
-                status=Status.TIMED_OUT,
-                outcome=Status.TIMED_OUT,
-                ended_at=event.at,
-                waited_seconds=event.waited_seconds,
-            )
-        case CallSentToVoicemail():
-            return attrs.evolve(
-                state,
-                status=Status.VOICEMAIL,
-                outcome=Status.VOICEMAIL,
-                ended_at=event.at,
-                waited_seconds=event.waited_seconds,
-                after_hours=event.after_hours,
+                after_hours=getattr(event, "after_hours", state.after_hours),
             )
         case OutboundCallNotReached():
             return attrs.evolve(
@@ -385,6 +370,12 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
     return state
 
+
+UNANSWERED_ENDINGS: dict[type[Event], Status] = {
+    CallAbandoned: Status.ABANDONED,
+    CallTimedOut: Status.TIMED_OUT,
+    CallSentToVoicemail: Status.VOICEMAIL,
+}
 
 EVENTS = events_of(globals())
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
@@ -632,63 +623,70 @@ def answer(
     )
 
 
-def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
-    _require_call(state, command.call_id)
-    if state.status is Status.ABANDONED:
-        return ()
-    _require_live(state, command.call_id, "abandoned")
+def _end_unanswered(
+    state: State,
+    call_id: str,
+    ending: Status,
+    what: str,
+    build: Callable[[float], Event],
+    context: Context,
+    waited: float | None = None,
+) -> tuple[Event, ...]:
+    """A caller leaves the queue unanswered (hangs up, times out, goes to voicemail)."""
+    _require_call(state, call_id)
+    if state.status is ending:
+        return ()  # the PBX said it twice
+    _require_live(state, call_id, what)
     if state.status is Status.ANSWERED:
         raise DomainError(
-            ANSWER_NEEDS_WAITING_CALL,
-            f"call {command.call_id} was answered: it cannot be abandoned",
+            ANSWER_NEEDS_WAITING_CALL, f"call {call_id} was answered: it cannot be {what}"
         )
-    waited = (
-        command.waited_seconds
-        if command.waited_seconds is not None
-        else _waited(state, context.now)
-    )
-    return (
-        CallAbandoned(
+    return (build(waited if waited is not None else _waited(state, context.now)),)
+
+
+def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
+    return _end_unanswered(
+        state,
+        command.call_id,
+        Status.ABANDONED,
+        "abandoned",
+        lambda waited: CallAbandoned(
             at=context.now, actor=context.actor, waited_seconds=waited, position=command.position
         ),
+        context,
+        command.waited_seconds,
     )
 
 
 def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
-    _require_call(state, command.call_id)
-    if state.status is Status.TIMED_OUT:
-        return ()
-    _require_live(state, command.call_id, "timed out")
-    if state.status is Status.ANSWERED:
-        raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
-    waited = (
-        command.waited_seconds
-        if command.waited_seconds is not None
-        else _waited(state, context.now)
-    )
-    return (
-        CallTimedOut(
+    return _end_unanswered(
+        state,
+        command.call_id,
+        Status.TIMED_OUT,
+        "timed out",
+        lambda waited: CallTimedOut(
             at=context.now, actor=context.actor, waited_seconds=waited, reason=command.reason
         ),
+        context,
+        command.waited_seconds,
     )
 
 
 def to_voicemail(
     state: State, command: SendToVoicemail, context: Context, calendar: BusinessCalendar
 ) -> tuple[Event, ...]:
-    _require_call(state, command.call_id)
-    if state.status is Status.VOICEMAIL:
-        return ()
-    _require_live(state, command.call_id, "sent to voicemail")
-    if state.status is Status.ANSWERED:
-        raise DomainError(ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered")
-    return (
-        CallSentToVoicemail(
+    return _end_unanswered(
+        state,
+        command.call_id,
+        Status.VOICEMAIL,
+        "sent to voicemail",
+        lambda waited: CallSentToVoicemail(
             at=context.now,
             actor=context.actor,
-            waited_seconds=_waited(state, context.now),
+            waited_seconds=waited,
             after_hours=calendar.is_after_hours(context.now),
         ),
+        context,
     )
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from callcore.domain import call
-from callcore.domain.common import Context, Event
-from callcore.service_layer.handlers.registry import handles
+from callcore.domain.common import Event
+from callcore.service_layer.handlers.registry import handles, on_one_stream
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -17,12 +17,8 @@ def _on_call(
     uow.decide(call.FOLD, call.stream_id(call_id), decide)
 
 
-def _simple(
-    command_type: type[Any], decision: Callable[[call.State, Any, Context], tuple[Event, ...]]
-) -> None:
-    @handles(command_type)
-    def handler(uow: UnitOfWork, command: Any) -> None:
-        _on_call(uow, command.call_id, lambda state: decision(state, command, uow.context))
+def _call_stream(command: Any) -> str:
+    return call.stream_id(command.call_id)
 
 
 for _command, _decision in (
@@ -37,7 +33,7 @@ for _command, _decision in (
     (call.RecordFollowUp, call.record_follow_up),
     (call.ConfirmFollowUpResolution, call.confirm_resolution),
 ):
-    _simple(_command, _decision)
+    on_one_stream(_command, call.FOLD, _call_stream, _decision)
 
 
 @handles(call.OfferCall)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from callcore.domain import complaint, customer
-from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.handlers.registry import handles, on_one_stream
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -41,82 +43,19 @@ def lodge_complaint(uow: UnitOfWork, command: complaint.LodgeComplaint) -> None:
         )
 
 
-@handles(complaint.CommitReplyTime)
-def commit_reply_time(uow: UnitOfWork, command: complaint.CommitReplyTime) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.commit_reply_time(state, command, uow.context),
-    )
+def _stream(command: Any) -> str:
+    return complaint.stream_id(command.complaint_id)
 
 
-@handles(complaint.JudgeComplaint)
-def judge_complaint(uow: UnitOfWork, command: complaint.JudgeComplaint) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.judge_complaint(state, command, uow.context),
-    )
-
-
-@handles(complaint.NotifyDepartment)
-def notify_department(uow: UnitOfWork, command: complaint.NotifyDepartment) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.notify_department(state, command, uow.context, uow.directory),
-    )
-
-
-@handles(complaint.UpdateCustomer)
-def update_customer(uow: UnitOfWork, command: complaint.UpdateCustomer) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.update_customer(state, command, uow.context),
-    )
-
-
-@handles(complaint.FollowUpDepartment)
-def follow_up_department(uow: UnitOfWork, command: complaint.FollowUpDepartment) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.follow_up_department(state, command, uow.context),
-    )
-
-
-@handles(complaint.RecordResolution)
-def record_resolution(uow: UnitOfWork, command: complaint.RecordResolution) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.record_resolution(state, command, uow.context, uow.directory),
-    )
-
-
-@handles(complaint.RecordCustomerResponse)
-def record_customer_response(uow: UnitOfWork, command: complaint.RecordCustomerResponse) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.record_customer_response(state, command, uow.context),
-    )
-
-
-@handles(complaint.CloseComplaint)
-def close_complaint(uow: UnitOfWork, command: complaint.CloseComplaint) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.close_complaint(state, command, uow.context),
-    )
-
-
-@handles(complaint.RecordSatisfactionCall)
-def record_satisfaction_call(uow: UnitOfWork, command: complaint.RecordSatisfactionCall) -> None:
-    uow.decide(
-        complaint.FOLD,
-        complaint.stream_id(command.complaint_id),
-        lambda state: complaint.record_satisfaction_call(state, command, uow.context),
-    )
+for _command, _decision, _directory in (
+    (complaint.CommitReplyTime, complaint.commit_reply_time, False),
+    (complaint.JudgeComplaint, complaint.judge_complaint, False),
+    (complaint.NotifyDepartment, complaint.notify_department, True),
+    (complaint.UpdateCustomer, complaint.update_customer, False),
+    (complaint.FollowUpDepartment, complaint.follow_up_department, False),
+    (complaint.RecordResolution, complaint.record_resolution, True),
+    (complaint.RecordCustomerResponse, complaint.record_customer_response, False),
+    (complaint.CloseComplaint, complaint.close_complaint, False),
+    (complaint.RecordSatisfactionCall, complaint.record_satisfaction_call, False),
+):
+    on_one_stream(_command, complaint.FOLD, _stream, _decision, with_directory=_directory)
