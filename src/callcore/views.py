@@ -120,6 +120,15 @@ class Views:
             .open_work(branch, instant)
         )
 
+    def work_queue(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+        """A branch's dispatches waiting for a worker: priority, customer level, wait."""
+        instant = self._instant(at)
+        return (
+            Workload(self._center.directory)
+            .apply_all(self.records(instant))
+            .work_queue(branch, instant)
+        )
+
     def worker_load(
         self, worker: str, day: date | None = None, at: datetime | None = None
     ) -> WorkerLoad:

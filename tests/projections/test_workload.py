@@ -66,3 +66,33 @@ def test_a_field_workers_load_today() -> None:
     load = fold(s).worker_load("W001", at(23, 0).date(), s.clock.now())
     assert (load.booked, load.capacity, load.done) == (2, 12, 1)  # O2's booking was released
     assert [w.dispatch_id for w in load.to_do] == ["D-O1"]
+
+
+def test_the_work_queue_serves_urgent_work_first() -> None:
+    from callcore.domain.common import Priority
+
+    s = Scenario(start=at(23, 8))
+    for n, (priority, level) in enumerate(
+        [
+            (Priority.NORMAL, "standard"),
+            (Priority.URGENT, "standard"),
+            (Priority.NORMAL, "vip"),
+            (Priority.EMERGENCY, "standard"),
+        ]
+    ):
+        s.after(minutes=1).given(
+            dispatch.RequestDispatch(
+                dispatch_id=f"D{n}",
+                kind=dispatch.DispatchKind.REPAIR,
+                site_address="x",
+                area="XIHU",
+                contact=CALLER,
+                wished=Window(at(24, 9), at(24, 11)),
+                job="j",
+                priority=priority,
+                customer_level=level,
+            )
+        )
+    s.given(dispatch.AssignDispatch(dispatch_id="D1"))  # the urgent one is taken
+    queue = fold(s).work_queue("B-WEST", s.clock.now())
+    assert [r.id for r in queue] == ["D3", "D2", "D0"]  # emergency, then vip before the wait

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from attrs import frozen
 
 from callcore.domain import complaint, dispatch, order, ticket
+from callcore.domain.assignment import WorkItem, work_queue_order
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 
@@ -70,6 +71,7 @@ class Workload:
         self.bookings: dict[str, list[tuple[datetime, str, bool]]] = {}
         """schedule stream → [(at, dispatch id, booked?)]"""
         self.dispatch_kind: dict[str, str] = {}
+        self.work_items: dict[str, WorkItem] = {}
 
     def apply_all(self, records: Iterable[Recorded]) -> Workload:
         for record in records:
@@ -142,8 +144,20 @@ class Workload:
                     stream, "dispatch", event.dispatch_id, event.branch, event.at, "requested"
                 )
                 self.dispatch_kind[event.dispatch_id] = event.kind.value
+                self.work_items[stream] = WorkItem(
+                    event.dispatch_id,
+                    event.priority,
+                    event.customer_level,
+                    event.at,
+                    event.area,
+                    event.required_skill,
+                )
             case dispatch.FieldWorkerAssigned():
                 self._set(stream, event.at, "assigned")
+            case dispatch.FieldWorkerUnassigned():
+                self._set(stream, event.at, "requested")
+            case dispatch.DispatchEscalated() if self._status_at(stream, event.at) == "requested":
+                self._set(stream, event.at, "escalated")
             case dispatch.WorkerSetOff():
                 self._set(stream, event.at, "en-route")
             case dispatch.WorkerArrived():
@@ -173,6 +187,26 @@ class Workload:
             if status in _OPEN[kind]:
                 rows.append(WorkRow(kind, ident, status or "", opened_at, self.due.get(stream)))
         return tuple(sorted(rows, key=lambda r: (r.opened_at, r.kind, r.id)))
+
+    def work_queue(self, branch: str, at: datetime) -> tuple[WorkRow, ...]:
+        """A branch's dispatches still waiting for a field worker, in the order they should
+        be served: priority, then customer level, then the longest wait (domain.md §4.5)."""
+        waiting = [
+            item
+            for stream, item in self.work_items.items()
+            if self.records[stream][2] == branch
+            and item.requested_at <= at
+            and self._status_at(stream, at) in ("requested", "confirmed", "escalated")
+        ]
+        return tuple(
+            WorkRow(
+                "dispatch",
+                item.dispatch_id,
+                self._status_at(f"dispatch-{item.dispatch_id}", at) or "",
+                item.requested_at,
+            )
+            for item in work_queue_order(waiting)
+        )
 
     def worker_load(self, worker: str, day: date, at: datetime) -> WorkerLoad:
         """The work orders booked on a field worker's day, and what is left to do."""
