@@ -25,6 +25,7 @@ from callcore.domain.phone import normalise_phone
 from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
 from callcore.service_layer.messagebus import MessageBus, Outcome
+from callcore.service_layer.processes import NotificationProcess
 from callcore.service_layer.unit_of_work import StateCache
 from callcore.views import Views
 
@@ -141,6 +142,11 @@ class CallCenter:
     def handle(self, command: Command) -> Outcome:
         """Decide a command and record its events atomically; see ``MessageBus.handle``."""
         return self.bus.handle(command)
+
+    def notification_process(self, notifier: Notifier | None = None) -> NotificationProcess:
+        """The process that sends what the rules require (domain.md §5) through the
+        notifier; call ``run_once()`` on a timer, or let ``callcore worker`` run it."""
+        return NotificationProcess(self.bus, self.store, notifier or self.notifier)
 
     def history(self, stream: str) -> Sequence[Recorded]:
         """Every event of one stream, in order."""

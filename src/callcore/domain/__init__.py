@@ -6,7 +6,17 @@ in ``pyproject.toml`` keeps it so).
 
 from typing import Any
 
-from callcore.domain import call, complaint, customer, dispatch, numbering, order, policy, ticket
+from callcore.domain import (
+    call,
+    complaint,
+    customer,
+    dispatch,
+    notification,
+    numbering,
+    order,
+    policy,
+    ticket,
+)
 from callcore.domain.common import CLOCK_EVENTS, Event, Fold
 
 AGGREGATES: tuple[Fold[Any], ...] = (
@@ -19,6 +29,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
     *dispatch.SUPPORTING_FOLDS,
     numbering.FOLD,
     policy.FOLD,
+    notification.FOLD,
 )
 """Every kind of stream the domain records, with its fold."""
 

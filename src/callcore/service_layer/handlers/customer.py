@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcore.domain import customer, numbering, policy
+from callcore.domain import customer, notification, numbering, policy
 from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
@@ -52,3 +52,12 @@ def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
 def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
     state = uow.load(policy.FOLD, policy.SLA_STREAM)
     uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
+
+
+@handles(notification.RecordNotificationSent)
+def record_notification_sent(uow: UnitOfWork, command: notification.RecordNotificationSent) -> None:
+    uow.decide(
+        notification.FOLD,
+        notification.stream_id(command.notification_id),
+        lambda state: notification.record_sent(state, command, uow.context),
+    )

@@ -1,0 +1,97 @@
+"""Processes: what happens *because* something happened (domain.md §5).
+
+Side effects live here, never in aggregates. A process follows the event log in order,
+asks pure rules (``callcore.projections``) what is due, does it through a port, and
+records the fact through the message bus like any other command.
+
+``NotificationProcess`` — a notification is sent **at least once and recorded once**:
+it is sent, then ``NotificationSent`` is appended to the notification's own stream; a
+crash between the two sends it again on restart, but the record cannot be made twice. A
+notifier that is down stops the process where it is: nothing is skipped, and it resumes
+from the same notification when called again. The emergency repair centre's notification
+also records ``RepairCentreNotified`` on the ticket, so the ``emergency-notification``
+clock shows any delay the notifier caused.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from callcore.domain import notification, ticket
+from callcore.domain.common import SYSTEM
+from callcore.ports import EventStore, Notification, Notifier
+from callcore.projections.notifications import Due, NotificationRules
+from callcore.service_layer.messagebus import MessageBus
+
+
+@frozen
+class ProcessReport:
+    sent: int
+    already_recorded: int
+    failed: str | None
+    """Why the process stopped early (the notifier's error), or None."""
+
+
+class NotificationProcess:
+    def __init__(self, bus: MessageBus, store: EventStore, notifier: Notifier) -> None:
+        self.bus = bus
+        self.store = store
+        self.notifier = notifier
+        self.rules = NotificationRules(bus.directory)
+        self.position = 0
+        self.pending: list[Due] = []
+
+    def run_once(self, limit: int = 1000) -> ProcessReport:
+        """Send what is due, in log order; stop at the first notifier failure."""
+        sent = skipped = 0
+        while True:
+            while self.pending:
+                due = self.pending[0]
+                if self.store.read_stream(notification.stream_id(due.notification_id)):
+                    skipped += 1  # recorded before (a replay, or a restart after a crash)
+                else:
+                    try:
+                        self.notifier.send(
+                            Notification(
+                                due.notification_id,
+                                due.recipient,
+                                due.channel,
+                                due.subject,
+                                due.body,
+                            )
+                        )
+                    except Exception as error:  # any transport failure: retry later
+                        return ProcessReport(sent, skipped, f"{type(error).__name__}: {error}")
+                    self._record(due)
+                    sent += 1
+                self.pending.pop(0)
+            batch = list(self.store.read_all(self.position, limit=limit))
+            if not batch:
+                return ProcessReport(sent, skipped, None)
+            for positioned in batch:
+                self.pending.extend(self.rules.apply(positioned.recorded))
+                self.position = positioned.position
+            if not self.pending and len(batch) < limit:
+                return ProcessReport(sent, skipped, None)
+
+    def _record(self, due: Due) -> None:
+        self.bus.handle(
+            notification.RecordNotificationSent(
+                command_id=f"notify:{due.notification_id}",
+                actor=SYSTEM,
+                notification_id=due.notification_id,
+                recipient=due.recipient,
+                channel=due.channel,
+                subject=due.subject,
+                source=due.source,
+            )
+        )
+        if due.stops_emergency_clock:
+            ticket_id = due.source.split("@")[0].partition("-")[2]
+            self.bus.handle(
+                ticket.RecordRepairCentreNotified(
+                    command_id=f"repair-centre:{due.notification_id}",
+                    actor=SYSTEM,
+                    ticket_id=ticket_id,
+                )
+            )
