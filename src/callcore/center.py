@@ -25,7 +25,7 @@ from callcore.domain.phone import normalise_phone
 from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
 from callcore.service_layer.messagebus import MessageBus, Outcome
-from callcore.service_layer.processes import NotificationProcess
+from callcore.service_layer.processes import EscalationProcess, NotificationProcess
 from callcore.service_layer.unit_of_work import StateCache
 from callcore.views import Views
 
@@ -147,6 +147,10 @@ class CallCenter:
         """The process that sends what the rules require (domain.md §5) through the
         notifier; call ``run_once()`` on a timer, or let ``callcore worker`` run it."""
         return NotificationProcess(self.bus, self.store, notifier or self.notifier)
+
+    def escalation_process(self, notifier: Notifier | None = None) -> EscalationProcess:
+        """The deadlines process (domain.md §5); call ``run_once()`` on a timer."""
+        return EscalationProcess(self.bus, self.store, notifier or self.notifier, self.clock)
 
     def history(self, stream: str) -> Sequence[Recorded]:
         """Every event of one stream, in order."""

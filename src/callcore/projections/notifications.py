@@ -23,6 +23,7 @@ from callcore.domain import complaint, dispatch, ticket
 from callcore.domain.common import Event
 from callcore.domain.directory import DepartmentRole, Directory
 from callcore.ports import Recorded
+from callcore.projections.sla import ClockStatus, SlaView
 
 
 @frozen
@@ -132,3 +133,67 @@ class NotificationRules:
                     )
                 ]
         return []
+
+
+def escalations_due(
+    view: SlaView, directory: Directory, caller_phones: dict[str, str]
+) -> list[Due]:
+    """What the deadlines require as of the view's instant (domain.md §5 "deadlines"): a
+    clock at risk is reported to the supervisor; a breached clock still running is reported
+    to the supervisor (emergencies also to leadership) and the caller is told about the
+    delay. One notification per clock instance and level, so each is sent once."""
+    leadership = _department(directory, DepartmentRole.LEADERSHIP)
+    out: list[Due] = []
+    for row in view.clocks:
+        if row.stopped_at is not None:
+            continue
+        key = f"escalation.{row.clock}.{row.subject}.{row.instance}"
+        source = f"{row.subject}#{row.clock}.{row.instance}"
+        if row.state is ClockStatus.AT_RISK and row.warning is not None:
+            level = f"{int(row.warning * 100)}"
+            out.append(
+                Due(
+                    f"{key}.{level}.supervisor",
+                    "supervisor",
+                    "sms",
+                    f"At risk ({level} %): {row.clock}",
+                    f"{row.subject} is due {row.due_at:%m-%d %H:%M}",
+                    source,
+                )
+            )
+        elif row.state is ClockStatus.BREACHED:
+            text = f"{row.subject} was due {row.due_at:%m-%d %H:%M}"
+            out.append(
+                Due(
+                    f"{key}.breached.supervisor",
+                    "supervisor",
+                    "sms",
+                    f"Overdue: {row.clock}",
+                    text,
+                    source,
+                )
+            )
+            if row.priority == "emergency":
+                out.append(
+                    Due(
+                        f"{key}.breached.leadership",
+                        f"department:{leadership}",
+                        "sms",
+                        f"Emergency overdue: {row.clock}",
+                        text,
+                        source,
+                    )
+                )
+            phone = caller_phones.get(row.subject)
+            if phone and row.clock.startswith(("inquiry-", "complaint-", "voicemail-")):
+                out.append(
+                    Due(
+                        f"{key}.breached.caller",
+                        f"customer:{phone}",
+                        "sms",
+                        "About your request",
+                        "We are sorry for the delay; we are on it and will call you.",
+                        source,
+                    )
+                )
+    return out

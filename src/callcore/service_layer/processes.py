@@ -17,11 +17,38 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from callcore.domain import notification, ticket
+from callcore.domain import complaint, notification, ticket
 from callcore.domain.common import SYSTEM
-from callcore.ports import EventStore, Notification, Notifier
-from callcore.projections.notifications import Due, NotificationRules
+from callcore.ports import Clock, EventStore, Notification, Notifier
+from callcore.projections.notifications import Due, NotificationRules, escalations_due
+from callcore.projections.sla import SlaClocks
 from callcore.service_layer.messagebus import MessageBus
+
+
+class _Sender:
+    """Send a notification at least once, record it once (shared by the processes)."""
+
+    def __init__(self, bus: MessageBus, store: EventStore, notifier: Notifier) -> None:
+        self.bus, self.store, self.notifier = bus, store, notifier
+
+    def recorded(self, due: Due) -> bool:
+        return bool(self.store.read_stream(notification.stream_id(due.notification_id)))
+
+    def send(self, due: Due) -> None:
+        self.notifier.send(
+            Notification(due.notification_id, due.recipient, due.channel, due.subject, due.body)
+        )
+        self.bus.handle(
+            notification.RecordNotificationSent(
+                command_id=f"notify:{due.notification_id}",
+                actor=SYSTEM,
+                notification_id=due.notification_id,
+                recipient=due.recipient,
+                channel=due.channel,
+                subject=due.subject,
+                source=due.source,
+            )
+        )
 
 
 @frozen
@@ -95,3 +122,46 @@ class NotificationProcess:
                     ticket_id=ticket_id,
                 )
             )
+
+
+class EscalationProcess:
+    """Deadlines (domain.md §5): when a clock reaches a warning share or passes its due
+    time without its stopping event, tell the supervisor (emergencies: leadership too) and
+    the caller about the delay. Time comes from the clock port, so a replay with the same
+    clock reproduces every escalation; each is recorded once."""
+
+    def __init__(
+        self, bus: MessageBus, store: EventStore, notifier: Notifier, clock: Clock
+    ) -> None:
+        self.sender = _Sender(bus, store, notifier)
+        self.bus = bus
+        self.store = store
+        self.clock = clock
+        self.sla = SlaClocks(bus.directory)
+        self.phones: dict[str, str] = {}
+        self.position = 0
+
+    def run_once(self) -> ProcessReport:
+        for positioned in self.store.read_all(self.position):
+            record = positioned.recorded
+            self.sla.apply(record)
+            event = record.event
+            if isinstance(event, ticket.TicketOpened):
+                self.phones[record.stream] = event.caller.phone
+            elif isinstance(event, ticket.CallbackPromised):
+                self.phones[record.stream] = event.phone
+            elif isinstance(event, complaint.ComplaintLodged):
+                self.phones[record.stream] = event.complainant.phone
+            self.position = positioned.position
+        now = self.clock.now()
+        sent = skipped = 0
+        for due in escalations_due(self.sla.view(now), self.bus.directory, self.phones):
+            if self.sender.recorded(due):
+                skipped += 1
+                continue
+            try:
+                self.sender.send(due)
+            except Exception as error:  # the notifier is down: try again next time
+                return ProcessReport(sent, skipped, f"{type(error).__name__}: {error}")
+            sent += 1
+        return ProcessReport(sent, skipped, None)
