@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 from callcore.projections.daily import DailyReport, DailyView, PeriodView
+from callcore.projections.follow_ups import FollowUps, FollowUpWork, Sampled
 from callcore.projections.handover import DigestView, HandoverView, ShiftHandover
 from callcore.projections.queues import QueueMetrics, QueueView
 from callcore.projections.satisfaction import Satisfaction, SatisfactionView
@@ -153,3 +154,12 @@ class Views:
         instant = self._instant(until)
         fold = ShiftHandover(self._center.directory).apply_all(self.records(instant))
         return fold.digest(since, until)
+
+    def follow_ups(self, at: datetime | None = None) -> tuple[FollowUpWork, ...]:
+        """Follow-up calls to make now, most urgent first (domain.md §5)."""
+        instant = self._instant(at)
+        return FollowUps(self._center.directory).apply_all(self.records(instant)).work(instant)
+
+    def follow_up_sample(self, day: date) -> tuple[Sampled, ...]:
+        """The day's seeded sample of completed work, every new account included."""
+        return FollowUps(self._center.directory).apply_all(self.records()).sample(day)

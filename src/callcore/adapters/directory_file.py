@@ -88,6 +88,7 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         "products",
         "prices",
         "quotas",
+        "follow_ups",
     }
     for key in data:
         if key not in known:
@@ -107,6 +108,8 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
     }
     if "quotas" in data:
         shaped["quotas"] = _keyed(data["quotas"], "item", "quotas", file)
+    if "follow_ups" in data:
+        shaped["follow_ups"] = data["follow_ups"]
     if "service_fees" in data:
         shaped["service_fees"] = data["service_fees"]
     if "calendar" in data:

@@ -219,6 +219,19 @@ DEFAULT_TARGETS: Mapping[str, ClockTarget] = {
 
 
 @frozen
+class FollowUpSettings:
+    """Follow-up calls (回访, domain.md §5)."""
+
+    sample_share: float = 0.2
+    """The share of each day's completed work sampled for a follow-up call."""
+    sample_seed: str = "callcore"
+    """The seed of the daily sample: the same log and seed always pick the same sample."""
+    max_attempts: int = 3
+    """Calls that do not reach the customer before the follow-up is given up."""
+    retry_after_minutes: int = 120
+
+
+@frozen
 class ConsumableQuota:
     """How much of a consumable a merchant may have (default: 1 thermal-paper roll a
     month, 12 a year)."""
@@ -243,6 +256,7 @@ class Directory:
     service_fees: ServiceFees = field(factory=ServiceFees)
     calendar: CalendarSettings = field(factory=CalendarSettings)
     sla: SlaPolicy = field(factory=SlaPolicy)
+    follow_ups: FollowUpSettings = field(factory=FollowUpSettings)
     quotas: Mapping[str, ConsumableQuota] = field(
         factory=lambda: {"thermal-paper": ConsumableQuota("thermal-paper", 1, 12)}
     )
