@@ -25,7 +25,11 @@ from callcore.domain.phone import normalise_phone
 from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
 from callcore.service_layer.messagebus import MessageBus, Outcome
-from callcore.service_layer.processes import EscalationProcess, NotificationProcess
+from callcore.service_layer.processes import (
+    EscalationProcess,
+    FollowUpRetryProcess,
+    NotificationProcess,
+)
 from callcore.service_layer.unit_of_work import StateCache
 from callcore.views import Views
 
@@ -151,6 +155,10 @@ class CallCenter:
     def escalation_process(self, notifier: Notifier | None = None) -> EscalationProcess:
         """The deadlines process (domain.md §5); call ``run_once()`` on a timer."""
         return EscalationProcess(self.bus, self.store, notifier or self.notifier, self.clock)
+
+    def follow_up_retry_process(self, notifier: Notifier | None = None) -> FollowUpRetryProcess:
+        """Unreached follow-ups: pause their clocks, retry, give up (domain.md §5)."""
+        return FollowUpRetryProcess(self.bus, self.store, notifier or self.notifier, self.clock)
 
     def history(self, stream: str) -> Sequence[Recorded]:
         """Every event of one stream, in order."""

@@ -69,3 +69,59 @@ def test_every_new_account_is_sampled_and_the_sample_is_reproducible() -> None:
 def test_the_draw_is_close_to_the_share() -> None:
     hits = sum(picked("s", at(23, 0).date(), f"order-O{k}", 0.2) for k in range(5000))
     assert 900 < hits < 1100
+
+
+def call_follow_up(s: Scenario, n: int, reached: bool, **answers: object) -> None:
+    from callcore.domain import call
+
+    s.given(
+        call.PlaceOutboundCall(
+            call_id=f"f{n}",
+            agent="A02",
+            phone="13800001111",
+            purpose=call.Purpose.FOLLOW_UP,
+            subject="order-O0",
+        )
+    )
+    s.given(
+        call.AnswerCall(call_id=f"f{n}", agent="A02")
+        if reached
+        else call.RecordNoAnswer(call_id=f"f{n}")
+    )
+    s.given(call.RecordFollowUp(call_id=f"f{n}", reached=reached, **answers))  # type: ignore[arg-type]
+
+
+def test_an_unreached_follow_up_pauses_its_clock_until_the_customer_can_be_called() -> None:
+    from callcore.adapters.notifiers import RecordingNotifier
+    from callcore.projections.sla import ClockStatus
+
+    s = deliveries(1)
+    notifier = RecordingNotifier()
+    retries = s.center.follow_up_retry_process(notifier)
+    s.clock.set(at(26, 7))  # day 3 morning: a child answers, call again tomorrow at 18:00
+    call_follow_up(s, 1, reached=False, call_again_at=at(27, 18))
+    retries.run_once()
+    s.clock.set(at(27, 18, 5))
+    retries.run_once()  # the clock resumes at 18:00
+    call_follow_up(s, 2, reached=True, attitude=5)
+    row = next(r for r in s.center.views.sla().clocks if r.clock == "post-purchase-follow-up-1")
+    # due day 3 at 08:00, moved by the 35 h pause (07:00 → 18:00 next day): met at 18:05
+    assert row.paused_seconds == 35 * 3600
+    assert row.state is ClockStatus.MET
+
+
+def test_after_the_last_attempt_the_follow_up_is_given_up_and_the_supervisor_told() -> None:
+    from callcore.adapters.notifiers import RecordingNotifier
+
+    s = deliveries(1)
+    notifier = RecordingNotifier()
+    retries = s.center.follow_up_retry_process(notifier)
+    for attempt in range(3):
+        s.clock.set(at(24 + attempt, 10))
+        call_follow_up(s, attempt, reached=False)
+        retries.run_once()
+        s.clock.set(at(24 + attempt, 13))
+        retries.run_once()
+    assert [(n.recipient, n.subject) for n in notifier.sent] == [
+        ("supervisor", "Follow-up given up: order-O0")
+    ]

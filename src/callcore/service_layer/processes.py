@@ -15,11 +15,14 @@ clock shows any delay the notifier caused.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from attrs import frozen
 
-from callcore.domain import complaint, notification, ticket
-from callcore.domain.common import SYSTEM
+from callcore.domain import call, complaint, notification, ticket
+from callcore.domain.common import SYSTEM, PauseClocks, ResumeClocks
 from callcore.ports import Clock, EventStore, Notification, Notifier
+from callcore.projections.follow_ups import FOLLOW_UP_CLOCKS
 from callcore.projections.notifications import Due, NotificationRules, escalations_due
 from callcore.projections.sla import SlaClocks
 from callcore.service_layer.messagebus import MessageBus
@@ -165,3 +168,93 @@ class EscalationProcess:
                 return ProcessReport(sent, skipped, f"{type(error).__name__}: {error}")
             sent += 1
         return ProcessReport(sent, skipped, None)
+
+
+class FollowUpRetryProcess:
+    """A follow-up call that does not reach the customer (nobody home, a child answered)
+    pauses its clock until the customer can be called again — when they said, or after
+    ``retry_after_minutes`` — so the centre is not counted late for the customer's
+    absence; after ``max_attempts`` unreached calls the follow-up is given up and the
+    supervisor told (domain.md §5). The pause and resume carry the times of the facts,
+    so a replay gives the same arithmetic."""
+
+    def __init__(
+        self, bus: MessageBus, store: EventStore, notifier: Notifier, clock: Clock
+    ) -> None:
+        self.sender = _Sender(bus, store, notifier)
+        self.bus = bus
+        self.store = store
+        self.clock = clock
+        self.sla = SlaClocks(bus.directory)
+        self.attempts: dict[tuple[str, str], int] = {}
+        self.resumes: list[tuple[datetime, str, str, str]] = []
+        """(when, subject, clock, key)"""
+        self.position = 0
+
+    def _running_follow_up(self, subject: str) -> str | None:
+        for clock in FOLLOW_UP_CLOCKS:
+            instances = self.sla.instances.get((clock, subject))
+            if instances and instances[-1].running:
+                return clock
+        return None
+
+    def run_once(self) -> ProcessReport:
+        settings = self.bus.directory.follow_ups
+        done = 0
+        for positioned in self.store.read_all(self.position):
+            record = positioned.recorded
+            event = record.event
+            clock_id = None
+            if isinstance(event, call.FollowUpRecorded) and not event.reached and event.subject:
+                clock_id = self._running_follow_up(event.subject)
+            self.sla.apply(record)
+            self.position = positioned.position
+            if clock_id is None or not isinstance(event, call.FollowUpRecorded):
+                continue
+            subject = event.subject or ""
+            tries = self.attempts.get((subject, clock_id), 0) + 1
+            self.attempts[(subject, clock_id)] = tries
+            key = f"{record.stream}.{clock_id}"
+            if tries >= settings.max_attempts:
+                try:
+                    self.sender.send(
+                        Due(
+                            f"follow-up-given-up.{key}",
+                            "supervisor",
+                            "sms",
+                            f"Follow-up given up: {subject}",
+                            f"{tries} calls did not reach the customer ({clock_id})",
+                            f"{record.stream}@{record.version}",
+                        )
+                    )
+                except Exception as error:  # the notifier is down: it will be retried
+                    return ProcessReport(done, 0, f"{type(error).__name__}: {error}")
+                continue
+            self.bus.handle(
+                PauseClocks(
+                    command_id=f"follow-up-pause:{key}",
+                    actor=SYSTEM,
+                    stream=subject,
+                    clocks=(clock_id,),
+                    reason="the follow-up call did not reach the customer",
+                    occurred_at=event.at,
+                )
+            )
+            when = event.call_again_at or event.at + timedelta(minutes=settings.retry_after_minutes)
+            self.resumes.append((when, subject, clock_id, key))
+            done += 1
+        now = self.clock.now()
+        for item in sorted(r for r in self.resumes if r[0] <= now):
+            when, subject, clock_id, key = item
+            self.bus.handle(
+                ResumeClocks(
+                    command_id=f"follow-up-resume:{key}",
+                    actor=SYSTEM,
+                    stream=subject,
+                    clocks=(clock_id,),
+                    occurred_at=when,
+                )
+            )
+            self.resumes.remove(item)
+            done += 1
+        return ProcessReport(done, 0, None)
