@@ -26,9 +26,11 @@ from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
 from callcore.service_layer.messagebus import MessageBus, Outcome
 from callcore.service_layer.processes import (
+    DailySummaryProcess,
     EscalationProcess,
     FollowUpRetryProcess,
     NotificationProcess,
+    VoicemailProcess,
 )
 from callcore.service_layer.unit_of_work import StateCache
 from callcore.views import Views
@@ -159,6 +161,14 @@ class CallCenter:
     def follow_up_retry_process(self, notifier: Notifier | None = None) -> FollowUpRetryProcess:
         """Unreached follow-ups: pause their clocks, retry, give up (domain.md §5)."""
         return FollowUpRetryProcess(self.bus, self.store, notifier or self.notifier, self.clock)
+
+    def voicemail_process(self, notifier: Notifier | None = None) -> VoicemailProcess:
+        """After-hours voicemails become callback work due at 08:30 (domain.md §4.3)."""
+        return VoicemailProcess(self.bus, self.store, notifier or self.notifier)
+
+    def daily_summary_process(self, notifier: Notifier | None = None) -> DailySummaryProcess:
+        """The 17:30 summary to every branch (domain.md §5)."""
+        return DailySummaryProcess(self.bus, self.store, notifier or self.notifier, self.clock)
 
     def history(self, stream: str) -> Sequence[Recorded]:
         """Every event of one stream, in order."""

@@ -15,16 +15,20 @@ clock shows any delay the notifier caused.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from attrs import frozen
 
 from callcore.domain import call, complaint, notification, ticket
-from callcore.domain.common import SYSTEM, PauseClocks, ResumeClocks
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import SYSTEM, Contact, PauseClocks, ResumeClocks
 from callcore.ports import Clock, EventStore, Notification, Notifier
 from callcore.projections.follow_ups import FOLLOW_UP_CLOCKS
 from callcore.projections.notifications import Due, NotificationRules, escalations_due
+from callcore.projections.satisfaction import Satisfaction
 from callcore.projections.sla import SlaClocks
+from callcore.projections.summary import daily_summary_text
+from callcore.projections.workload import Workload
 from callcore.service_layer.messagebus import MessageBus
 
 
@@ -258,3 +262,97 @@ class FollowUpRetryProcess:
             self.resumes.remove(item)
             done += 1
         return ProcessReport(done, 0, None)
+
+
+class VoicemailProcess:
+    """A call sent to voicemail after hours becomes callback work: a voicemail ticket due at
+    08:30 of the next business day (domain.md §4.3, §5), opened once per call. Anonymous
+    callers cannot be called back: the supervisor is told instead."""
+
+    def __init__(self, bus: MessageBus, store: EventStore, notifier: Notifier) -> None:
+        self.sender = _Sender(bus, store, notifier)
+        self.bus = bus
+        self.store = store
+        self.callers: dict[str, str | None] = {}
+        self.position = 0
+
+    def run_once(self) -> ProcessReport:
+        opened = 0
+        for positioned in self.store.read_all(self.position):
+            record = positioned.recorded
+            event = record.event
+            if isinstance(event, call.CallOffered):
+                self.callers[record.stream] = event.caller
+            elif isinstance(event, call.CallSentToVoicemail) and event.after_hours:
+                call_id = record.stream.partition("-")[2]
+                phone = self.callers.get(record.stream)
+                if phone is None:
+                    notice = Due(
+                        f"voicemail-anonymous.{record.stream}",
+                        "supervisor",
+                        "sms",
+                        "Anonymous voicemail",
+                        f"Call {call_id} left a voicemail with no number",
+                        f"{record.stream}@{record.version}",
+                    )
+                    if not self.sender.recorded(notice):
+                        self.sender.send(notice)
+                else:
+                    self.bus.handle(
+                        ticket.RecordVoicemail(
+                            command_id=f"voicemail:{call_id}",
+                            actor=SYSTEM,
+                            ticket_id=f"VM-{call_id}",
+                            caller=Contact("voicemail caller", phone),
+                            call_id=call_id,
+                            occurred_at=event.at,
+                        )
+                    )
+                    opened += 1
+            self.position = positioned.position
+        return ProcessReport(opened, 0, None)
+
+
+class DailySummaryProcess:
+    """At 17:30 (the directory's ``daily_summary_at``) every branch gets its summary of
+    the day: each field worker's state, the customers' feedback and satisfaction — once a
+    day per branch."""
+
+    def __init__(
+        self, bus: MessageBus, store: EventStore, notifier: Notifier, clock: Clock
+    ) -> None:
+        self.sender = _Sender(bus, store, notifier)
+        self.bus = bus
+        self.store = store
+        self.clock = clock
+
+    def run_once(self) -> ProcessReport:
+        directory = self.bus.directory
+        calendar = BusinessCalendar(directory.calendar)
+        now = self.clock.now()
+        day = calendar.local(now).date()
+        if calendar.local(now).time() < directory.calendar.daily_summary_at:
+            return ProcessReport(0, 0, None)
+        records = [p.recorded for p in self.store.read_all() if p.recorded.event.at <= now]
+        workload = Workload(directory).apply_all(records)
+        start = calendar.at(day, time(0))
+        satisfaction = Satisfaction(directory).apply_all(records).view(now, since=start)
+        sent = skipped = 0
+        for branch in sorted(directory.branches):
+            due = Due(
+                f"daily-summary.{day.isoformat()}.{branch}",
+                f"branch:{branch}",
+                "email",
+                f"Daily summary {day.isoformat()}",
+                daily_summary_text(directory, branch, day, now, workload, satisfaction),
+                f"summary:{day.isoformat()}",
+            )
+            if self.sender.recorded(due):
+                skipped += 1
+                continue
+            try:
+                self.sender.send(due)
+            except Exception as error:
+                return ProcessReport(sent, skipped, f"{type(error).__name__}: {error}")
+            sent += 1
+        return ProcessReport(sent, skipped, None)
