@@ -37,8 +37,15 @@ def worker(
         False, "--rebuild", help="Drop the read models and fold all again."
     ),
     directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+    notify: str = typer.Option(
+        None,
+        "--notify",
+        help="Also run the processes (notifications, deadlines, follow-ups, voicemail, the "
+        "17:30 summary), sending through 'log' or 'webhook:URL' (secret in "
+        "CALLCORE_WEBHOOK_SECRET).",
+    ),
 ) -> None:
-    """Keep the SQL read models (the SLA clocks) up to date with the store."""
+    """Keep the SQL read models up to date with the store, and run the processes."""
     import os
 
     from callcore.adapters.readmodels import ProjectionWorker, SqlReadModels
@@ -55,8 +62,49 @@ def worker(
             batch_size=batch,
             after_batch=(lambda _: __import__("time").sleep(pause)) if pause else None,
         )
-        folded = runner.rebuild() if rebuild else runner.run(follow=follow)
+        processes = _processes(center, notify) if notify else []
+        if processes:
+            runner.after_batch = None
+            folded = runner.rebuild() if rebuild else runner.catch_up()
+            for process in processes:
+                process.run_once()
+            while follow:
+                runner.store_wait(0.5)
+                folded += runner.catch_up()
+                for process in processes:
+                    report = process.run_once()
+                    if report.failed:
+                        typer.echo(f"callcore: {report.failed} (will retry)", err=True)
+        else:
+            folded = runner.rebuild() if rebuild else runner.run(follow=follow)
         typer.echo(f"folded {folded} events; the read models are at position {runner.position}")
+
+
+def _processes(center: Any, notify: str) -> list[Any]:
+    import os
+
+    from callcore.adapters.notifiers import LogNotifier, WebhookNotifier
+
+    if notify == "log":
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        notifier: Any = LogNotifier()
+    elif notify.startswith("webhook:"):
+        notifier = WebhookNotifier(
+            notify.removeprefix("webhook:"), os.environ.get("CALLCORE_WEBHOOK_SECRET", "")
+        )
+    else:
+        raise typer.BadParameter(
+            "use --notify log or --notify webhook:https://…", param_hint="--notify"
+        )
+    return [
+        center.notification_process(notifier),
+        center.escalation_process(notifier),
+        center.follow_up_retry_process(notifier),
+        center.voicemail_process(notifier),
+        center.daily_summary_process(notifier),
+    ]
 
 
 @app.callback()

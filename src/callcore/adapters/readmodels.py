@@ -564,6 +564,10 @@ class ProjectionWorker:
             self.after_batch(new)
         return len(batch)
 
+    def store_wait(self, seconds: float) -> None:
+        """Wait for new events (LISTEN/NOTIFY on PostgreSQL), at most ``seconds``."""
+        getattr(self.store, "wait_for_events", time.sleep)(seconds)
+
     def catch_up(self) -> int:
         total = 0
         while (folded := self.run_once()) > 0:
