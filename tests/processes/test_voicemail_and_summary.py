@@ -64,3 +64,18 @@ def test_the_1730_summary_once_a_day_to_every_branch() -> None:
     assert "W001 Zhang Wei: 1 done of 1 booked (capacity 12)" in east.body
     s.clock.set(at(24, 17, 45))
     assert process.run_once().sent == 3  # the next day
+
+
+def test_a_voicemail_on_the_eve_of_national_day_waits_for_the_first_business_morning() -> None:
+    s = Scenario(start=at(30, 23, month=9))
+    s.given(
+        call.OfferCall(call_id="eve", queue="hotline", caller_phone="139 1234 5678"),
+        call.SendToVoicemail(call_id="eve"),
+    )
+    s.center.voicemail_process(RecordingNotifier()).run_once()
+    due = s.center.tickets.get("VM-eve").voicemail_due
+    assert due is not None
+    assert due.date().month == 10
+    assert due.date().day > 7  # the Golden Week is skipped
+    assert s.center.bus.calendar.is_business_day(due.date())
+    assert (due.hour, due.minute) == (8, 30)
