@@ -1,0 +1,220 @@
+"""The event-log file (interfaces.md §3): the QA contract.
+
+JSON Lines, UTF-8. Line 1 is the header::
+
+    {"format": "callcore-event-log", "format_version": 1, "centre": ..., "exported_at": ...,
+     "redacted": false, "directory": {...the reference data in force...}}
+
+and every other line one event, in global order::
+
+    {"stream": "ticket-T-1", "aggregate": "ticket", "version": 1, "type": "TicketOpened",
+     "schema": 1, "at": "2026-11-24T09:05:00+08:00", "actor": "agent:A01", "data": {...}}
+
+Writing streams (constant memory). Reading validates every line — JSON, keys, known event
+type, the event's fields, versions from 1 with no gap — and names the line of the first
+problem; importing reads the whole file before it stores anything, then appends all of it
+at once, so a bad file leaves the store unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import cattrs
+import orjson
+
+from callcore.adapters.converter import (
+    CONVERTER,
+    event_from_dict,
+    event_to_dict,
+    stored_event_types,
+)
+from callcore.domain.common import stream_kind
+from callcore.domain.directory import Directory
+from callcore.ports import EventStore, Recorded, StreamConflict
+
+FORMAT = "callcore-event-log"
+FORMAT_VERSION = 1
+EVENT_KEYS = ("stream", "aggregate", "version", "type", "schema", "at", "actor", "data")
+
+
+class EventLogError(ValueError):
+    """A malformed event-log file: which line, and why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+@attrs.frozen
+class Header:
+    centre: str
+    exported_at: datetime
+    redacted: bool
+    directory: Directory
+    format_version: int = FORMAT_VERSION
+
+
+def header_line(header: Header) -> bytes:
+    return orjson.dumps(
+        {
+            "format": FORMAT,
+            "format_version": header.format_version,
+            "centre": header.centre,
+            "exported_at": header.exported_at.isoformat(),
+            "redacted": header.redacted,
+            "directory": CONVERTER.unstructure(header.directory),
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+def event_line(record: Recorded) -> bytes:
+    data = event_to_dict(record.event)
+    at = data.pop("at")
+    actor = data.pop("actor")
+    return orjson.dumps(
+        {
+            "stream": record.stream,
+            "aggregate": stream_kind(record.stream),
+            "version": record.version,
+            "type": record.event.type_name(),
+            "schema": record.event.schema,
+            "at": at,
+            "actor": actor,
+            "data": data,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+def write_log(out: IO[bytes], header: Header, records: Iterable[Recorded]) -> int:
+    """Write a header and the records, one line each; returns how many events."""
+    out.write(header_line(header) + b"\n")
+    count = 0
+    for record in records:
+        out.write(event_line(record) + b"\n")
+        count += 1
+    return count
+
+
+def export_log(store: EventStore, path: str | Path, header: Header) -> int:
+    with open(path, "wb") as out:
+        return write_log(out, header, (p.recorded for p in store.read_all()))
+
+
+def _parse_header(line: bytes) -> Header:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise EventLogError(1, f"the header is not JSON ({error})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise EventLogError(1, f"not a callcore event log (format must be {FORMAT!r})")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise EventLogError(
+            1,
+            f"format_version {data.get('format_version')!r} is not "
+            f"{FORMAT_VERSION}, the version this callcore reads",
+        )
+    missing = [k for k in ("centre", "exported_at", "redacted", "directory") if k not in data]
+    if missing:
+        raise EventLogError(1, f"the header lacks {', '.join(missing)}")
+    try:
+        directory = CONVERTER.structure(data["directory"], Directory)
+        exported_at = datetime.fromisoformat(data["exported_at"])
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
+        raise EventLogError(
+            1, f"the header's directory or exported_at is invalid ({error})"
+        ) from None
+    return Header(str(data["centre"]), exported_at, bool(data["redacted"]), directory)
+
+
+def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise EventLogError(number, f"not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise EventLogError(number, "an event line is a JSON object")
+    missing = [k for k in EVENT_KEYS if k not in data]
+    if missing:
+        raise EventLogError(number, f"missing {', '.join(missing)}")
+    stream, version, type_name = data["stream"], data["version"], data["type"]
+    if not isinstance(stream, str) or not isinstance(version, int) or isinstance(version, bool):
+        raise EventLogError(number, "stream must be a string and version an integer")
+    if stream_kind(stream) != data["aggregate"]:
+        raise EventLogError(number, f"stream {stream!r} is not of aggregate {data['aggregate']!r}")
+    if type_name not in stored_event_types():
+        raise EventLogError(number, f"unknown event type {type_name!r}")
+    expected = versions.get(stream, 0) + 1
+    if version != expected:
+        raise EventLogError(
+            number,
+            f"{stream} version {version} where {expected} was expected "
+            "(versions start at 1 with no gaps)",
+        )
+    if not isinstance(data["data"], dict):
+        raise EventLogError(number, "data must be a JSON object")
+    try:
+        event = event_from_dict(
+            type_name, {**data["data"], "at": data["at"], "actor": data["actor"]}
+        )
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
+        messages = (
+            cattrs.transform_error(error)
+            if isinstance(error, cattrs.BaseValidationError)
+            else [str(error)]
+        )
+        raise EventLogError(number, f"{type_name}: {'; '.join(messages)}") from None
+    versions[stream] = version
+    return Recorded(stream, version, event)
+
+
+def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:
+    """The header, and the events as they are read (each line validated)."""
+    first = source.readline()
+    if not first.strip():
+        raise EventLogError(1, "the file is empty: the first line must be the header")
+    header = _parse_header(first)
+
+    def events() -> Iterator[Recorded]:
+        versions: dict[str, int] = {}
+        for number, line in enumerate(source, start=2):
+            if not line.strip():
+                continue
+            if not line.endswith(b"\n"):
+                # the last line of a complete log ends with a newline: a cut-off file
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    raise EventLogError(number, "truncated line (the file is cut off)") from None
+            yield _parse_event(number, line, versions)
+
+    return header, events()
+
+
+def import_log(path: str | Path, store: EventStore) -> tuple[Header, int]:
+    """Validate the whole file, then append everything at once: all or nothing."""
+    with open(path, "rb") as source:
+        header, events = read_log(source)
+        records = list(events)
+    for record in records[:1]:
+        if store.read_stream(record.stream):
+            raise EventLogError(2, f"{record.stream} already exists in the target store")
+    try:
+        store.append(records)
+    except StreamConflict as conflict:
+        raise EventLogError(
+            0, f"the target store already holds some of these streams ({conflict})"
+        ) from None
+    return header, len(records)
+
+
+def history(records: Iterable[Recorded], stream: str) -> list[dict[str, Any]]:
+    """One stream's timeline, event by event, as the log's own objects."""
+    return [orjson.loads(event_line(r)) for r in records if r.stream == stream]

@@ -1,0 +1,121 @@
+"""The event-log file (interfaces.md §3): round trips, and malformed files refused with
+their line number, the target store unchanged."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+from rich.console import Console
+
+from callcore import CallCenter
+from callcore.adapters.eventlog import EventLogError, Header, export_log, import_log, read_log
+from callcore.adapters.eventstore import open_store
+from callcore.demo import DEMO_DAY, run
+
+
+@pytest.fixture(scope="module")
+def demo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("log")
+    url = f"sqlite:///{folder}/demo.db"
+    run(url, Console(file=io.StringIO()))
+    center = CallCenter.open(url)
+    path = folder / "demo.jsonl"
+    export_log(
+        center.store, path, Header(center.directory.centre, DEMO_DAY, False, center.directory)
+    )
+    return path
+
+
+def test_export_import_export_is_byte_for_byte(demo_log: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/copy.db"
+    header, count = import_log(demo_log, open_store(url))  # into an empty store
+    target = CallCenter.open(url)  # the log's policy is already the one in force: no new event
+    assert count == len(demo_log.read_bytes().splitlines()) - 1
+    again = tmp_path / "again.jsonl"
+    export_log(target.store, again, header)
+    assert again.read_bytes() == demo_log.read_bytes()
+    # and the copy gives the same views
+    original = CallCenter.open(f"sqlite:///{demo_log.parent}/demo.db")
+    end = DEMO_DAY.replace(hour=23, minute=59)
+    assert target.views.sla(at=end) == original.views.sla(at=end)
+
+
+def test_the_lines_carry_the_contract_keys(demo_log: Path) -> None:
+    lines = demo_log.read_bytes().splitlines()
+    header = orjson.loads(lines[0])
+    assert header["format"] == "callcore-event-log"
+    assert set(header) >= {
+        "format",
+        "format_version",
+        "centre",
+        "exported_at",
+        "redacted",
+        "directory",
+    }
+    event = orjson.loads(lines[1])
+    assert set(event) == {"stream", "aggregate", "version", "type", "schema", "at", "actor", "data"}
+
+
+def corrupt(demo_log: Path, tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    lines = demo_log.read_bytes().splitlines(keepends=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"".join(change(lines)))
+    return bad
+
+
+def set_field(line: bytes, **changes: object) -> bytes:
+    data = orjson.loads(line)
+    data.update(changes)
+    return orjson.dumps(data) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "reason"),
+    [
+        (lambda ls: [*ls[:5], ls[5][:40]], 6, "truncated"),
+        (
+            lambda ls: [*ls[:3], set_field(ls[3], type="TicketTeleported"), *ls[4:]],
+            4,
+            "unknown event type",
+        ),
+        (lambda ls: [*ls[:3], set_field(ls[3], version=7), *ls[4:]], 4, "version 7"),
+        (lambda ls: [*ls[:3], set_field(ls[3], data={"nonsense": 1}), *ls[4:]], 4, ""),
+        (lambda ls: [set_field(ls[0], format="csv"), *ls[1:]], 1, "not a callcore event log"),
+        (lambda ls: [*ls[:2], b"{not json\n", *ls[3:]], 3, "not JSON"),
+        (lambda ls: [*ls[:2], set_field(ls[2], aggregate="order"), *ls[3:]], 3, "not of aggregate"),
+    ],
+    ids=[
+        "truncated",
+        "unknown-type",
+        "version-gap",
+        "wrong-data",
+        "bad-header",
+        "not-json",
+        "wrong-aggregate",
+    ],
+)
+def test_a_malformed_log_names_its_line_and_stores_nothing(
+    demo_log: Path,
+    tmp_path: Path,
+    change,
+    line: int,
+    reason: str,  # type: ignore[no-untyped-def]
+) -> None:
+    bad = corrupt(demo_log, tmp_path, change)
+    target = open_store(f"sqlite:///{tmp_path}/target.db")
+    with pytest.raises(EventLogError) as caught:
+        import_log(bad, target)
+    assert caught.value.line == line
+    assert reason in caught.value.reason
+    assert target.last_position() == 0  # nothing stored
+
+
+def test_reading_streams(demo_log: Path) -> None:
+    with demo_log.open("rb") as source:
+        header, events = read_log(source)
+        first = next(events)
+    assert header.centre == "Hexi Gas Customer Service Centre"
+    assert first.version == 1
