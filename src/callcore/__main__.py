@@ -107,6 +107,78 @@ def _processes(center: Any, notify: str) -> list[Any]:
     ]
 
 
+@app.command("export")
+def export_command(
+    db: str = typer.Option(..., "--db", help="Store URL to export."),
+    out: str = typer.Option(..., "--out", help="The event-log file to write (JSON Lines)."),
+    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+) -> None:
+    """Write a store's whole history to an event-log file."""
+    from callcore.adapters.clock import SystemClock
+    from callcore.adapters.eventlog import Header, export_log
+    from callcore.center import CallCenter
+
+    with _user_errors():
+        center = CallCenter.open(db, directory=directory)
+        header = Header(center.directory.centre, SystemClock().now(), False, center.directory)
+        try:
+            count = export_log(center.store, out, header)
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
+        typer.echo(f"exported {count} events to {out}")
+
+
+@app.command("import")
+def import_command(
+    log: str = typer.Argument(..., help="The event-log file to read."),
+    db: str = typer.Option(..., "--db", help="An empty store to import into."),
+) -> None:
+    """Import an event-log file into an empty store: all of it, or nothing."""
+    from callcore.adapters.eventlog import import_log
+    from callcore.adapters.eventstore import open_store
+
+    with _user_errors():
+        store = open_store(db)
+        header, count = import_log(_existing(log), store)
+        typer.echo(f"imported {count} events of {header.centre} into {db}")
+
+
+@app.command()
+def history(
+    source: str = typer.Argument(..., help="An event-log file or a store URL."),
+    stream: str = typer.Argument(..., help="The stream, e.g. ticket-T-3F9A0C12B4."),
+) -> None:
+    """The timeline of one aggregate, event by event."""
+    import orjson
+
+    from callcore.adapters.eventlog import event_line, read_log
+    from callcore.adapters.eventstore import open_store
+
+    with _user_errors():
+        if "://" in source:
+            records = list(open_store(source).read_stream(stream))
+        else:
+            with open(_existing(source), "rb") as file:
+                _, events = read_log(file)
+                records = [r for r in events if r.stream == stream]
+        if not records:
+            raise _UserError(f"no stream {stream!r} in {source}")
+        for record in records:
+            line = orjson.loads(event_line(record))
+            typer.echo(
+                f"{line['version']:>4}  {line['at']}  {line['actor']:<22} {line['type']}  "
+                f"{orjson.dumps(line['data']).decode()}"
+            )
+
+
+def _existing(path: str) -> str:
+    import os
+
+    if not os.path.isfile(path):
+        raise _UserError(f"no such file: {path}")
+    return path
+
+
 @app.callback()
 def main_callback() -> None:
     """callcore."""
@@ -121,13 +193,20 @@ def _user_errors() -> Any:
     import contextlib
 
     from callcore.adapters.directory_file import DirectoryFileError
+    from callcore.adapters.eventlog import EventLogError
     from callcore.adapters.eventstore import CipherKeyError, StoreUrlError
 
     @contextlib.contextmanager
     def guard() -> Iterator[None]:
         try:
             yield
-        except (StoreUrlError, DirectoryFileError, CipherKeyError) as error:
+        except (
+            StoreUrlError,
+            DirectoryFileError,
+            CipherKeyError,
+            EventLogError,
+            _UserError,
+        ) as error:
             typer.echo(f"callcore: {error}", err=True)
             raise typer.Exit(2) from None
         except Exception as error:
