@@ -119,3 +119,23 @@ def test_reading_streams(demo_log: Path) -> None:
         first = next(events)
     assert header.centre == "Hexi Gas Customer Service Centre"
     assert first.version == 1
+
+
+def test_every_line_matches_the_shipped_json_schema(demo_log: Path) -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(
+        resources.files("callcore.data")
+        .joinpath("event-log.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = demo_log.read_bytes().splitlines()
+    for line in lines:
+        validator.validate(json.loads(line))
+    broken = orjson.loads(lines[1])
+    broken["actor"] = "martian:X"
+    assert not validator.is_valid(broken)
