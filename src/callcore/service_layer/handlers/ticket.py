@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from callcore.domain import customer, dispatch, ticket
-from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.handlers.registry import handles, on_one_stream
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -52,38 +54,6 @@ def record_repair_centre_notified(
     stream, state = _load(uow, command.ticket_id)
     events = ticket.record_repair_centre_notified(state, command, uow.context, uow.directory)
     uow.record(ticket.FOLD, stream, events)
-
-
-@handles(ticket.AnswerOnTheSpot)
-def answer_on_the_spot(uow: UnitOfWork, command: ticket.AnswerOnTheSpot) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.answer_on_the_spot(state, command, uow.context))
-
-
-@handles(ticket.PromiseCallback)
-def promise_callback(uow: UnitOfWork, command: ticket.PromiseCallback) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    events = ticket.promise_callback(state, command, uow.context, uow.directory)
-    uow.record(ticket.FOLD, stream, events)
-
-
-@handles(ticket.TransferTicket)
-def transfer_ticket(uow: UnitOfWork, command: ticket.TransferTicket) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    events = ticket.transfer_ticket(state, command, uow.context, uow.directory)
-    uow.record(ticket.FOLD, stream, events)
-
-
-@handles(ticket.RecordDepartmentReply)
-def record_department_reply(uow: UnitOfWork, command: ticket.RecordDepartmentReply) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.record_department_reply(state, command, uow.context))
-
-
-@handles(ticket.ReplyToCustomer)
-def reply_to_customer(uow: UnitOfWork, command: ticket.ReplyToCustomer) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.reply_to_customer(state, command, uow.context))
 
 
 @handles(ticket.RequestServiceVisit)
@@ -162,33 +132,20 @@ def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) 
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
-@handles(ticket.ResolveTicket)
-def resolve_ticket(uow: UnitOfWork, command: ticket.ResolveTicket) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    events = ticket.resolve_ticket(state, command, uow.context, uow.directory)
-    uow.record(ticket.FOLD, stream, events)
+def _ticket_stream(command: Any) -> str:
+    return ticket.stream_id(command.ticket_id)
 
 
-@handles(ticket.CloseTicket)
-def close_ticket(uow: UnitOfWork, command: ticket.CloseTicket) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.close_ticket(state, command, uow.context))
-
-
-@handles(ticket.ReopenTicket)
-def reopen_ticket(uow: UnitOfWork, command: ticket.ReopenTicket) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.reopen_ticket(state, command, uow.context))
-
-
-@handles(ticket.EndAbusiveCall)
-def end_abusive_call(uow: UnitOfWork, command: ticket.EndAbusiveCall) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    uow.record(ticket.FOLD, stream, ticket.end_abusive_call(state, command, uow.context))
-
-
-@handles(ticket.ConfirmVoicemailCallback)
-def confirm_voicemail_callback(uow: UnitOfWork, command: ticket.ConfirmVoicemailCallback) -> None:
-    stream, state = _load(uow, command.ticket_id)
-    events = ticket.confirm_voicemail_callback(state, command, uow.context)
-    uow.record(ticket.FOLD, stream, events)
+for _command, _decision, _directory in (
+    (ticket.AnswerOnTheSpot, ticket.answer_on_the_spot, False),
+    (ticket.PromiseCallback, ticket.promise_callback, True),
+    (ticket.TransferTicket, ticket.transfer_ticket, True),
+    (ticket.RecordDepartmentReply, ticket.record_department_reply, False),
+    (ticket.ReplyToCustomer, ticket.reply_to_customer, False),
+    (ticket.ResolveTicket, ticket.resolve_ticket, True),
+    (ticket.CloseTicket, ticket.close_ticket, False),
+    (ticket.ReopenTicket, ticket.reopen_ticket, False),
+    (ticket.EndAbusiveCall, ticket.end_abusive_call, False),
+    (ticket.ConfirmVoicemailCallback, ticket.confirm_voicemail_callback, False),
+):
+    on_one_stream(_command, ticket.FOLD, _ticket_stream, _decision, with_directory=_directory)
