@@ -557,6 +557,8 @@ class ProjectionWorker:
             for key in self.fold.dirty
             if (instances := self.fold.instances.get(key))
         }
+        # a dispatch booked for a later day changes that day's figures too
+        days |= self.daily.take_touched_days()
         new = batch[-1].position
         self.read_models.save(self.fold, self.queues, self.position, new, self.daily, days)
         self.position = new

@@ -1,37 +1,62 @@
 """Satisfaction (domain.md §7; interfaces.md §4 ``satisfaction``): a pure fold.
 
-Counted per field worker, branch and agent, for a period:
+Counted per field worker, branch and agent, over a period ``[since, until)`` of event
+time, as of an instant:
 
-* **calls** — follow-up calls (``FollowUpRecorded``) and complaint satisfaction calls
-  (``SatisfactionCallRecorded``) about their work; **reached** — those that reached the
-  customer;
-* **mean_rating** — the mean attitude (1–5) of reached calls that gave one;
-  **satisfied_share** — the share of those ratings that were 4 or 5;
-* **on_time_share**, **safety_check_share** — of reached calls that answered the
-  question, the share saying the worker came on time / did the routine safety check;
-* **complaints** — complaints lodged about them (a worker or an agent named, a branch
-  named or the branch of the worker named); **re_complaints** — of those, the ones that
-  were re-complaints.
+* **calls** — follow-up calls (``FollowUpRecorded``, every attempt, reached or not) and
+  complaint satisfaction calls (``SatisfactionCallRecorded``); **reached** — those that
+  reached the customer;
+* **mean_rating** — the mean attitude (1–5; a satisfaction call's ``rating``) of the
+  reached calls that gave one, ``None`` when none did;
+* **satisfied_share** — of those rated calls, the share rating 4 or 5;
+* **on_time_share**, **safety_check_share** — of the reached calls that answered the
+  question, the share saying the worker came on time / did the routine safety check
+  (a complaint's satisfaction call never asks about the safety check);
+* **complaints** — complaints lodged about them: a field worker named (it also counts
+  against the worker's branch in the directory), a branch named, an agent named;
+  **re_complaints** — of those, the ones lodged as a re-complaint (``re_complaint_of``).
 
-A follow-up is about the record it followed up (an order or a dispatch): its worker and
-branch are those of that record, unless the agent recorded them. The agent is whoever
-made the call. Problems the customers raised are listed with their subject and whether
-each was relayed (1 h) and its resolution confirmed (24 h) in time — ``None`` while that
-can still happen. Complaint resolutions are confidential (domain.md §4.4)
-and never appear here.
+Every share is ``None`` when nobody answered its question.
+
+Whose call it is. A follow-up is about the record it followed up (``subject``): an
+``order-…`` or ``dispatch-…`` (its branch, and the field worker assigned when the call
+was made), a ``complaint-…`` (whom the complaint was about), a ``ticket-…`` or a
+``customer-…`` (its branch). What the agent typed into the follow-up (``worker_id``,
+``branch``) wins; a worker with no branch otherwise found counts for the branch the
+directory puts them in. A complaint's satisfaction call counts for whom the complaint was
+about. The **agent** is whoever made the call (the event's actor, when an agent).
+
+Departments. A re-complaint counts against the department the original complaint was
+notified to (``counts_against``, domain.md §4.4): ``departments`` lists those counts.
+
+Problems. Every problem a follow-up call raised is listed with the call, its subject,
+whose work it was, and whether it was **relayed** to the department within the
+``follow-up-relay`` clock and its **resolution confirmed** with the customer within the
+``follow-up-resolution-check`` clock. Both answers come from the SLA clocks themselves
+(:mod:`callcore.projections.sla`: the policy in force when the clock started, pauses and
+priorities included): ``True`` met, ``False`` breached, ``None`` while the clock is
+running (or not started: a problem not yet relayed has no resolution clock).
+
+Confidential (domain.md §4.4): a complaint's resolution, and the notes of its
+satisfaction call, are never read here; only counts leave this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
-from attrs import frozen
+from attrs import define, frozen
 
-from callcore.domain import call, complaint, dispatch, order
-from callcore.domain.common import Event, Role
-from callcore.domain.directory import Directory
+from callcore.domain import call, complaint, customer, dispatch, order, ticket
+from callcore.domain.common import ClockPaused, ClockResumed, Event, Role
+from callcore.domain.directory import Directory, SlaPolicy
+from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
+from callcore.projections.sla import ClockStatus, SlaClocks
+
+RELAY_CLOCK = "follow-up-relay"
+RESOLUTION_CLOCK = "follow-up-resolution-check"
 
 
 @frozen
@@ -50,11 +75,15 @@ class Rated:
 
 @frozen
 class Lodged:
+    """One complaint, as the view counts it: against whom."""
+
     at: datetime
     worker: str | None
     branch: str | None
     agent: str | None
     re_complaint: bool
+    department: str | None = None
+    """For a re-complaint: the department it counts against, if any."""
 
 
 @frozen
@@ -71,22 +100,35 @@ class SatisfactionRow:
 
 
 @frozen
-class Problem:
-    subject: str | None
-    raised_at: datetime
-    text: str
-    relayed_in_time: bool | None = None
-    """None while it may still be relayed in time."""
-    resolved_in_time: bool | None = None
-    """None while the resolution check may still be made in time."""
+class DepartmentRow:
+    """Re-complaints counted against a department's assessment (domain.md §4.4)."""
+
+    id: str
+    re_complaints: int
 
 
 @frozen
-class _Raised:
-    call: str
+class Problem:
+    """A problem a customer raised in a follow-up call (never a complaint's resolution)."""
+
     subject: str | None
+    """The stream the call followed up."""
     raised_at: datetime
     text: str
+    relayed_in_time: bool | None
+    """``follow-up-relay`` met (True) or breached (False); None while it runs."""
+    resolved_in_time: bool | None
+    """``follow-up-resolution-check`` met or breached; None while it runs or before the
+    problem was relayed."""
+    call: str
+    """The follow-up call's stream."""
+    worker: str | None
+    branch: str | None
+    agent: str | None
+    relayed_at: datetime | None
+    department: str | None
+    """The department it was relayed to (the latest, as of the view)."""
+    resolution_confirmed_at: datetime | None
 
 
 @frozen
@@ -97,28 +139,112 @@ class SatisfactionView:
     workers: tuple[SatisfactionRow, ...]
     branches: tuple[SatisfactionRow, ...]
     agents: tuple[SatisfactionRow, ...]
+    departments: tuple[DepartmentRow, ...]
     problems: tuple[Problem, ...]
 
 
-def _share(values: list[bool]) -> float | None:
-    return sum(values) / len(values) if values else None
+@define
+class _Tally:
+    calls: int = 0
+    reached: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    satisfied: int = 0
+    on_time_answers: int = 0
+    on_time_yes: int = 0
+    safety_answers: int = 0
+    safety_yes: int = 0
+    complaints: int = 0
+    re_complaints: int = 0
+
+    def add_call(self, rated: Rated) -> None:
+        self.calls += 1
+        if not rated.reached:
+            return
+        self.reached += 1
+        if rated.rating is not None:
+            self.rated += 1
+            self.rating_sum += rated.rating
+            self.satisfied += rated.rating >= 4
+        if rated.on_time is not None:
+            self.on_time_answers += 1
+            self.on_time_yes += rated.on_time
+        if rated.safety_check is not None:
+            self.safety_answers += 1
+            self.safety_yes += rated.safety_check
+
+    def row(self, ident: str) -> SatisfactionRow:
+        return SatisfactionRow(
+            id=ident,
+            calls=self.calls,
+            reached=self.reached,
+            mean_rating=_ratio(self.rating_sum, self.rated),
+            satisfied_share=_ratio(self.satisfied, self.rated),
+            on_time_share=_ratio(self.on_time_yes, self.on_time_answers),
+            safety_check_share=_ratio(self.safety_yes, self.safety_answers),
+            complaints=self.complaints,
+            re_complaints=self.re_complaints,
+        )
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@frozen
+class _Raised:
+    call: str
+    subject: str | None
+    raised_at: datetime
+    text: str
+    worker: str | None
+    branch: str | None
+    agent: str | None
+
+
+@frozen
+class _Relay:
+    at: datetime
+    department: str
 
 
 def _agent(event: Event) -> str | None:
     return event.actor.id if event.actor.role is Role.AGENT else None
 
 
+def _in_time(state: ClockStatus | None) -> bool | None:
+    if state is ClockStatus.MET:
+        return True
+    if state is ClockStatus.BREACHED:
+        return False
+    return None
+
+
+_PROBLEM_CLOCK_EVENTS = (
+    call.FollowUpRecorded,
+    call.FollowUpProblemRelayed,
+    call.FollowUpResolutionConfirmed,
+    ClockPaused,
+    ClockResumed,
+)
+
+
 class Satisfaction:
-    def __init__(self, directory: Directory) -> None:
+    """The fold. ``policy_override`` evaluates the problems' clocks under another SLA
+    policy (a what-if), as :class:`~callcore.projections.sla.SlaClocks` does."""
+
+    def __init__(self, directory: Directory, *, policy_override: SlaPolicy | None = None) -> None:
         self.directory = directory
         self.rated: list[Rated] = []
         self.lodged: list[Lodged] = []
         self.problems: list[_Raised] = []
-        self.relayed: dict[str, datetime] = {}
-        self.confirmed: dict[str, datetime] = {}
         self.work: dict[str, tuple[str | None, str | None]] = {}
-        """stream → (worker, branch) of orders and dispatches, to resolve subjects."""
-        self.complaint_subjects: dict[str, tuple[str | None, str | None, str | None]] = {}
+        """Stream of a record that can be followed up → (its worker, its branch)."""
+        self.relays: dict[str, list[_Relay]] = {}
+        self.confirmed: dict[str, datetime] = {}
+        self.clocks = SlaClocks(directory, policy_override=policy_override)
+        """Only the follow-up problem clocks are fed to it (and the pauses of their calls)."""
+        self._problem_calls: set[str] = set()
 
     def apply_all(self, records: Iterable[Recorded]) -> Satisfaction:
         for record in records:
@@ -129,6 +255,25 @@ class Satisfaction:
         found = self.directory.field_workers.get(worker or "")
         return found.branch if found else None
 
+    def _area_branch(self, area: str | None) -> str | None:
+        found = self.directory.areas.get(area or "")
+        return found.branch if found else None
+
+    def _about(self, about: complaint.Subject) -> tuple[str | None, str | None, str | None]:
+        """(worker, branch, agent) a complaint is about."""
+        kind = about.kind
+        if kind is complaint.SubjectKind.FIELD_WORKER:
+            return about.id, self._branch_of_worker(about.id), None
+        if kind is complaint.SubjectKind.BRANCH:
+            return None, about.id, None
+        if kind is complaint.SubjectKind.AGENT:
+            return None, None, about.id
+        return None, None, None
+
+    def _set_worker(self, stream: str, worker: str | None) -> None:
+        _, branch = self.work.get(stream, (None, None))
+        self.work[stream] = (worker, branch)
+
     def apply(self, record: Recorded) -> None:
         event = record.event
         stream = record.stream
@@ -138,46 +283,37 @@ class Satisfaction:
             case dispatch.DispatchRequested():
                 self.work[stream] = (None, event.branch)
             case order.OrderAssigned() | dispatch.FieldWorkerAssigned():
-                _, branch = self.work.get(stream, (None, None))
-                self.work[stream] = (event.worker_id, branch)
+                self._set_worker(stream, event.worker_id)
+            case order.OrderWorkerUnassigned() | dispatch.FieldWorkerUnassigned():
+                self._set_worker(stream, None)
+            case ticket.TicketOpened():
+                self.work[stream] = (None, event.branch or self._area_branch(event.area))
+            case customer.AccountOpened():
+                self.work[stream] = (None, event.branch)
+            case customer.ContactDetailsChanged() if event.branch is not None:
+                self.work[stream] = (None, event.branch)
             case call.FollowUpRecorded():
-                worker, branch = self.work.get(event.subject or "", (None, None))
-                worker = event.worker_id or worker
-                branch = event.branch or branch or self._branch_of_worker(worker)
-                self.rated.append(
-                    Rated(
-                        event.at,
-                        worker,
-                        branch,
-                        _agent(event),
-                        event.reached,
-                        event.attitude if event.reached else None,
-                        event.on_time if event.reached else None,
-                        event.safety_check_done if event.reached else None,
-                    )
-                )
-                self.problems.extend(
-                    _Raised(stream, event.subject, event.at, text) for text in event.problems_raised
-                )
+                self._follow_up(stream, event)
             case call.FollowUpProblemRelayed():
-                self.relayed.setdefault(stream, event.at)
+                self.relays.setdefault(stream, []).append(_Relay(event.at, event.department))
             case call.FollowUpResolutionConfirmed():
                 self.confirmed.setdefault(stream, event.at)
             case complaint.ComplaintLodged():
-                about = event.about
-                worker = about.id if about.kind is complaint.SubjectKind.FIELD_WORKER else None
-                agent = about.id if about.kind is complaint.SubjectKind.AGENT else None
-                branch = (
-                    about.id
-                    if about.kind is complaint.SubjectKind.BRANCH
-                    else self._branch_of_worker(worker)
-                )
-                self.complaint_subjects[stream] = (worker, branch, agent)
+                worker, branch, agent = self._about(event.about)
+                self.work[stream] = (worker, branch)
+                re_complaint = event.re_complaint_of is not None
                 self.lodged.append(
-                    Lodged(event.at, worker, branch, agent, event.re_complaint_of is not None)
+                    Lodged(
+                        event.at,
+                        worker,
+                        branch,
+                        agent,
+                        re_complaint,
+                        event.counts_against if re_complaint else None,
+                    )
                 )
             case complaint.SatisfactionCallRecorded():
-                worker, branch, _ = self.complaint_subjects.get(stream, (None, None, None))
+                worker, branch = self.work.get(stream, (None, None))
                 self.rated.append(
                     Rated(
                         event.at,
@@ -190,75 +326,113 @@ class Satisfaction:
                         None,
                     )
                 )
+        if isinstance(event, SlaPolicyAdopted) or (
+            stream in self._problem_calls and isinstance(event, _PROBLEM_CLOCK_EVENTS)
+        ):
+            self.clocks.apply(record)
 
-    def _problem(self, raised: _Raised, at: datetime) -> Problem:
-        """In time against the follow-up-relay and resolution-check targets (the SLA view
-        is authoritative when the clocks were paused)."""
-        sla = self.directory.sla
-
-        def in_time(start: datetime | None, done: datetime | None, clock: str) -> bool | None:
-            if start is None:
-                return None
-            due = start + timedelta(seconds=sla.target(clock).seconds)
-            if done is not None and done <= at:
-                return done <= due
-            return False if at > due else None
-
-        relayed = self.relayed.get(raised.call)
-        relayed = relayed if relayed is not None and relayed <= at else None
-        return Problem(
-            subject=raised.subject,
-            raised_at=raised.raised_at,
-            text=raised.text,
-            relayed_in_time=in_time(raised.raised_at, relayed, "follow-up-relay"),
-            resolved_in_time=in_time(
-                relayed, self.confirmed.get(raised.call), "follow-up-resolution-check"
-            ),
+    def _follow_up(self, stream: str, event: call.FollowUpRecorded) -> None:
+        found_worker, found_branch = self.work.get(event.subject or "", (None, None))
+        worker = event.worker_id or found_worker
+        branch = event.branch or found_branch or self._branch_of_worker(worker)
+        agent = _agent(event)
+        self.rated.append(
+            Rated(
+                event.at,
+                worker,
+                branch,
+                agent,
+                event.reached,
+                event.attitude if event.reached else None,
+                event.on_time if event.reached else None,
+                event.safety_check_done if event.reached else None,
+            )
         )
+        if event.problems_raised:
+            self._problem_calls.add(stream)
+        self.problems.extend(
+            _Raised(stream, event.subject, event.at, text, worker, branch, agent)
+            for text in event.problems_raised
+        )
+
+    # -- reading -------------------------------------------------------------------
+
+    def _problem_rows(self, at: datetime, raised: list[_Raised]) -> tuple[Problem, ...]:
+        if not raised:
+            return ()
+        latest: dict[tuple[str, str], ClockStatus] = {}
+        for row in self.clocks.view(at).clocks:  # in start order: the latest instance wins
+            latest[(row.clock, row.subject)] = row.state
+        problems = []
+        for p in raised:
+            relays = [r for r in self.relays.get(p.call, ()) if r.at <= at]
+            confirmed = self.confirmed.get(p.call)
+            problems.append(
+                Problem(
+                    subject=p.subject,
+                    raised_at=p.raised_at,
+                    text=p.text,
+                    relayed_in_time=_in_time(latest.get((RELAY_CLOCK, p.call))),
+                    resolved_in_time=_in_time(latest.get((RESOLUTION_CLOCK, p.call))),
+                    call=p.call,
+                    worker=p.worker,
+                    branch=p.branch,
+                    agent=p.agent,
+                    relayed_at=relays[0].at if relays else None,
+                    department=relays[-1].department if relays else None,
+                    resolution_confirmed_at=(
+                        confirmed if confirmed is not None and confirmed <= at else None
+                    ),
+                )
+            )
+        return tuple(problems)
 
     def view(
         self, at: datetime, since: datetime | None = None, until: datetime | None = None
     ) -> SatisfactionView:
+        """As of ``at``, the calls and complaints of ``[since, until)`` (either open)."""
+
         def inside(when: datetime) -> bool:
             return (
                 when <= at and (since is None or when >= since) and (until is None or when < until)
             )
 
-        rated = [r for r in self.rated if inside(r.at)]
-        lodged = [c for c in self.lodged if inside(c.at)]
+        workers: dict[str, _Tally] = {}
+        branches: dict[str, _Tally] = {}
+        agents: dict[str, _Tally] = {}
+        departments: dict[str, int] = {}
 
-        def rows(key: Callable[[Rated | Lodged], str | None]) -> tuple[SatisfactionRow, ...]:
-            everyone: list[Rated | Lodged] = [*rated, *lodged]
-            ids = sorted({k for k in map(key, everyone) if k is not None})
-            result = []
-            for ident in ids:
-                mine = [r for r in rated if key(r) == ident]
-                reached = [r for r in mine if r.reached]
-                ratings = [r.rating for r in reached if r.rating is not None]
-                complaints = [c for c in lodged if key(c) == ident]
-                result.append(
-                    SatisfactionRow(
-                        id=ident,
-                        calls=len(mine),
-                        reached=len(reached),
-                        mean_rating=sum(ratings) / len(ratings) if ratings else None,
-                        satisfied_share=_share([r >= 4 for r in ratings]),
-                        on_time_share=_share([r.on_time for r in reached if r.on_time is not None]),
-                        safety_check_share=_share(
-                            [r.safety_check for r in reached if r.safety_check is not None]
-                        ),
-                        complaints=len(complaints),
-                        re_complaints=sum(1 for c in complaints if c.re_complaint),
-                    )
-                )
-            return tuple(result)
+        def tallies(item: Rated | Lodged) -> Iterable[_Tally]:
+            for table, ident in (
+                (workers, item.worker),
+                (branches, item.branch),
+                (agents, item.agent),
+            ):
+                if ident is not None:
+                    yield table.setdefault(ident, _Tally())
+
+        for rated in self.rated:
+            if inside(rated.at):
+                for tally in tallies(rated):
+                    tally.add_call(rated)
+        for lodged in self.lodged:
+            if inside(lodged.at):
+                for tally in tallies(lodged):
+                    tally.complaints += 1
+                    tally.re_complaints += lodged.re_complaint
+                if lodged.re_complaint and lodged.department is not None:
+                    departments[lodged.department] = departments.get(lodged.department, 0) + 1
+
+        def rows(table: dict[str, _Tally]) -> tuple[SatisfactionRow, ...]:
+            return tuple(table[ident].row(ident) for ident in sorted(table))
 
         return SatisfactionView(
             as_of=at,
             since=since,
             until=until,
-            workers=rows(lambda r: r.worker),
-            branches=rows(lambda r: r.branch),
-            agents=rows(lambda r: r.agent),
-            problems=tuple(self._problem(p, at) for p in self.problems if inside(p.raised_at)),
+            workers=rows(workers),
+            branches=rows(branches),
+            agents=rows(agents),
+            departments=tuple(DepartmentRow(d, n) for d, n in sorted(departments.items())),
+            problems=self._problem_rows(at, [p for p in self.problems if inside(p.raised_at)]),
         )
