@@ -1,17 +1,30 @@
 """Handlers of the Order commands (domain.md §4.2).
 
-Placing an order opens its delivery work order (a Dispatch of kind ``delivery``) in the
-same transaction; assigning, rescheduling and delivering go through that work order, so
-the worker's capacity is respected and the order and the dispatch never disagree.
+Each handler applies the order's own decision first, so a broken order rule is the one
+named. Placing an order also opens its delivery work order (a Dispatch of kind
+``delivery``, id ``D-<order id>``) in the same transaction. While that work order is open,
+assigning and rescheduling go through it: the dispatch handler checks the worker's zone
+and capacity on the day, books the day, and makes the order follow (worker, new window,
+un-assignment when the delivery moves to another day). The order's decision is then taken
+once more on the order's new state, which changes nothing when the work order already did
+it. Recording the delivery completes the work order; cancelling the order cancels it and
+frees the worker's slot. All streams are appended atomically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from callcore.domain import customer, dispatch, order
-from callcore.domain.common import EXISTS, Contact, NotFound
+from callcore.domain.common import EXISTS, Actor, Contact, Event, NotFound
 from callcore.service_layer.handlers.dispatch import assign_dispatch, reschedule_dispatch
 from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
+
+
+def delivery_dispatch_id(order_id: str) -> str:
+    """The id of the work order that delivers an order."""
+    return f"D-{order_id}"
 
 
 def _order(uow: UnitOfWork, order_id: str) -> order.State:
@@ -21,93 +34,110 @@ def _order(uow: UnitOfWork, order_id: str) -> order.State:
     return state
 
 
+def _decide(
+    uow: UnitOfWork, order_id: str, decision: Callable[[order.State], Sequence[Event]]
+) -> None:
+    uow.decide(order.FOLD, order.stream_id(order_id), decision)
+
+
+def _open_work_order(uow: UnitOfWork, state: order.State) -> dispatch.State | None:
+    """The order's delivery work order, while it is open."""
+    if state.dispatch_id is None:
+        return None
+    work = uow.load(dispatch.FOLD, dispatch.stream_id(state.dispatch_id))
+    return work if work.exists and not work.finished else None
+
+
+def _job(state: order.State) -> str:
+    lines = ", ".join(f"{line.quantity} × {line.product}" for line in state.lines)
+    job = f"Deliver {lines} (order {state.order_id}, {state.total} yuan)"
+    if state.pickup_window is not None:
+        pickup = state.pickup_window
+        job += (
+            f"; collect the customer's own cylinder (收瓶) "
+            f"{pickup.start:%Y-%m-%d %H:%M}–{pickup.end:%H:%M}"
+        )
+    return job
+
+
+def _open_delivery(
+    uow: UnitOfWork, state: order.State, account: customer.State | None, actor: Actor
+) -> None:
+    assert state.dispatch_id is not None
+    assert state.delivery_window is not None
+    request = dispatch.RequestDispatch(
+        dispatch_id=state.dispatch_id,
+        kind=dispatch.DispatchKind.DELIVERY,
+        site_address=state.address,
+        area=state.area,
+        contact=Contact(state.name, state.phone),
+        wished=state.delivery_window,
+        job=_job(state),
+        customer_level=account.level if account is not None else "standard",
+        customer_number=state.customer_number,
+        order_id=state.order_id,
+        actor=actor,
+    )
+    dispatch_id = state.dispatch_id
+    uow.decide(
+        dispatch.FOLD,
+        dispatch.stream_id(dispatch_id),
+        lambda work: dispatch.request(work, request, uow.context, uow.directory, dispatch_id),
+    )
+
+
 @handles(order.PlaceOrder)
 def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     order_id = uow.new_id("O", command.order_id)
-    dispatch_id = f"D-{order_id}"
     account = None
     if command.registered and command.customer_number is not None:
         account = uow.load(customer.FOLD, customer.stream_id(command.customer_number))
-    stream = order.stream_id(order_id)
-    placed = order.place(
-        uow.load(order.FOLD, stream),
-        command,
-        uow.context,
-        uow.directory,
-        account,
-        order_id,
-        dispatch_id,
-    )
-    state = uow.record(order.FOLD, stream, placed)
-    lines = ", ".join(f"{line.quantity} × {line.product}" for line in command.lines)
-    request = dispatch.RequestDispatch(
-        dispatch_id=dispatch_id,
-        kind=dispatch.DispatchKind.DELIVERY,
-        site_address=placed[0].address,  # type: ignore[attr-defined]
-        area=state.area,
-        contact=Contact(state.name, state.phone),
-        wished=command.delivery_window,
-        job=f"Deliver {lines}",
-        customer_level=account.level if account else "standard",
-        customer_number=state.customer_number,
-        order_id=order_id,
-        actor=command.actor,
-    )
-    dispatch_stream = dispatch.stream_id(dispatch_id)
-    uow.record(
-        dispatch.FOLD,
-        dispatch_stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, dispatch_stream),
-            request,
-            uow.context,
-            uow.directory,
-            dispatch_id,
+    dispatch_id = delivery_dispatch_id(order_id)
+    state = uow.decide(
+        order.FOLD,
+        order.stream_id(order_id),
+        lambda state: order.place(
+            state, command, uow.context, uow.directory, account, order_id, dispatch_id
         ),
     )
+    _open_delivery(uow, state, account, command.actor)
 
 
 @handles(order.AssignOrderWorker)
 def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> None:
+    def decision(state: order.State) -> tuple[Event, ...]:
+        return order.assign_worker(state, command.worker_id, uow.context, uow.directory)
+
     state = _order(uow, command.order_id)
-    if state.dispatch_id is not None:
+    if not decision(state):
+        return
+    if state.dispatch_id is not None and _open_work_order(uow, state) is not None:
         assign_dispatch(uow, state.dispatch_id, command.worker_id)
-    else:
-        uow.record(
-            order.FOLD,
-            order.stream_id(command.order_id),
-            order.assign_worker(state, command.worker_id, uow.context, uow.directory),
-        )
+    _decide(uow, command.order_id, decision)
 
 
 @handles(order.RescheduleDelivery)
 def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> None:
+    def decision(state: order.State) -> tuple[Event, ...]:
+        return order.reschedule_delivery(
+            state, command.window, command.reason, command.requested_by, uow.context
+        )
+
     state = _order(uow, command.order_id)
-    if state.dispatch_id is None:
-        uow.record(
-            order.FOLD,
-            order.stream_id(command.order_id),
-            order.reschedule_delivery(
-                state, command.window, command.reason, command.requested_by, uow.context
+    if not decision(state):
+        return
+    if state.dispatch_id is not None and _open_work_order(uow, state) is not None:
+        reschedule_dispatch(
+            uow,
+            dispatch.RescheduleDispatch(
+                dispatch_id=state.dispatch_id,
+                window=command.window,
+                reason=command.reason,
+                requested_by=dispatch.RequestedBy(command.requested_by.value),
+                actor=command.actor,
             ),
         )
-        return
-    order.reschedule_delivery(
-        state, command.window, command.reason, command.requested_by, uow.context
-    )  # the order's own rules first
-    by = {"customer": dispatch.RequestedBy.CUSTOMER, "branch": dispatch.RequestedBy.BRANCH}.get(
-        command.requested_by.value, dispatch.RequestedBy.CENTRE
-    )
-    reschedule_dispatch(
-        uow,
-        dispatch.RescheduleDispatch(
-            dispatch_id=state.dispatch_id,
-            window=command.window,
-            reason=command.reason,
-            requested_by=by,
-            actor=command.actor,
-        ),
-    )
+    _decide(uow, command.order_id, decision)
 
 
 @handles(order.RecordDelivery)
@@ -115,35 +145,28 @@ def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
     state = _order(uow, command.order_id)
     events = order.record_delivery(state, command.empty_collected, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
-    if events and state.dispatch_id is not None:
-        stream = dispatch.stream_id(state.dispatch_id)
-        work = uow.load(dispatch.FOLD, stream)
-        if work.exists and not work.finished:
-            uow.record(
-                dispatch.FOLD,
-                stream,
-                dispatch.complete(
-                    work,
-                    dispatch.CompleteDispatch(dispatch_id=state.dispatch_id, outcome="delivered"),
-                    uow.context,
-                ),
-            )
+    work = _open_work_order(uow, state) if events else None
+    if work is not None:
+        completed = dispatch.CompleteDispatch(
+            dispatch_id=work.dispatch_id, outcome="delivered", actor=command.actor
+        )
+        uow.record(
+            dispatch.FOLD,
+            dispatch.stream_id(work.dispatch_id),
+            dispatch.complete(work, completed, uow.context),
+        )
 
 
 @handles(order.RecordEmptyCollected)
 def record_empty_collected(uow: UnitOfWork, command: order.RecordEmptyCollected) -> None:
-    state = _order(uow, command.order_id)
-    uow.record(
-        order.FOLD,
-        order.stream_id(command.order_id),
-        order.record_empty_collected(state, uow.context),
-    )
+    _order(uow, command.order_id)
+    _decide(uow, command.order_id, lambda state: order.record_empty_collected(state, uow.context))
 
 
 @handles(order.CloseOrder)
 def close_order(uow: UnitOfWork, command: order.CloseOrder) -> None:
-    state = _order(uow, command.order_id)
-    uow.record(order.FOLD, order.stream_id(command.order_id), order.close(state, uow.context))
+    _order(uow, command.order_id)
+    _decide(uow, command.order_id, lambda state: order.close(state, uow.context))
 
 
 @handles(order.CancelOrder)
@@ -151,24 +174,24 @@ def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     state = _order(uow, command.order_id)
     events = order.cancel(state, command.reason, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
-    if events and state.dispatch_id is not None:
-        stream = dispatch.stream_id(state.dispatch_id)
-        work = uow.load(dispatch.FOLD, stream)
-        if work.exists and not work.finished:
-            cancelled = dispatch.cancel(
-                work,
-                dispatch.CancelDispatch(
-                    dispatch_id=state.dispatch_id, reason=f"order cancelled: {command.reason}"
-                ),
-                uow.context,
-            )
-            if work.worker_id is not None and work.day is not None:
-                sched = dispatch.schedule_stream(work.worker_id, work.day)
-                uow.record(
-                    dispatch.SCHEDULE_FOLD,
-                    sched,
-                    dispatch.release(
-                        uow.load(dispatch.SCHEDULE_FOLD, sched), state.dispatch_id, uow.context
-                    ),
-                )
-            uow.record(dispatch.FOLD, stream, cancelled)
+    work = _open_work_order(uow, state) if events else None
+    if work is None:
+        return
+    if work.worker_id is not None and work.day is not None:
+        # the cancelled delivery frees its slot on the worker's day
+        day = dispatch.schedule_stream(work.worker_id, work.day)
+        uow.decide(
+            dispatch.SCHEDULE_FOLD,
+            day,
+            lambda schedule: dispatch.release(schedule, work.dispatch_id, uow.context),
+        )
+    cancelled = dispatch.CancelDispatch(
+        dispatch_id=work.dispatch_id,
+        reason=f"order cancelled: {command.reason}",
+        actor=command.actor,
+    )
+    uow.record(
+        dispatch.FOLD,
+        dispatch.stream_id(work.dispatch_id),
+        dispatch.cancel(work, cancelled, uow.context),
+    )
