@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import typer
@@ -177,6 +181,251 @@ def _existing(path: str) -> str:
     if not os.path.isfile(path):
         raise _UserError(f"no such file: {path}")
     return path
+
+
+# ---------------------------------------------------------------------------- progress
+
+
+@contextlib.contextmanager
+def _progress(description: str, total: float | None) -> Iterator[Callable[[float], None]]:
+    """A progress bar on a terminal (on stderr); nothing at all when piped."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    if not console.is_terminal or os.environ.get("CALLCORE_QUIET"):
+        yield lambda _done: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+# ---------------------------------------------------------------------------- times
+
+
+def _parse_time(text: str | None, option: str, centre_zone: tzinfo) -> datetime | None:
+    """ISO 8601; without an offset, the centre's local time; a bare date is its end."""
+    if text is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise _UserError(
+            f"{option}: {text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15 "
+            "(the centre's local time) or 2026-11-03T10:15+08:00"
+        ) from None
+    if parsed.tzinfo is None:
+        if len(text) == 10:  # a date: as of the end of that day
+            parsed = parsed.replace(hour=23, minute=59, second=59)
+        parsed = parsed.replace(tzinfo=centre_zone)
+    return parsed
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _UserError(f"--day: {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _choice(value: str | None, option: str, choices: tuple[str, ...]) -> str | None:
+    if value is not None and value not in choices:
+        raise _UserError(f"{option}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+# ---------------------------------------------------------------------------- simulate
+
+
+@app.command()
+def simulate(
+    out: str = typer.Option(..., "--out", help="The event-log file to write (JSON Lines)."),
+    seed: int = typer.Option(1, "--seed", help="The same seed gives the same file, byte for byte."),
+    days: int = typer.Option(1, "--days", help="How many days to simulate."),
+    agents: int = typer.Option(10, "--agents", help="Seats (agents) in the centre."),
+    start: str = typer.Option(
+        "2026-11-02", "--start", help="The first day (YYYY-MM-DD; default a Monday)."
+    ),
+) -> None:
+    """Write a realistic, deterministic event log of a simulated centre."""
+    from callcore.adapters.eventlog import Header, write_log
+    from callcore.simulation import Settings
+    from callcore.simulation import simulate as run_simulation
+
+    with _user_errors():
+        first_day = _parse_day(start)
+        assert first_day is not None
+        if days < 1 or agents < 1:
+            raise _UserError("--days and --agents must be at least 1")
+        settings = Settings(seed=seed, days=days, agents=agents, start=first_day)
+        begun: list[datetime] = []
+
+        with _progress(f"simulating {days} day(s) of {agents} seats", days * 86_400) as step:
+
+            def progress(instant: datetime) -> None:
+                begun.append(instant) if not begun else None
+                step((instant - begun[0]).total_seconds())
+
+            center, report = run_simulation(settings, progress=progress)
+        header = Header(center.directory.centre, center.clock.now(), False, center.directory)
+        try:
+            with open(out, "wb") as file, _progress("writing", report.events) as step:
+                count = write_log(file, header, (p.recorded for p in center.store.read_all()), step)
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
+        refused = sum(report.refused.values())
+        typer.echo(
+            f"wrote {count} events to {out}: {report.calls} calls ({report.answered} answered, "
+            f"{report.abandoned} abandoned, {report.voicemails} to voicemail), "
+            f"{report.commands} commands, {refused} refused by the rules"
+        )
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def _print_views(
+    views: Any,
+    names: tuple[str, ...],
+    as_of: datetime,
+    day: date | None,
+    what_if: Any,
+    output: str,
+    centre_zone: tzinfo,
+) -> None:
+    from rich.console import Console
+
+    from callcore.formats import dumps, print_view, view_data
+
+    chosen = {}
+    for name in names:
+        if name == "sla":
+            chosen[name] = views.sla(as_of, directory=what_if)
+        elif name == "queues":
+            chosen[name] = views.queues(as_of, directory=what_if)
+        elif name == "satisfaction":
+            chosen[name] = views.satisfaction(as_of)
+        else:
+            local_day = day or as_of.astimezone(centre_zone).date()
+            chosen[name] = views.daily(local_day, as_of, directory=what_if)
+    if output == "json":
+        data = {name: view_data(view, centre_zone) for name, view in chosen.items()}
+        sys.stdout.buffer.write(dumps(data[names[0]] if len(names) == 1 else data))
+        sys.stdout.flush()
+        return
+    console = Console()
+    for view in chosen.values():
+        print_view(console, view, centre_zone)
+
+
+_VIEW_HELP = "sla, queues, satisfaction or daily (default: all four)."
+_FORMAT_HELP = "table (for people) or json (stable, documented in docs/event-log.md)."
+
+
+@app.command()
+def replay(
+    log: str = typer.Argument(..., help="The event-log file."),
+    until: str = typer.Option(
+        None, "--until", help="As of this instant (ISO 8601; default: the last event)."
+    ),
+    view: str = typer.Option(None, "--view", help=_VIEW_HELP),
+    output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
+    directory: str = typer.Option(
+        None,
+        "--directory",
+        help="What-if: re-evaluate the same history under this directory's SLA policy.",
+    ),
+    day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
+) -> None:
+    """Build the views of a logged centre as of any instant."""
+    from callcore.adapters.directory_file import load_directory
+    from callcore.domain.calendar import zone
+    from callcore.formats import VIEW_NAMES
+    from callcore.replay import Replay
+
+    with _user_errors():
+        _choice(view, "--view", VIEW_NAMES)
+        _choice(output, "--format", ("table", "json"))
+        size = os.path.getsize(_existing(log))
+        what_if = load_directory(directory) if directory else None
+        with _progress(f"reading {log}", size) as step:
+            replayed = Replay.from_log(log, progress=step)
+        centre_zone = zone(replayed.directory.calendar.timezone)
+        as_of = _parse_time(until, "--until", centre_zone) or replayed.as_of
+        _print_views(
+            replayed.views,
+            (view,) if view else VIEW_NAMES,
+            as_of,
+            _parse_day(day),
+            what_if,
+            output,
+            centre_zone,
+        )
+
+
+@app.command()
+def views(
+    db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
+    at: str = typer.Option(None, "--at", help="As of this instant (ISO 8601; default: now)."),
+    view: str = typer.Option(None, "--view", help=_VIEW_HELP),
+    output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
+    directory: str = typer.Option(
+        None, "--directory", help="The centre's directory TOML file (default: demo)."
+    ),
+    what_if: str = typer.Option(
+        None, "--what-if", help="Re-evaluate under this directory's SLA policy (writes nothing)."
+    ),
+    day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
+) -> None:
+    """The views of a live store, as of now or any past instant (read-only)."""
+    from callcore.adapters.clock import ManualClock, SystemClock
+    from callcore.adapters.directory_file import demo_directory, load_directory
+    from callcore.adapters.eventstore import open_store
+    from callcore.domain.calendar import zone
+    from callcore.formats import VIEW_NAMES
+    from callcore.views import Views
+
+    with _user_errors():
+        _choice(view, "--view", VIEW_NAMES)
+        _choice(output, "--format", ("table", "json"))
+        centre = load_directory(directory) if directory else demo_directory()
+        other = load_directory(what_if) if what_if else None
+        centre_zone = zone(centre.calendar.timezone)
+        as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
+        store = open_store(db)
+        store.last_position()  # reach the database now: one clear error if it is not there
+
+        class _Centre:
+            def __init__(self) -> None:
+                self.store = store
+                self.clock = ManualClock(as_of)
+                self.directory = centre
+
+        _print_views(
+            Views(_Centre()),
+            (view,) if view else VIEW_NAMES,
+            as_of,
+            _parse_day(day),
+            other,
+            output,
+            centre_zone,
+        )
 
 
 @app.callback()

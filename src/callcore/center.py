@@ -8,7 +8,7 @@ and the notifier. Every command goes through :meth:`CallCenter.handle`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -91,6 +91,7 @@ class CallCenter:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         cache_states: bool = True,
+        command_ids: Callable[[], str] | None = None,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -101,6 +102,7 @@ class CallCenter:
             self.clock,
             fingerprint,
             cache=StateCache() if cache_states else None,
+            command_ids=command_ids,
         )
         self.customers = Customers(self)
         self.orders: Records[order.State] = Records(self, order.FOLD, order.KIND)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from callcore.domain.directory import Directory
-from callcore.ports import Recorded
+from callcore.ports import Clock, Positioned, Recorded
 from callcore.projections.daily import DailyReport, DailyView, PeriodView
 from callcore.projections.follow_ups import FollowUps, FollowUpWork, Sampled
 from callcore.projections.handover import DigestView, HandoverView, ShiftHandover
@@ -23,12 +23,28 @@ from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
 from callcore.projections.workload import WorkerLoad, Workload, WorkRow
 
-if TYPE_CHECKING:
-    from callcore.center import CallCenter
+
+class _History(Protocol):
+    def read_all(
+        self, after_position: int = 0, limit: int | None = None
+    ) -> Iterator[Positioned]: ...
+
+
+class Source(Protocol):
+    """What the views read: a centre (``CallCenter``) or a replayed log (``Replay``)."""
+
+    @property
+    def store(self) -> _History: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def directory(self) -> Directory: ...
 
 
 class Views:
-    def __init__(self, center: CallCenter) -> None:
+    def __init__(self, center: Source) -> None:
         self._center = center
 
     def _instant(self, at: datetime | None) -> datetime:

@@ -18,7 +18,7 @@ at once, so a bad file leaves the store unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -93,19 +93,32 @@ def event_line(record: Recorded) -> bytes:
     )
 
 
-def write_log(out: IO[bytes], header: Header, records: Iterable[Recorded]) -> int:
-    """Write a header and the records, one line each; returns how many events."""
+def write_log(
+    out: IO[bytes],
+    header: Header,
+    records: Iterable[Recorded],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write a header and the records, one line each; returns how many events.
+    ``progress`` is told how many events are written, now and then."""
     out.write(header_line(header) + b"\n")
     count = 0
     for record in records:
         out.write(event_line(record) + b"\n")
         count += 1
+        if progress is not None and count % 4096 == 0:
+            progress(count)
     return count
 
 
-def export_log(store: EventStore, path: str | Path, header: Header) -> int:
+def export_log(
+    store: EventStore,
+    path: str | Path,
+    header: Header,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     with open(path, "wb") as out:
-        return write_log(out, header, (p.recorded for p in store.read_all()))
+        return write_log(out, header, (p.recorded for p in store.read_all()), progress)
 
 
 def _parse_header(line: bytes) -> Header:

@@ -91,8 +91,12 @@ class MessageBus:
         *,
         max_attempts: int = 8,
         cache: StateCache | None = None,
+        command_ids: Callable[[], str] | None = None,
     ) -> None:
         self.store = store
+        # Commands sent without an id get a fresh one; a simulation passes a seeded
+        # source so that the records it creates are named the same on every run.
+        self.command_ids = command_ids or (lambda: uuid.uuid4().hex)
         self.clock = clock
         self.fingerprint = fingerprint
         self.max_attempts = max_attempts
@@ -108,7 +112,7 @@ class MessageBus:
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise UnknownCommand(f"no handler for {type(command).__name__}")
-        command_id = command.command_id or uuid.uuid4().hex
+        command_id = command.command_id or self.command_ids()
         for attempt in range(self.max_attempts):
             now = command.occurred_at or self.clock.now()
             uow = UnitOfWork(

@@ -1,0 +1,225 @@
+"""The views as JSON and as tables: what ``callcore replay`` and ``callcore views`` print.
+
+The JSON form is a contract (interfaces.md §4; documented in ``docs/event-log.md``): one
+object per view, its keys sorted, times ISO 8601 with the centre's offset, shares as
+numbers from 0 to 1 (``null`` when nothing was counted), money as strings. The same view
+always gives the same bytes, so QA can diff two replays. Keys may be added; none is
+removed or renamed without a new ``format_version`` in ``callcore.adapters.eventlog``.
+
+* ``sla``: ``as_of``; ``clocks`` (one per clock instance: ``clock``, ``subject``,
+  ``instance``, ``started_at``, ``due_at``, ``stopped_at``, ``paused_seconds``, ``state``,
+  ``warning``, ``policy_version``, ``priority``, ``attribution``); ``summary`` (one per
+  clock id: ``clock``, ``met``, ``breached``, ``running``, ``at_risk``, ``compliance``).
+* ``queues``: ``as_of``, ``since``, ``until``; ``queues`` (one per queue: ``queue``,
+  ``offered``, ``answered``, ``abandoned``, ``short_abandoned``, ``timed_out``,
+  ``voicemail``, ``waiting``, ``answered_within_target``, ``service_level``,
+  ``asa_seconds``, ``abandon_rate``, ``formula``, ``target_seconds``,
+  ``short_abandon_seconds``, ``ring_cycle_seconds``, ``service_level_variants``).
+* ``satisfaction``: ``as_of``, ``since``, ``until``; ``workers``, ``branches``, ``agents``
+  (``id``, ``calls``, ``reached``, ``mean_rating``, ``satisfied_share``,
+  ``on_time_share``, ``safety_check_share``, ``complaints``, ``re_complaints``);
+  ``departments``; ``problems``.
+* ``daily``: ``day``, ``as_of``; ``branches`` (one per branch, the figures of domain.md
+  §8) and ``totals``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any, Final
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from callcore.adapters.converter import make_converter
+from callcore.projections.daily import DailyView
+from callcore.projections.queues import QueueView
+from callcore.projections.satisfaction import SatisfactionRow, SatisfactionView
+from callcore.projections.sla import SlaView
+
+VIEW_NAMES: Final = ("sla", "queues", "satisfaction", "daily")
+
+View = SlaView | QueueView | SatisfactionView | DailyView
+
+
+def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:
+    """The documented JSON object of a view, times in the centre's offset."""
+    converter = make_converter()
+    converter.register_unstructure_hook(
+        datetime, lambda instant: instant.astimezone(centre_zone).isoformat()
+    )
+    data: dict[str, Any] = converter.unstructure(view)
+    if isinstance(view, SlaView):
+        data["summary"] = [
+            {
+                "clock": row.key,
+                "met": row.met,
+                "breached": row.breached,
+                "running": row.running,
+                "at_risk": row.at_risk,
+                "compliance": row.compliance,
+            }
+            for row in view.summary()
+        ]
+    return data
+
+
+def dumps(data: Any) -> bytes:
+    """Stable bytes: sorted keys, two-space indent, a final newline."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_view(console: Console, view: View, centre_zone: tzinfo) -> None:
+    """A view as Rich tables, for a person at a terminal."""
+    if isinstance(view, SlaView):
+        _sla_table(console, view, centre_zone)
+    elif isinstance(view, QueueView):
+        _queue_table(console, view, centre_zone)
+    elif isinstance(view, SatisfactionView):
+        _satisfaction_tables(console, view, centre_zone)
+    else:
+        _daily_table(console, view, centre_zone)
+
+
+def _as_of(instant: datetime, centre_zone: tzinfo) -> str:
+    return instant.astimezone(centre_zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _sla_table(console: Console, view: SlaView, centre_zone: tzinfo) -> None:
+    table = Table(title=f"SLA clocks as of {_as_of(view.as_of, centre_zone)} (domain.md §6)")
+    table.add_column("clock", no_wrap=True)
+    for column in ("met", "breached", "running", "at risk", "compliance"):
+        table.add_column(column, justify="right")
+    for row in view.summary():
+        table.add_row(
+            row.key,
+            str(row.met),
+            str(row.breached),
+            str(row.running),
+            str(row.at_risk),
+            _share(row.compliance),
+        )
+    console.print(table)
+
+
+def _queue_table(console: Console, view: QueueView, centre_zone: tzinfo) -> None:
+    table = Table(title=f"Phone queues as of {_as_of(view.as_of, centre_zone)}")
+    table.add_column("queue")
+    for column in (
+        "offered",
+        "answered",
+        "abandoned",
+        "short",
+        "in target",
+        "service level",
+        "ASA (s)",
+        "abandon rate",
+    ):
+        table.add_column(column, justify="right")
+    for row in view.queues:
+        table.add_row(
+            row.queue,
+            str(row.offered),
+            str(row.answered),
+            str(row.abandoned),
+            str(row.short_abandoned),
+            str(row.answered_within_target),
+            _share(row.service_level),
+            _number(row.asa_seconds),
+            _share(row.abandon_rate),
+        )
+    console.print(table)
+    for row in view.queues:
+        console.print(
+            f"[dim]{row.queue}: service level = {row.formula}, target {row.target_seconds} s "
+            f"({row.target_seconds // max(row.ring_cycle_seconds, 1)} rings), short abandons "
+            f"under {row.short_abandon_seconds} s[/]"
+        )
+
+
+def _satisfaction_tables(console: Console, view: SatisfactionView, centre_zone: tzinfo) -> None:
+    groups: tuple[tuple[str, tuple[SatisfactionRow, ...]], ...] = (
+        ("field worker", view.workers),
+        ("branch", view.branches),
+        ("agent", view.agents),
+    )
+    for label, rows in groups:
+        table = Table(
+            title=f"Satisfaction by {label} as of {_as_of(view.as_of, centre_zone)} (domain.md §7)"
+        )
+        table.add_column(label)
+        for column in (
+            "calls",
+            "reached",
+            "mean rating",
+            "satisfied",
+            "on time",
+            "safety check",
+            "complaints",
+            "re-complaints",
+        ):
+            table.add_column(column, justify="right")
+        for row in rows:
+            table.add_row(
+                row.id,
+                str(row.calls),
+                str(row.reached),
+                _number(row.mean_rating, 2),
+                _share(row.satisfied_share),
+                _share(row.on_time_share),
+                _share(row.safety_check_share),
+                str(row.complaints),
+                str(row.re_complaints),
+            )
+        console.print(table)
+
+
+def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None:
+    table = Table(
+        title=f"Daily report {view.day.isoformat()} as of {_as_of(view.as_of, centre_zone)} "
+        "(domain.md §8)"
+    )
+    table.add_column("branch")
+    for column in (
+        "orders",
+        "amount",
+        "delivered",
+        "cancelled",
+        "tickets",
+        "closed",
+        "complaints",
+        "SLA met",
+        "breached",
+        "follow-ups",
+        "rating",
+        "overdue",
+    ):
+        table.add_column(column, justify="right")
+    for row in (*view.branches, view.totals):
+        met = sum(c.met for c in row.sla)
+        breached = sum(c.breached for c in row.sla)
+        table.add_row(
+            row.branch,
+            str(row.orders),
+            str(row.amount),
+            str(row.delivered),
+            str(row.cancelled),
+            str(sum(c.count for c in row.tickets_opened)),
+            str(sum(c.count for c in row.tickets_closed)),
+            str(row.complaints),
+            str(met),
+            str(breached),
+            f"{row.satisfaction_reached}/{row.satisfaction_calls}",
+            _number(row.mean_rating, 2),
+            str(len(row.overdue)),
+        )
+    console.print(table)
