@@ -116,20 +116,69 @@ def export_command(
     db: str = typer.Option(..., "--db", help="Store URL to export."),
     out: str = typer.Option(..., "--out", help="The event-log file to write (JSON Lines)."),
     directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+    redact: bool = typer.Option(
+        False, "--redact", help="Pseudonymise names, phones, addresses and free text."
+    ),
+    redaction_key: str = typer.Option(
+        None,
+        "--redaction-key",
+        envvar="CALLCORE_REDACTION_KEY",
+        help="Secret for the pseudonyms (≥ 16 characters); the same key gives the same "
+        "pseudonyms in every export.",
+    ),
 ) -> None:
     """Write a store's whole history to an event-log file."""
     from callcore.adapters.clock import SystemClock
+    from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventlog import Header, export_log
-    from callcore.center import CallCenter
+    from callcore.adapters.eventstore import open_store
 
     with _user_errors():
-        center = CallCenter.open(db, directory=directory)
-        header = Header(center.directory.centre, SystemClock().now(), False, center.directory)
+        centre = load_directory(directory) if directory else demo_directory()
+        store = open_store(db)
+        total = store.last_position()
+        redactor = _redactor(redaction_key) if redact else None
+        header = Header(centre.centre, SystemClock().now(), False, centre)
         try:
-            count = export_log(center.store, out, header)
+            with _progress(f"exporting to {out}", total) as step:
+                count = export_log(store, out, header, step, redactor)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
-        typer.echo(f"exported {count} events to {out}")
+        typer.echo(f"exported {count} events to {out}" + (" (redacted)" if redact else ""))
+
+
+@app.command()
+def redact(
+    log: str = typer.Argument(..., help="The event-log file to redact."),
+    out: str = typer.Option(..., "--out", help="The redacted copy to write."),
+    redaction_key: str = typer.Option(
+        None,
+        "--redaction-key",
+        envvar="CALLCORE_REDACTION_KEY",
+        help="Secret for the pseudonyms (≥ 16 characters).",
+    ),
+) -> None:
+    """Write a redacted copy of an event-log file."""
+    from callcore.adapters.eventlog import redact_log
+
+    with _user_errors():
+        size = os.path.getsize(_existing(log))
+        redactor = _redactor(redaction_key)
+        try:
+            with _progress(f"redacting {log}", size // 400 or None) as step:
+                count = redact_log(log, out, redactor, step)
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
+        typer.echo(f"wrote {count} redacted events to {out}")
+
+
+def _redactor(key: str | None) -> Any:
+    from callcore.adapters.redaction import redactor_from_key
+
+    try:
+        return redactor_from_key(key, lambda text: typer.echo(f"callcore: {text}", err=True))
+    except ValueError as error:
+        raise _UserError(f"--redaction-key: {error}") from None
 
 
 @app.command("import")

@@ -1156,6 +1156,23 @@ class Simulation:
                 call.RecordFollowUp(call_id=call_id, reached=False, actor=agent),
             )
             return
+        if self.random.random() < 0.06:
+            # only a child at home: say when we will call again (domain.md §7)
+            yield Step(
+                at + timedelta(seconds=10),
+                call.AnswerCall(call_id=call_id, agent=agent_id, actor=agent),
+            )
+            yield Step(
+                at + timedelta(seconds=50),
+                call.RecordFollowUp(
+                    call_id=call_id,
+                    reached=False,
+                    call_again_at=at + timedelta(hours=self.random.choice((2, 3, 4))),
+                    actor=agent,
+                ),
+            )
+            yield Step(at + timedelta(seconds=60), call.CompleteCall(call_id=call_id, actor=agent))
+            return
         yield Step(
             at + timedelta(seconds=10),
             call.AnswerCall(call_id=call_id, agent=agent_id, actor=agent),

@@ -33,6 +33,7 @@ from callcore.adapters.converter import (
     event_to_dict,
     stored_event_types,
 )
+from callcore.adapters.redaction import Redactor
 from callcore.domain.common import stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import EventStore, Recorded, StreamConflict
@@ -60,37 +61,40 @@ class Header:
     format_version: int = FORMAT_VERSION
 
 
+def header_object(header: Header) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": header.format_version,
+        "centre": header.centre,
+        "exported_at": header.exported_at.isoformat(),
+        "redacted": header.redacted,
+        "directory": CONVERTER.unstructure(header.directory),
+    }
+
+
 def header_line(header: Header) -> bytes:
-    return orjson.dumps(
-        {
-            "format": FORMAT,
-            "format_version": header.format_version,
-            "centre": header.centre,
-            "exported_at": header.exported_at.isoformat(),
-            "redacted": header.redacted,
-            "directory": CONVERTER.unstructure(header.directory),
-        },
-        option=orjson.OPT_SORT_KEYS,
-    )
+    return orjson.dumps(header_object(header), option=orjson.OPT_SORT_KEYS)
 
 
-def event_line(record: Recorded) -> bytes:
+def event_object(record: Recorded) -> dict[str, Any]:
+    """A recorded event as the log's object (interfaces.md §3)."""
     data = event_to_dict(record.event)
     at = data.pop("at")
     actor = data.pop("actor")
-    return orjson.dumps(
-        {
-            "stream": record.stream,
-            "aggregate": stream_kind(record.stream),
-            "version": record.version,
-            "type": record.event.type_name(),
-            "schema": record.event.schema,
-            "at": at,
-            "actor": actor,
-            "data": data,
-        },
-        option=orjson.OPT_SORT_KEYS,
-    )
+    return {
+        "stream": record.stream,
+        "aggregate": stream_kind(record.stream),
+        "version": record.version,
+        "type": record.event.type_name(),
+        "schema": record.event.schema,
+        "at": at,
+        "actor": actor,
+        "data": data,
+    }
+
+
+def event_line(record: Recorded) -> bytes:
+    return orjson.dumps(event_object(record), option=orjson.OPT_SORT_KEYS)
 
 
 def write_log(
@@ -98,13 +102,24 @@ def write_log(
     header: Header,
     records: Iterable[Recorded],
     progress: Callable[[int], None] | None = None,
+    redactor: Redactor | None = None,
 ) -> int:
     """Write a header and the records, one line each; returns how many events.
-    ``progress`` is told how many events are written, now and then."""
-    out.write(header_line(header) + b"\n")
+    ``progress`` is told how many events are written, now and then; with a
+    ``redactor``, personal data is pseudonymised and the header says so."""
+    if redactor is None:
+        out.write(header_line(header) + b"\n")
+    else:
+        head = header_object(attrs.evolve(header, redacted=True))
+        head["directory"] = redactor.directory(head["directory"])
+        out.write(orjson.dumps(head, option=orjson.OPT_SORT_KEYS) + b"\n")
     count = 0
     for record in records:
-        out.write(event_line(record) + b"\n")
+        if redactor is None:
+            out.write(event_line(record) + b"\n")
+        else:
+            line = redactor.event(event_object(record))
+            out.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
         count += 1
         if progress is not None and count % 4096 == 0:
             progress(count)
@@ -116,9 +131,25 @@ def export_log(
     path: str | Path,
     header: Header,
     progress: Callable[[int], None] | None = None,
+    redactor: Redactor | None = None,
 ) -> int:
     with open(path, "wb") as out:
-        return write_log(out, header, (p.recorded for p in store.read_all()), progress)
+        return write_log(
+            out, header, (p.recorded for p in store.read_all()), progress, redactor
+        )
+
+
+def redact_log(
+    source: str | Path,
+    target: str | Path,
+    redactor: Redactor,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write a redacted copy of a log (every line is validated on the way)."""
+    with open(source, "rb") as file:
+        header, events = read_log(file)
+        with open(target, "wb") as out:
+            return write_log(out, header, events, progress, redactor)
 
 
 def _parse_header(line: bytes) -> Header:
