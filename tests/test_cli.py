@@ -41,7 +41,7 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
             ("import", str(tmp_path / "missing.jsonl"), "--db", f"sqlite:///{tmp_path}/x.db"),
             "no such file",
         ),
-        (("history", f"sqlite:///{tmp_path}/x.db", "ticket-nope"), "no stream"),
+        (("history", f"sqlite:///{tmp_path}/x.db", "ticket-nope"), "no such database file"),
         (("export", "--db", "centre.db", "--out", str(tmp_path / "o.jsonl")), "not a store URL"),
         (("worker", "--db", "postgresql://nobody@127.0.0.1:1/none"), "cannot use the database"),
     ]:

@@ -77,7 +77,7 @@ def test_queues_satisfaction_and_daily_through_the_facade(tmp_path) -> None:  # 
 
     from callcore import CallCenter
     from callcore.adapters.clock import ManualClock
-    from callcore.demo import DEMO_DAY, run
+    from callcore.tour import DEMO_DAY, run
 
     url = f"sqlite:///{tmp_path}/demo.db"
     run(url, Console(file=io.StringIO()))

@@ -26,10 +26,25 @@ def demo(
         None, "--db", help="Store URL (default: a new SQLite file in a temporary folder)."
     ),
 ) -> None:
-    """Run a scripted business day on the embedded default and print what happened."""
+    """Simulate a business day on the embedded default (SQLite) and print its SLA,
+    queue, satisfaction and daily views."""
     from callcore.demo import run
 
-    run(db)
+    with _user_errors():
+        run(db)
+
+
+@app.command()
+def tour(
+    db: str = typer.Option(
+        None, "--db", help="Store URL (default: a new SQLite file in a temporary folder)."
+    ),
+) -> None:
+    """Tell one scripted business day step by step: every rule at work, refusals included."""
+    from callcore.tour import run
+
+    with _user_errors():
+        run(db)
 
 
 @app.command()
@@ -135,7 +150,7 @@ def export_command(
 
     with _user_errors():
         centre = load_directory(directory) if directory else demo_directory()
-        store = open_store(db)
+        store = open_store(_existing_store(db))
         total = store.last_position()
         redactor = _redactor(redaction_key) if redact else None
         header = Header(centre.centre, SystemClock().now(), False, centre)
@@ -191,8 +206,10 @@ def import_command(
     from callcore.adapters.eventstore import open_store
 
     with _user_errors():
+        size = os.path.getsize(_existing(log))
         store = open_store(db)
-        header, count = import_log(_existing(log), store)
+        with _progress(f"importing {log}", size) as step:
+            header, count = import_log(log, store, step)
         typer.echo(f"imported {count} events of {header.centre} into {db}")
 
 
@@ -209,7 +226,7 @@ def history(
 
     with _user_errors():
         if "://" in source:
-            records = list(open_store(source).read_stream(stream))
+            records = list(open_store(_existing_store(source)).read_stream(stream))
         else:
             with open(_existing(source), "rb") as file:
                 _, events = read_log(file)
@@ -222,6 +239,23 @@ def history(
                 f"{line['version']:>4}  {line['at']}  {line['actor']:<22} {line['type']}  "
                 f"{orjson.dumps(line['data']).decode()}"
             )
+
+
+def _existing_store(url: str) -> str:
+    """A store to read must exist: opening a mistyped SQLite path would create an empty
+    database and show empty views instead of an error."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # not a URL: open_store names the mistake
+    database = parsed.database
+    sqlite_file = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+    if sqlite_file and database is not None and not os.path.isfile(database):
+        raise _UserError(f"no such database file: {database}")
+    return url
 
 
 def _existing(path: str) -> str:
@@ -346,6 +380,27 @@ def simulate(
         )
 
 
+@app.command("directory")
+def directory_command(
+    log: str = typer.Argument(..., help="An event-log file."),
+    out: str = typer.Option(..., "--out", help="The directory TOML file to write."),
+) -> None:
+    """Write the directory a log was recorded under as a TOML file — to edit its SLA
+    policy and replay the same history under it (replay --directory)."""
+    from callcore.adapters.directory_file import directory_to_toml
+    from callcore.adapters.eventlog import read_log
+
+    with _user_errors():
+        with open(_existing(log), "rb") as file:
+            header, _ = read_log(file)
+        try:
+            with open(out, "w", encoding="utf-8") as target:
+                target.write(directory_to_toml(header.directory))
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
+        typer.echo(f"wrote the directory of {header.centre} to {out}")
+
+
 # ---------------------------------------------------------------------------- views
 
 
@@ -457,7 +512,7 @@ def views(
         other = load_directory(what_if) if what_if else None
         centre_zone = zone(centre.calendar.timezone)
         as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
-        store = open_store(db)
+        store = open_store(_existing_store(db))
         store.last_position()  # reach the database now: one clear error if it is not there
 
         class _Centre:

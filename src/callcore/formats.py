@@ -113,7 +113,7 @@ def _sla_table(console: Console, view: SlaView, centre_zone: tzinfo) -> None:
 
 def _queue_table(console: Console, view: QueueView, centre_zone: tzinfo) -> None:
     table = Table(title=f"Phone queues as of {_as_of(view.as_of, centre_zone)}")
-    table.add_column("queue")
+    table.add_column("queue", no_wrap=True)
     for column in (
         "offered",
         "answered",
@@ -156,7 +156,7 @@ def _satisfaction_tables(console: Console, view: SatisfactionView, centre_zone: 
         table = Table(
             title=f"Satisfaction by {label} as of {_as_of(view.as_of, centre_zone)} (domain.md §7)"
         )
-        table.add_column(label)
+        table.add_column(label, no_wrap=True)
         for column in (
             "calls",
             "reached",
@@ -188,14 +188,12 @@ def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None
         title=f"Daily report {view.day.isoformat()} as of {_as_of(view.as_of, centre_zone)} "
         "(domain.md §8)"
     )
-    table.add_column("branch")
+    table.add_column("branch", no_wrap=True)
     for column in (
         "orders",
         "amount",
         "delivered",
-        "cancelled",
         "tickets",
-        "closed",
         "complaints",
         "SLA met",
         "breached",
@@ -210,11 +208,9 @@ def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None
         table.add_row(
             row.branch,
             str(row.orders),
-            str(row.amount),
+            f"{row.amount:.0f}",
             str(row.delivered),
-            str(row.cancelled),
             str(sum(c.count for c in row.tickets_opened)),
-            str(sum(c.count for c in row.tickets_closed)),
             str(row.complaints),
             str(met),
             str(breached),

@@ -229,12 +229,14 @@ SUPERVISOR = Actor(Role.SUPERVISOR, "S01")
 
 
 def simulated_directory(agents: int, base: Directory | None = None) -> Directory:
-    """The demo city with enough field workers for ``agents`` seats: one more delivery
-    worker and one more technician per branch for every 5 seats beyond the first 5."""
+    """The demo city with enough field workers for the work ``agents`` seats bring in:
+    more delivery workers and technicians in every branch as the seats grow."""
     base = base or demo_directory()
     workers = dict(base.field_workers)
-    extra_delivery = max(0, math.ceil(agents / 5) - 1)
-    extra_technicians = max(0, math.ceil(agents / 5) - 1)
+    # a seat takes about 16 orders and 5 service visits a weekday; a delivery worker
+    # delivers 12 a day, a technician visits 6; the demo city has two of each per branch
+    extra_delivery = max(0, math.ceil(agents * 0.6) - 2)
+    extra_technicians = max(0, math.ceil(agents * 0.3) - 1)
     number = len(workers)
     for branch in sorted(base.branches):
         zones = tuple(sorted(a.code for a in base.areas.values() if a.branch == branch))
@@ -1106,15 +1108,17 @@ class Simulation:
         )
 
     def _follow_up_round(self, day: date) -> Story:
-        """At 15:00 on working days the late shift calls the follow-ups due by tomorrow."""
+        """At 15:00 on working days the late shift calls the follow-ups that would fall
+        due before the next round (so Friday calls what falls due at the weekend)."""
         if not self.calendar.is_business_day(day):
             return
         at = self._local(day, 15)
         yield Step(at, action=lambda: None)
+        next_round = datetime.combine(self.calendar.next_business_day(day), time(15), self.tz)
         due = [
             work
             for work in self.follow_ups.work(self.clock.now())
-            if work.due_at - self.clock.now() <= timedelta(days=1) and not work.paused
+            if work.due_at <= next_round + timedelta(hours=1) and not work.paused
         ]
         agents = self._agents_on_shift(at)
         for n, work in enumerate(due):

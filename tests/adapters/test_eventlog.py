@@ -13,7 +13,7 @@ from rich.console import Console
 from callcore import CallCenter
 from callcore.adapters.eventlog import EventLogError, Header, export_log, import_log, read_log
 from callcore.adapters.eventstore import open_store
-from callcore.demo import DEMO_DAY, run
+from callcore.tour import DEMO_DAY, run
 
 
 @pytest.fixture(scope="module")

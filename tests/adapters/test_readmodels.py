@@ -19,7 +19,7 @@ from rich.console import Console
 
 from callcore import CallCenter
 from callcore.adapters.readmodels import PositionMoved, ProjectionWorker, SqlReadModels
-from callcore.demo import DEMO_DAY, run
+from callcore.tour import DEMO_DAY, run
 
 END_OF_DAY = DEMO_DAY.replace(hour=23, minute=59)
 

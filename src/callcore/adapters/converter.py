@@ -23,6 +23,7 @@ import cattrs
 import orjson
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 
+from callcore.adapters.upcasters import upcast
 from callcore.domain import event_types
 from callcore.domain.common import Actor, Command, Event
 from callcore.service_layer import receipts
@@ -87,13 +88,29 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     return data
 
 
-def event_from_dict(type_name: str, data: dict[str, Any]) -> Event:
+def event_from_dict(type_name: str, data: dict[str, Any], schema: int | None = None) -> Event:
+    """The event of a stored or logged object; ``schema`` is the shape it was written in
+    (default: the current one), and older shapes are upcast first."""
     try:
         event_type = stored_event_types()[type_name]
     except KeyError:
         raise ValueError(f"unknown event type {type_name!r}") from None
+    if schema is not None and schema != event_type.schema:
+        data = upcast(type_name, schema, event_type.schema, data)
     event: Event = CONVERTER.structure(data, event_type)
     return event
+
+
+def stored_topic(event: Event) -> str:
+    """The store's topic of an event: its stable type name, and ``@<schema>`` from schema
+    2 on (so events stored before the first schema change read as schema 1)."""
+    name = event.type_name()
+    return name if event.schema == 1 else f"{name}@{event.schema}"
+
+
+def parse_topic(topic: str) -> tuple[str, int]:
+    name, _, schema = topic.partition("@")
+    return name, int(schema) if schema else 1
 
 
 def dumps(data: Any) -> bytes:

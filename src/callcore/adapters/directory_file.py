@@ -236,3 +236,64 @@ def demo_directory() -> Directory:
     """The demo directory of the fictional city of Hexi, shipped with the package."""
     source = resources.files("callcore.data").joinpath(DEMO_DIRECTORY)
     return directory_from_toml(tomllib.loads(source.read_text(encoding="utf-8")), DEMO_DIRECTORY)
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds → the file's duration form: ``"1h30m"``, ``"15s"``, ``"0s"``."""
+    parts = []
+    days, rest = divmod(int(seconds), 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    for value, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")):
+        if value:
+            parts.append(f"{value}{unit}")
+    return "".join(parts) or "0s"
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def directory_to_toml(directory: Directory) -> str:
+    """A directory as the TOML file :func:`load_directory` reads (the inverse of
+    :func:`directory_from_toml`): how QA turn a log's directory into a file to edit for a
+    what-if (``callcore directory LOG --out centre.toml``)."""
+    import tomli_w
+
+    data: dict[str, Any] = CONVERTER.unstructure(directory)
+    shaped: dict[str, Any] = {
+        "centre": {"name": data.pop("centre"), "phone_region": data.pop("phone_region")}
+    }
+    for table in ("calendar", "sla", "follow_ups", "service_fees"):
+        if table in data:
+            shaped[table] = data.pop(table)
+    sla = shaped.get("sla", {})
+
+    def target(value: Mapping[str, Any]) -> Any:
+        duration = format_duration(value["seconds"])
+        return {"duration": duration, "business": True} if value["business"] else duration
+
+    if "targets" in sla:
+        sla["targets"] = {clock: target(v) for clock, v in sla["targets"].items()}
+    for overrides in ("by_priority", "by_customer_level"):
+        if overrides in sla:
+            sla[overrides] = {
+                level: {clock: target(v) for clock, v in table.items()}
+                for level, table in sla[overrides].items()
+            }
+    for table in ("branches", "areas", "departments", "field_workers", "products", "quotas"):
+        if table in data:
+            shaped[table] = list(data.pop(table).values())
+    shaped["prices"] = data.pop("prices", [])
+    shaped.update(data)
+    text: str = tomli_w.dumps(_without_nulls(shaped))
+    return text
+
+
+def demo_directory_path() -> Path:
+    """Where the demo directory file is (to copy and edit)."""
+    return Path(str(resources.files("callcore.data").joinpath(DEMO_DIRECTORY)))

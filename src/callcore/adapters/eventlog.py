@@ -134,9 +134,7 @@ def export_log(
     redactor: Redactor | None = None,
 ) -> int:
     with open(path, "wb") as out:
-        return write_log(
-            out, header, (p.recorded for p in store.read_all()), progress, redactor
-        )
+        return write_log(out, header, (p.recorded for p in store.read_all()), progress, redactor)
 
 
 def redact_log(
@@ -204,9 +202,12 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
         )
     if not isinstance(data["data"], dict):
         raise EventLogError(number, "data must be a JSON object")
+    schema = data["schema"]
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise EventLogError(number, f"schema must be a whole number from 1, got {schema!r}")
     try:
         event = event_from_dict(
-            type_name, {**data["data"], "at": data["at"], "actor": data["actor"]}
+            type_name, {**data["data"], "at": data["at"], "actor": data["actor"]}, schema
         )
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
         messages = (
@@ -242,11 +243,18 @@ def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:
     return header, events()
 
 
-def import_log(path: str | Path, store: EventStore) -> tuple[Header, int]:
-    """Validate the whole file, then append everything at once: all or nothing."""
+def import_log(
+    path: str | Path, store: EventStore, progress: Callable[[int], None] | None = None
+) -> tuple[Header, int]:
+    """Validate the whole file, then append everything at once: all or nothing.
+    ``progress`` is told how many bytes have been read, now and then."""
     with open(path, "rb") as source:
         header, events = read_log(source)
-        records = list(events)
+        records = []
+        for record in events:
+            records.append(record)
+            if progress is not None and len(records) % 4096 == 0:
+                progress(source.tell())
     for record in records[:1]:
         if store.read_stream(record.stream):
             raise EventLogError(2, f"{record.stream} already exists in the target store")

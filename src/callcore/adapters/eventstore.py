@@ -42,7 +42,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from callcore.adapters.converter import event_from_dict, event_to_dict
+from callcore.adapters.converter import (
+    event_from_dict,
+    event_to_dict,
+    parse_topic,
+    stored_topic,
+)
 from callcore.ports import Positioned, Recorded, StreamConflict
 
 APPLICATION_NAME = "callcore"
@@ -149,7 +154,7 @@ class CattrsMapper(Mapper[str]):
         return StoredEvent(
             originator_id=self.originator_id(record.stream),
             originator_version=record.version,
-            topic=record.event.type_name(),
+            topic=stored_topic(record.event),
             state=state,
         )
 
@@ -170,7 +175,9 @@ class CattrsMapper(Mapper[str]):
                 f"({hint}): {error}"
             ) from None
         stream = data.pop("_stream") if self.uuid_streams else str(stored.originator_id)
-        return Recorded(stream, stored.originator_version, event_from_dict(stored.topic, data))
+        type_name, schema = parse_topic(stored.topic)
+        event = event_from_dict(type_name, data, schema)
+        return Recorded(stream, stored.originator_version, event)
 
 
 class EventsourcingStore:

@@ -138,6 +138,10 @@ KEPT: Final[frozenset[str]] = frozenset(
         "unit",
         "version",
         "via",
+        # the SLA policy in force (SlaPolicyAdopted): clock ids and durations
+        "by_customer_level",
+        "by_priority",
+        "targets",
     }
 )
 """Fields that are not personal data (checked against every event by the tests)."""

@@ -20,6 +20,7 @@ import enum
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import ClassVar
 
 import attrs
 from attrs import field, frozen
@@ -106,6 +107,14 @@ class Purpose(enum.StrEnum):
     SURVEY = "survey"
     SALES_LEAD = "sales-lead"
     VOICEMAIL_CALLBACK = "voicemail-callback"
+
+
+class FollowUpNotReached(enum.StrEnum):
+    """Why a follow-up did not reach the customer (domain.md §7): nobody answered (try
+    again later), or only a child was home (say when we will call again)."""
+
+    NO_ANSWER = "no-answer"
+    CHILD_AT_HOME = "child-at-home"
 
 
 class EndedBy(enum.StrEnum):
@@ -216,12 +225,20 @@ class OutboundCallNotReached(Event):
 
 @frozen(kw_only=True)
 class FollowUpRecorded(Event):
-    """What a follow-up call (回访) found (domain.md §7). ``reached`` False with a
-    ``call_again_at`` when nobody (or only a child) was home."""
+    """What a follow-up call (回访) found (domain.md §7).
+
+    Schema 2 says why a call did not reach the customer (``not_reached``): nobody
+    answered, or only a child was home and was told ``call_again_at``. Schema 1 logs are
+    upcast by ``callcore.adapters.upcasters`` (a ``call_again_at`` meant someone
+    answered: a child at home)."""
+
+    schema: ClassVar[int] = 2
 
     subject: str | None
     """The stream followed up: ``order-…``, ``dispatch-…``, ``complaint-…``."""
     reached: bool
+    not_reached: FollowUpNotReached | None = None
+    """``None`` when the customer was reached."""
     worker_id: str | None = None
     branch: str | None = None
     on_time: bool | None = None
@@ -483,6 +500,13 @@ class RecordFollowUp(Command):
     call_again_at: datetime | None = field(default=None, validator=aware)
     worker_id: str | None = None
     branch: str | None = None
+
+    @property
+    def not_reached(self) -> FollowUpNotReached:
+        """Only someone at home can be told when we will call again: a child."""
+        if self.call_again_at is not None:
+            return FollowUpNotReached.CHILD_AT_HOME
+        return FollowUpNotReached.NO_ANSWER
 
     def __attrs_post_init__(self) -> None:
         if self.attitude is not None and not 1 <= self.attitude <= 5:
@@ -782,6 +806,7 @@ def record_follow_up(state: State, command: RecordFollowUp, context: Context) ->
             actor=context.actor,
             subject=state.subject,
             reached=command.reached,
+            not_reached=None if command.reached else command.not_reached,
             worker_id=command.worker_id,
             branch=command.branch,
             on_time=command.on_time,
