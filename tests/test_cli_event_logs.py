@@ -323,3 +323,41 @@ def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
         shown += chunk
     assert process.wait(timeout=120) == 0
     assert b"simulating 1 day(s) of 3 seats" in shown
+
+
+def test_qa_replays_a_redacted_log_under_a_changed_policy(log: Path, tmp_path: Path) -> None:
+    # the "done when", each step one command, on a redacted log
+    redacted, policy = tmp_path / "incident.jsonl", tmp_path / "policy.toml"
+    assert (
+        callcore("redact", str(log), "--out", str(redacted), "--redaction-key", KEY).returncode == 0
+    )
+    instant = "2026-11-04T10:15"
+    then = callcore("replay", str(redacted), "--until", instant, "--view", "sla")
+    assert then.returncode == 0 and "SLA clocks as of 2026-11-04 10:15" in then.stdout
+    stream = next(
+        str(line["stream"]) for line in lines(redacted)[1:] if line["type"] == "TicketOpened"
+    )
+    timeline = callcore("history", str(redacted), stream)
+    assert timeline.returncode == 0 and "TicketOpened" in timeline.stdout
+    assert callcore("directory", str(redacted), "--out", str(policy)).returncode == 0
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("answer_rings = 3", "answer_rings = 4"),
+        encoding="utf-8",
+    )
+    what_if = callcore(
+        "replay",
+        str(redacted),
+        "--until",
+        instant,
+        "--view",
+        "sla",
+        "--directory",
+        str(policy),
+        "--format",
+        "json",
+    )
+    assert what_if.returncode == 0, what_if.stderr
+    as_was = callcore(
+        "replay", str(redacted), "--until", instant, "--view", "sla", "--format", "json"
+    )
+    assert what_if.stdout != as_was.stdout

@@ -87,3 +87,14 @@ def test_codes_keep_their_values_even_under_a_personal_name() -> None:
 def test_a_short_key_is_refused() -> None:
     with pytest.raises(ValueError, match="16"):
         Redactor("short")
+
+
+def test_a_pseudonymous_phone_number_is_accepted_as_it_is() -> None:
+    # a redacted log's directory and history load and can be worked on (+999 rings no one)
+    from callcore.domain.common import DomainError
+    from callcore.domain.phone import normalise_phone
+
+    phone = Redactor(KEY).pseudonym(PHONE, "+8613912345678")
+    assert normalise_phone(phone) == phone
+    with pytest.raises(DomainError):
+        normalise_phone("+999123")  # not the pseudonyms' shape: still refused
