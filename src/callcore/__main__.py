@@ -532,6 +532,150 @@ def views(
         )
 
 
+@app.command()
+def serve(
+    db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
+    tokens: str = typer.Option(
+        None,
+        "--tokens",
+        envvar="CALLCORE_TOKENS_FILE",
+        help="The token file (TOML; see `callcore token`). Also CALLCORE_TOKENS_FILE.",
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
+    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+    poll: float = typer.Option(
+        5.0, "--poll", min=0.2, help="Seconds between the wallboard's updates."
+    ),
+    cipher_key: str = typer.Option(
+        None, "--cipher-key", envvar="CALLCORE_CIPHER_KEY", help="Encrypt events at rest."
+    ),
+    clock_from: str = typer.Option(
+        None,
+        "--clock-from",
+        help="Run the centre's clock from this instant (replay a recorded day live).",
+    ),
+    clock_speed: float = typer.Option(
+        1.0, "--clock-speed", min=0.01, help="With --clock-from: how many times real time."
+    ),
+) -> None:
+    """The web adapter: the HTTP API (OpenAPI at /schema/openapi.json) and the
+    wallboard (/wallboard#token=...), under uvicorn."""
+    import uvicorn
+
+    from callcore.adapters.web import TokenBook, TokenFileError, create_app
+    from callcore.center import CallCenter
+
+    with _user_errors():
+        if not tokens:
+            raise _UserError(
+                "--tokens: give a token file (make one with `callcore token --role supervisor "
+                "--id S01 >> tokens.toml`); callcore serves no one without tokens"
+            )
+        try:
+            book = TokenBook.load(tokens)
+        except TokenFileError as error:
+            raise _UserError(f"--tokens: {error}") from None
+        clock = None
+        if clock_from is not None:
+            from callcore.adapters.clock import RunningClock
+            from callcore.adapters.directory_file import demo_directory, load_directory
+            from callcore.domain.calendar import zone
+
+            centre = load_directory(directory) if directory else demo_directory()
+            start = _parse_time(clock_from, "--clock-from", zone(centre.calendar.timezone))
+            assert start is not None
+            clock = RunningClock(start, clock_speed)
+        center = CallCenter.open(db, directory=directory, cipher_key=cipher_key, clock=clock)
+        application = create_app(center, book, poll_seconds=poll)
+        typer.echo(
+            f"callcore: serving {center.directory.centre} from {db} on http://{host}:{port} "
+            f"({len(book)} tokens); wallboard at /wallboard, API at /schema/openapi.json",
+            err=True,
+        )
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        center.close()
+
+
+@app.command()
+def token(
+    role: str = typer.Option(
+        ..., "--role", help="agent, supervisor, field-worker, qa or integrator."
+    ),
+    ident: str = typer.Option(..., "--id", help="Who it is: a seat id, a 工号, a system's name."),
+) -> None:
+    """Make a new bearer token: prints its [[token]] entry for the token file on stdout
+    (append it: `>> tokens.toml`) and the token itself on stderr, once."""
+    from callcore.adapters.web.access import WebRole, new_token, token_entry
+
+    with _user_errors():
+        roles = tuple(r.value for r in WebRole)
+        _choice(role, "--role", roles)
+        if not ident.strip():
+            raise _UserError("--id: give who the token is for")
+        secret = new_token()
+        typer.echo(f"# token for {role} {ident}: give it to them; it is not stored", err=True)
+        typer.echo(secret, err=True)
+        typer.echo(token_entry(secret, WebRole(role), ident.strip()))
+
+
+@app.command()
+def report(
+    out: str = typer.Option(..., "--out", help="The HTML file to write."),
+    db: str = typer.Option(None, "--db", help="Store URL (or give --log)."),
+    log: str = typer.Option(None, "--log", help="An event-log file (or give --db)."),
+    day: str = typer.Option(
+        None, "--day", help="The centre-local day (default: the last day with events)."
+    ),
+    directory: str = typer.Option(
+        None, "--directory", help="Directory TOML file, with --db (default: demo)."
+    ),
+) -> None:
+    """Write the wallboard's picture of one day as a static HTML file with charts."""
+    from pathlib import Path
+
+    from callcore.adapters.clock import ManualClock
+    from callcore.adapters.directory_file import demo_directory, load_directory
+    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.web.app import wallboard_page
+    from callcore.adapters.web.live import LiveBoard
+    from callcore.domain.calendar import zone
+    from callcore.replay import Replay
+
+    with _user_errors():
+        if (db is None) == (log is None):
+            raise _UserError("give one of --db URL or --log FILE")
+        wanted = _parse_day(day)
+        if log is not None:
+            source: Any = Replay.from_log(_existing(log))
+            last = source.as_of
+        else:
+            store = open_store(_existing_store(db))
+            centre = load_directory(directory) if directory else demo_directory()
+            last_event = None
+            for positioned in store.read_all():
+                last_event = positioned.recorded.event.at
+            last = last_event or datetime.now(zone(centre.calendar.timezone))
+
+            class _Centre:
+                def __init__(self) -> None:
+                    self.store = store
+                    self.clock = ManualClock(last)
+                    self.directory = centre
+
+            source = _Centre()
+        local_zone = zone(source.directory.calendar.timezone)
+        the_day = wanted or last.astimezone(local_zone).date()
+        day_end = datetime.combine(the_day, datetime.max.time(), tzinfo=local_zone)
+        # A past day as of its end; today's as of now (never the future).
+        as_of = day_end if log is not None else min(day_end, datetime.now(local_zone))
+        picture = LiveBoard(source).picture(as_of, the_day)
+        Path(out).write_text(wallboard_page(picture=picture), encoding="utf-8")
+        typer.echo(f"callcore: wrote {out} ({source.directory.centre}, {the_day})", err=True)
+
+
 @app.callback()
 def main_callback() -> None:
     """callcore."""

@@ -34,3 +34,24 @@ class ManualClock:
             raise ValueError("a clock's time needs a UTC offset")
         with self._lock:
             self._now = instant
+
+
+class RunningClock:
+    """A clock that starts at a given instant and runs, ``speed`` times as fast as real
+    time: ``callcore serve --clock-from`` replays a recorded or simulated day live on
+    the wallboard."""
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("a clock's time needs a UTC offset")
+        if speed <= 0:
+            raise ValueError("a clock's speed must be positive")
+        import time
+
+        self._monotonic = time.monotonic
+        self._start = start
+        self._speed = speed
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(self._monotonic() - self._began) * self._speed)

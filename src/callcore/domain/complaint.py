@@ -62,6 +62,7 @@ typed; the views just do not hand it to every other agent on the floor.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -518,6 +519,18 @@ def public_view(state: State) -> State:
         resolutions=tuple(attrs.evolve(r, text=None, note=None) for r in state.resolutions),
         satisfaction_calls=tuple(attrs.evolve(c, note=None) for c in state.satisfaction_calls),
     )
+
+
+CONFIDENTIAL_FIELDS: Mapping[type[Event], tuple[str, ...]] = {
+    CustomerUpdated: ("note",),
+    DepartmentFollowedUp: ("note",),
+    ResolutionProposed: ("resolution",),
+    ResolutionAccepted: ("note",),
+    ResolutionRejected: ("note",),
+    SatisfactionCallRecorded: ("note",),
+}
+"""The event fields :func:`public_view` hides, for timelines shown event by event (an
+audit trail over HTTP): a reader outside :data:`RESOLUTION_READERS` sees them as null."""
 
 
 def may_read_resolution(state: State, actor: Actor) -> bool:

@@ -1,0 +1,619 @@
+"""The HTTP API and the wallboard (interfaces.md §5), as a Litestar ASGI application.
+
+``create_app(center, tokens)`` is the whole adapter: command routes generated from the
+command classes (``commands.py``), the views, typed record look-ups, a stream's history
+(the audit trail), the wallboard page and its data. ``callcore serve`` runs it under
+uvicorn; an application embedding callcore mounts it like any ASGI app.
+
+Status codes, the contract integrators build on (``docs/web.md``):
+
+* 200 a command was handled (or replayed: same Idempotency-Key and body), or a read;
+* 400 the body or a parameter is malformed (the field is named);
+* 401 no valid bearer token; 403 the token's role may not do this (the role matrix);
+* 404 no such record or stream;
+* 409 a business rule refused the command (``rule`` names it) or other writers kept
+  changing the same records (``concurrent-writers``; retry);
+* 422 a value no rule could accept (a phone number that is not one, a window that ends
+  before it starts), or an Idempotency-Key reused with a different command.
+
+Nothing is recorded with any error. No input is answered with a 500.
+"""
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime, tzinfo
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated, Any
+
+import attrs
+from litestar import Litestar, MediaType, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.handlers.base import BaseRouteHandler
+from litestar.handlers.http_handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+import callcore
+from callcore.adapters.converter import make_converter
+from callcore.adapters.web.access import (
+    RECORD_ROLES,
+    SEES_RESOLUTIONS,
+    VIEW_ROLES,
+    Principal,
+    TokenBook,
+    WebRole,
+    command_roles,
+    roles_text,
+)
+from callcore.adapters.web.commands import (
+    CommandResult,
+    CommandRoute,
+    Problem,
+    RecordedEvent,
+    command_result,
+    command_routes,
+    recorded_event,
+)
+from callcore.adapters.web.live import LiveBoard
+from callcore.domain import complaint
+from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
+from callcore.domain.phone import INVALID_PHONE
+from callcore.formats import view_data
+from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
+
+if TYPE_CHECKING:  # the package root imports this adapter's users, not the other way
+    from callcore.center import CallCenter
+
+IDEMPOTENCY_KEY_MAX = 200
+
+Time = Annotated[
+    str | None,
+    Parameter(
+        description="ISO 8601; without an offset, the centre's local time; a bare date "
+        "means the end of that day",
+        max_length=64,
+    ),
+]
+Day = Annotated[str | None, Parameter(description="YYYY-MM-DD, centre-local", max_length=32)]
+
+_CONVERTER = make_converter()
+
+
+def _json_ready(value: Any, zone: tzinfo) -> Any:
+    converter = make_converter()
+    converter.register_unstructure_hook(datetime, lambda t: t.astimezone(zone).isoformat())
+    return converter.unstructure(value)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _problem(status: int, rule: str, detail: str, source: str | None = None) -> Response[Any]:
+    headers = {"WWW-Authenticate": 'Bearer realm="callcore"'} if status == 401 else None
+    body = attrs.asdict(Problem(status, rule, detail, source))
+    return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
+
+
+_RULE_OF_STATUS = {
+    400: "valid-input",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+}
+
+
+def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    detail = error.detail
+    if isinstance(error, ValidationException) and error.extra:
+        problems = error.extra if isinstance(error.extra, list) else [error.extra]
+        named = []
+        for problem in problems:
+            if isinstance(problem, Mapping):
+                key = problem.get("key")
+                message = problem.get("message", "")
+                named.append(f"{key}: {message}" if key and key != "data" else str(message))
+            else:
+                named.append(str(problem))
+        detail = "; ".join(named) or detail
+    status = error.status_code
+    return _problem(status, _RULE_OF_STATUS.get(status, "http-error"), detail)
+
+
+INPUT_RULES = frozenset({VALID_INPUT, INVALID_PHONE})
+"""Rules about the shape of a value rather than the state of the centre: 422, not 409."""
+
+
+def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    if isinstance(error, NotFound):
+        return _problem(409, error.rule.name, error.detail, error.rule.source)
+    status = 422 if error.rule in INPUT_RULES else 409
+    return _problem(status, error.rule.name, error.detail, error.rule.source)
+
+
+def _reused_key(_: Request[Any, Any, Any], error: CommandIdReused) -> Response[Any]:
+    return _problem(
+        422,
+        "idempotency-key-reused",
+        f"{error}; use a new Idempotency-Key for a different command",
+        "interfaces.md §2: a command id names one command",
+    )
+
+
+def _conflict(_: Request[Any, Any, Any], error: ConcurrencyConflict) -> Response[Any]:
+    response = _problem(409, "concurrent-writers", str(error))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def _server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    request.logger.exception("unexpected error in %s %s", request.method, request.url.path)
+    return _problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "server-error",
+        "callcore failed; nothing was recorded for this request. The server log has the cause.",
+    )
+
+
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+"""Every operation but /health needs the bearer token."""
+
+ERROR_RESPONSES: Mapping[int, ResponseSpec] = {
+    400: ResponseSpec(Problem, description="A malformed body or parameter; `detail` names it"),
+    401: ResponseSpec(Problem, description="No valid bearer token"),
+    403: ResponseSpec(Problem, description="The token's role may not do this (the role matrix)"),
+}
+COMMAND_ERRORS: Mapping[int, ResponseSpec] = {
+    **ERROR_RESPONSES,
+    409: ResponseSpec(Problem, description="A business rule refused the command; `rule` names it"),
+    422: ResponseSpec(
+        Problem,
+        description="A value the domain cannot accept, or an Idempotency-Key reused with "
+        "a different command",
+    ),
+}
+READ_ERRORS: Mapping[int, ResponseSpec] = {
+    **ERROR_RESPONSES,
+    404: ResponseSpec(Problem, description="No such record"),
+}
+
+
+# --------------------------------------------------------------------------- access
+
+
+def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Authenticate the bearer token and check the role matrix (``handler.opt['roles']``)."""
+    roles: frozenset[WebRole] | None = handler.opt.get("roles")
+    if roles is None:
+        return
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException("send an Authorization: Bearer <token> header")
+    tokens: TokenBook = connection.app.state.tokens
+    principal = tokens.principal(token.strip())
+    if principal is None:
+        raise NotAuthorizedException("the bearer token is not one this server knows")
+    if principal.role not in roles:
+        raise PermissionDeniedException(
+            f"the {principal.role.value} role may not use {handler.opt.get('what', 'this')}; "
+            f"allowed: {roles_text(roles)}"
+        )
+    connection.state.principal = principal
+
+
+def _principal(request: Request[Any, Any, Any]) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def create_app(
+    center: "CallCenter",
+    tokens: TokenBook,
+    *,
+    poll_seconds: float = 5.0,
+    debug: bool = False,
+) -> Litestar:
+    """The web adapter over ``center``; ``tokens`` grant the roles (never hard-coded)."""
+    zone = center.directory.local(center.clock.now()).tzinfo
+    assert zone is not None
+    board = LiveBoard(center)
+
+    def centre_time(text: str | None, name: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationException(
+                f"{name}: {text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15+08:00"
+            ) from None
+        if parsed.tzinfo is None:
+            if len(text) == 10:  # a date: as of the end of that day
+                parsed = parsed.replace(hour=23, minute=59, second=59)
+            parsed = parsed.replace(tzinfo=center.directory.local(center.clock.now()).tzinfo)
+        return parsed
+
+    def centre_day(text: str | None, name: str) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValidationException(f"{name}: {text!r} is not a date; use YYYY-MM-DD") from None
+
+    handlers: list[HTTPRouteHandler] = [
+        *(_command_handler(center, route) for route in command_routes())
+    ]
+
+    # -- views ------------------------------------------------------------------
+
+    @_read_route("/views/sla", "sla", tag="views", responses=ERROR_RESPONSES)
+    def sla_view(at: Time = None) -> dict[str, Any]:
+        """Every SLA clock instance and its state as of ``at`` (default: now), with the
+        compliance per clock (the JSON of ``callcore views --view sla``)."""
+        return view_data(center.views.sla(centre_time(at, "at")), zone)
+
+    @_read_route("/views/queues", "queues", tag="views", responses=ERROR_RESPONSES)
+    def queues_view(at: Time = None, since: Time = None, until: Time = None) -> dict[str, Any]:
+        """Service level, average speed of answer and abandonment of the phone queues,
+        for calls offered in [since, until), as of ``at``."""
+        return view_data(
+            center.views.queues(
+                centre_time(at, "at"),
+                since=centre_time(since, "since"),
+                until=centre_time(until, "until"),
+            ),
+            zone,
+        )
+
+    @_read_route("/views/satisfaction", "satisfaction", tag="views", responses=ERROR_RESPONSES)
+    def satisfaction_view(
+        at: Time = None, since: Time = None, until: Time = None
+    ) -> dict[str, Any]:
+        """Satisfaction per field worker, branch and agent over [since, until)."""
+        return view_data(
+            center.views.satisfaction(
+                centre_time(at, "at"),
+                since=centre_time(since, "since"),
+                until=centre_time(until, "until"),
+            ),
+            zone,
+        )
+
+    @_read_route("/views/daily", "daily", tag="views", responses=ERROR_RESPONSES)
+    def daily_view(day: Day = None, at: Time = None) -> dict[str, Any]:
+        """The daily report of a centre-local day (default: today), per branch."""
+        when = centre_day(day, "day") or center.directory.local(center.clock.now()).date()
+        return view_data(center.views.daily(when, centre_time(at, "at")), zone)
+
+    @_read_route(
+        "/views/work-queue/{branch:str}", "work-queue", tag="views", responses=ERROR_RESPONSES
+    )
+    def work_queue_view(branch: FromPath[str], at: Time = None) -> list[dict[str, Any]]:
+        """A branch's dispatches waiting for a field worker, in the order to assign them."""
+        rows = center.views.work_queue(branch, centre_time(at, "at"))
+        result: list[dict[str, Any]] = _json_ready(rows, zone)
+        return result
+
+    @_read_route(
+        "/views/open-work/{branch:str}", "open-work", tag="views", responses=ERROR_RESPONSES
+    )
+    def open_work_view(branch: FromPath[str], at: Time = None) -> list[dict[str, Any]]:
+        """A branch's open tickets, complaints, orders and dispatches, oldest first."""
+        rows = center.views.open_work(branch, centre_time(at, "at"))
+        result: list[dict[str, Any]] = _json_ready(rows, zone)
+        return result
+
+    @_read_route(
+        "/views/worker-load/{worker:str}", "worker-load", tag="views", responses=READ_ERRORS
+    )
+    def worker_load_view(
+        request: Request[Any, Any, Any], worker: FromPath[str], day: Day = None, at: Time = None
+    ) -> dict[str, Any]:
+        """A field worker's booked work orders on a day and what is left. A field
+        worker reads only their own."""
+        principal = _principal(request)
+        if principal.role is WebRole.FIELD_WORKER and principal.id != worker:
+            raise PermissionDeniedException("a field worker reads only their own load")
+        if worker not in center.directory.field_workers:
+            raise NotFoundException(f"no field worker {worker!r} in the directory")
+        load = center.views.worker_load(worker, centre_day(day, "day"), centre_time(at, "at"))
+        result: dict[str, Any] = _json_ready(load, zone)
+        return result
+
+    @_read_route("/views/follow-ups", "follow-ups", tag="views", responses=ERROR_RESPONSES)
+    def follow_ups_view(at: Time = None) -> list[dict[str, Any]]:
+        """Follow-up calls to make now, most urgent first."""
+        result: list[dict[str, Any]] = _json_ready(
+            center.views.follow_ups(centre_time(at, "at")), zone
+        )
+        return result
+
+    handlers += [
+        sla_view,
+        queues_view,
+        satisfaction_view,
+        daily_view,
+        work_queue_view,
+        open_work_view,
+        worker_load_view,
+        follow_ups_view,
+    ]
+
+    # -- records and history -------------------------------------------------------
+
+    handlers += [_record_handler(center, family, zone) for family in RECORD_ROLES]
+
+    @_read_route("/streams/{stream:str}/history", "history", tag="audit", responses=READ_ERRORS)
+    def stream_history(
+        request: Request[Any, Any, Any], stream: FromPath[str]
+    ) -> list[RecordedEvent]:
+        """Who did what, when: every event of one stream in order, with its actor.
+        Complaint texts are withheld from roles that may not read them."""
+        records = center.history(stream)
+        if not records:
+            raise NotFoundException(f"no stream {stream!r}")
+        confidential = (
+            stream_kind(stream) == complaint.KIND
+            and _principal(request).role not in SEES_RESOLUTIONS
+        )
+        return [recorded_event(record, confidential=confidential) for record in records]
+
+    @get(
+        "/me",
+        opt={"roles": frozenset(WebRole), "what": "/me"},
+        tags=["access"],
+        responses=ERROR_RESPONSES,
+        security=BEARER,
+    )
+    async def me(request: Request[Any, Any, Any]) -> dict[str, str]:
+        """The role and id the bearer token stands for."""
+        principal = _principal(request)
+        return {"role": principal.role.value, "id": principal.id, "actor": str(principal.actor)}
+
+    @get("/health", tags=["access"], sync_to_thread=True)
+    def health() -> dict[str, str]:
+        """Up, and the centre it serves (no token needed)."""
+        return {"status": "ok", "centre": center.directory.centre, "version": callcore.__version__}
+
+    # -- the wallboard -----------------------------------------------------------
+
+    @get("/wallboard", media_type=MediaType.HTML, include_in_schema=False)
+    async def wallboard() -> str:
+        """The page; it holds no data and asks /wallboard/data with the token it is given."""
+        return wallboard_page(poll_seconds=poll_seconds)
+
+    @_read_route("/wallboard/data", "wallboard", tag="views", responses=ERROR_RESPONSES)
+    def wallboard_data() -> dict[str, Any]:
+        """Today's clocks at risk and breached, the queues' service level and
+        abandonment, satisfaction and field workers' load, as of now."""
+        return board.picture()
+
+    handlers += [stream_history, me, health, wallboard, wallboard_data]
+
+    app = Litestar(
+        route_handlers=handlers,
+        guards=[guard],
+        exception_handlers={
+            HTTPException: _http_error,
+            DomainError: _domain_error,
+            CommandIdReused: _reused_key,
+            ConcurrencyConflict: _conflict,
+            Exception: _server_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="callcore",
+            version=callcore.__version__,
+            description=(
+                "The HTTP API of a callcore centre: every command, the views, record "
+                "look-ups and the audit trail. Send `Authorization: Bearer <token>`; "
+                "send an `Idempotency-Key` with every POST so that a retry records "
+                "nothing twice. Errors are `Problem` objects whose `rule` names what "
+                "was wrong."
+            ),
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            render_plugins=[],
+        ),
+        debug=debug,
+    )
+    app.state.tokens = tokens
+    app.state.center = center
+    return app
+
+
+def _read_route(
+    path: str, view: str, *, tag: str = "views", responses: Mapping[int, ResponseSpec] = READ_ERRORS
+) -> Callable[[Callable[..., Any]], HTTPRouteHandler]:
+    def decorate(function: Callable[..., Any]) -> HTTPRouteHandler:
+        summary = (function.__doc__ or "").strip().split("\n")[0].rstrip(".")
+        return get(
+            path,
+            before_request=_refuse_unknown_query(function),
+            opt=_reads(view),
+            tags=[tag],
+            responses=responses,
+            sync_to_thread=True,
+            security=BEARER,
+            operation_id=function.__name__,
+            summary=summary,
+        )(function)
+
+    return decorate
+
+
+def _reads(view: str) -> dict[str, Any]:
+    return {"roles": VIEW_ROLES[view], "what": f"the {view} view"}
+
+
+def _command_handler(center: "CallCenter", route: CommandRoute) -> HTTPRouteHandler:
+    roles = command_roles(route.command_type.__name__)
+
+    def handle(
+        request: Request[Any, Any, Any], data: Any, idempotency_key: str | None = None
+    ) -> Response[CommandResult]:
+        principal = _principal(request)
+        command_id = None
+        if idempotency_key is not None:
+            # Scoped by who sends it: one client's key never collides with another's.
+            command_id = f"http:{principal.role.value}:{principal.id}:{idempotency_key}"
+        try:
+            command = route.command(data, actor=principal.actor, command_id=command_id)
+        except (ValueError, TypeError) as error:
+            raise DomainError(VALID_INPUT, str(error)) from None
+        outcome = center.handle(command)
+        headers = {"Idempotent-Replayed": "true"} if outcome.repeated else {}
+        return Response(command_result(outcome), status_code=200, headers=headers)
+
+    handle.__annotations__ = {
+        "request": Request[Any, Any, Any],
+        "data": JSONBody[route.body_type],  # type: ignore[misc, name-defined]
+        "idempotency_key": Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=False,
+                min_length=1,
+                max_length=IDEMPOTENCY_KEY_MAX,
+                description="Makes a retry harmless: the same key and body give the first "
+                "response and record nothing new; the same key with another body is a 422.",
+            ),
+        ],
+        "return": Response[CommandResult],
+    }
+    handle.__name__ = handle.__qualname__ = route.command_type.__name__
+    doc = (route.command_type.__doc__ or "").strip()
+    return post(
+        route.path,
+        before_request=_refuse_unknown_fields(route),
+        opt={"roles": roles, "what": route.command_type.__name__},
+        tags=[route.family],
+        operation_id=route.command_type.__name__,
+        summary=route.command_type.__name__,
+        description=(doc + "\n\n" if doc else "") + f"Roles: {roles_text(roles)}.",
+        responses=COMMAND_ERRORS,
+        security=BEARER,
+        status_code=200,
+        sync_to_thread=True,
+    )(handle)
+
+
+def _refuse_unknown_query(
+    function: Callable[..., Any],
+) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """A misspelt parameter (``?untill=``) would otherwise give a view of another period."""
+    known = set(inspect.signature(function).parameters) - {"request"}
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known - set(request.path_params))) or "none"
+            raise ValidationException(f"{unknown[0]!r}: not a parameter here (allowed: {allowed})")
+
+    return check
+
+
+def _refuse_unknown_fields(
+    route: CommandRoute,
+) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """A misspelt optional field ("priorty") would otherwise be dropped in silence."""
+    known = {field.name for field in attrs.fields(route.body_type)}
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        if request.query_params:
+            raise ValidationException(
+                f"{sorted(request.query_params)[0]!r}: commands take no query parameters"
+            )
+        try:
+            body = await request.json()
+        except Exception:  # not JSON: the body decoder reports it with the field
+            return
+        if isinstance(body, dict):
+            unknown = sorted(set(body) - known)
+            if unknown:
+                raise ValidationException(
+                    f"{unknown[0]}: not a field of {route.command_type.__name__} "
+                    f"(its fields: {', '.join(sorted(known))})"
+                )
+
+    return check
+
+
+_RECORD_LOOKUPS: Mapping[str, Callable[["CallCenter"], Any]] = {
+    "customers": lambda center: center.customers,
+    "orders": lambda center: center.orders,
+    "tickets": lambda center: center.tickets,
+    "complaints": lambda center: center.complaints,
+    "dispatches": lambda center: center.dispatches,
+    "calls": lambda center: center.calls,
+}
+
+
+def _record_handler(center: "CallCenter", family: str, zone: tzinfo) -> HTTPRouteHandler:
+    records = _RECORD_LOOKUPS[family](center)
+    roles = RECORD_ROLES[family]
+
+    def look_up(request: Request[Any, Any, Any], record_id: str) -> dict[str, Any]:
+        principal = _principal(request)
+        try:
+            state = records.get(record_id)
+        except NotFound:
+            raise NotFoundException(f"no {family[:-1]} {record_id!r}") from None
+        if family == "complaints":
+            state = complaint.view_for(state, principal.actor)
+        if principal.role is WebRole.FIELD_WORKER and state.worker_id != principal.id:
+            raise PermissionDeniedException(
+                f"a field worker reads only the {family} assigned to them"
+            )
+        result: dict[str, Any] = _json_ready(state, zone)
+        return result
+
+    look_up.__annotations__ = {
+        "request": Request[Any, Any, Any],
+        "record_id": FromPath[str],
+        "return": dict[str, Any],
+    }
+    look_up.__name__ = look_up.__qualname__ = f"get_{family}"
+    return get(
+        f"/{family}/{{record_id:str}}",
+        opt={"roles": roles, "what": f"{family} look-ups"},
+        tags=[family],
+        operation_id=f"get_{family}",
+        summary=f"One of the {family}, as its state",
+        description=f"Roles: {roles_text(roles)}."
+        + (
+            " Resolutions and notes are withheld from roles that may not read them."
+            if family == "complaints"
+            else ""
+        ),
+        responses=READ_ERRORS,
+        security=BEARER,
+        sync_to_thread=True,
+    )(look_up)
+
+
+def wallboard_page(*, poll_seconds: float = 5.0, picture: Any = None) -> str:
+    """The wallboard's HTML. With ``picture`` the data is inlined and the page does not
+    poll: that is the static report of ``callcore report``."""
+    page = resources.files("callcore.adapters.web").joinpath("static/wallboard.html")
+    html = page.read_text(encoding="utf-8")
+    embedded = json.dumps(picture, ensure_ascii=False).replace("</", "<\\/")
+    return html.replace("/*POLL_SECONDS*/5", repr(float(poll_seconds))).replace(
+        "/*EMBEDDED*/null", embedded
+    )

@@ -1,0 +1,200 @@
+"""The wallboard's picture of the centre, kept up to date incrementally.
+
+Views over HTTP as of a past instant rebuild from the log (``CallCenter.views``). The
+wallboard asks for *now* every few seconds, so it keeps its folds in memory and applies
+only the events recorded since its last look: a poll costs the new events, not the
+whole day. The same function draws the static report (``callcore report``), so the
+wallboard and the report never disagree.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from callcore.domain.directory import Directory
+from callcore.formats import view_data
+from callcore.projections.queues import QueueMetrics
+from callcore.projections.satisfaction import Satisfaction, SatisfactionRow
+from callcore.projections.sla import ClockRow, ClockStatus, SlaClocks
+from callcore.projections.workload import Workload
+from callcore.views import Source
+
+TODAY_OPEN_CLOCKS_LIMIT = 200
+"""At most this many at-risk and breached clocks are listed (the most urgent first);
+the counts always cover them all."""
+
+
+class Folds:
+    """The projections the board reads, applied to events in global order."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.sla = SlaClocks(directory)
+        self.queues = QueueMetrics(directory)
+        self.satisfaction = Satisfaction(directory)
+        self.workload = Workload(directory)
+
+    def apply(self, record: Any) -> None:
+        self.sla.apply(record)
+        self.queues.apply(record)
+        self.satisfaction.apply(record)
+        self.workload.apply(record)
+
+
+class LiveBoard:
+    """Folds caught up with a store on every look; thread-safe."""
+
+    def __init__(self, center: Source) -> None:
+        self._center = center
+        self._lock = threading.Lock()
+        self._folds = Folds(center.directory)
+        self._position = 0
+
+    def picture(self, now: datetime | None = None, day: date | None = None) -> dict[str, Any]:
+        """The board as of ``now`` (default: the centre's clock) for ``day`` (default:
+        the day of ``now``). Only events recorded since the last look are folded."""
+        instant = now or self._center.clock.now()
+        with self._lock:
+            if self._folds.directory is not self._center.directory:
+                self._folds, self._position = Folds(self._center.directory), 0
+            for positioned in self._center.store.read_all(self._position):
+                if positioned.recorded.event.at > instant:
+                    # Not yet, on this clock: a store replayed live (serve --clock-from)
+                    # holds the rest of the day; it is folded when its time comes.
+                    break
+                self._folds.apply(positioned.recorded)
+                self._position = positioned.position
+            return picture(self._folds, instant, day)
+
+
+def _clock_row(row: ClockRow, now: datetime, directory: Directory) -> dict[str, Any]:
+    local = directory.local
+    return {
+        "clock": row.clock,
+        "subject": row.subject,
+        "state": row.state.value,
+        "started_at": local(row.started_at).isoformat(),
+        "due_at": local(row.due_at).isoformat(),
+        "minutes_left": round((row.due_at - now).total_seconds() / 60, 1),
+        "priority": row.priority,
+        "branch": row.attribution.branch,
+        "field_worker": row.attribution.field_worker,
+    }
+
+
+def _overall(rows: tuple[SatisfactionRow, ...]) -> dict[str, Any]:
+    """The centre's figures from the branches' rows, each share weighted by the
+    customers reached."""
+
+    def weighted(values: list[tuple[float | None, int]], digits: int) -> float | None:
+        known = [(value, n) for value, n in values if value is not None and n]
+        weight = sum(n for _, n in known)
+        return round(sum(v * n for v, n in known) / weight, digits) if weight else None
+
+    return {
+        "calls": sum(row.calls for row in rows),
+        "reached": sum(row.reached for row in rows),
+        "mean_rating": weighted([(row.mean_rating, row.reached) for row in rows], 2),
+        "satisfied_share": weighted([(row.satisfied_share, row.reached) for row in rows], 3),
+        "complaints": sum(row.complaints for row in rows),
+        "re_complaints": sum(row.re_complaints for row in rows),
+    }
+
+
+def picture(folds: Folds, now: datetime, day: date | None = None) -> dict[str, Any]:
+    """The wallboard's JSON: today's (or ``day``'s) clocks, queues, satisfaction and
+    field workers' load, as of ``now``."""
+    directory = folds.directory
+    zone = directory.local(now).tzinfo
+    assert zone is not None
+    today = day or directory.local(now).date()
+    start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    end = start + timedelta(days=1)
+    sla = folds.sla.view(now)
+
+    def today_started(row: ClockRow) -> bool:
+        return start <= row.started_at < end
+
+    open_rows = [row for row in sla.clocks if row.stopped_at is None]
+    urgent = sorted(
+        (row for row in open_rows if row.state in {ClockStatus.AT_RISK, ClockStatus.BREACHED}),
+        key=lambda row: row.due_at,
+    )
+    summary: dict[str, dict[str, Any]] = {}
+    for row in sla.clocks:
+        if not today_started(row):
+            continue
+        tally = summary.setdefault(
+            row.clock, {"clock": row.clock, "met": 0, "breached": 0, "running": 0, "at_risk": 0}
+        )
+        if row.state is ClockStatus.AT_RISK:
+            tally["at_risk"] += 1
+            tally["running"] += 1
+        elif row.state is ClockStatus.RUNNING:
+            tally["running"] += 1
+        elif row.state is ClockStatus.MET:
+            tally["met"] += 1
+        else:
+            tally["breached"] += 1
+    for tally in summary.values():
+        decided = tally["met"] + tally["breached"]
+        tally["compliance"] = round(tally["met"] / decided, 3) if decided else None
+
+    queues = view_data(folds.queues.view(now, start, end), zone)["queues"]
+    satisfaction = folds.satisfaction.view(now, start, end)
+    workers = []
+    for worker in sorted(directory.field_workers.values(), key=lambda w: (w.branch, w.id)):
+        load = folds.workload.worker_load(worker.id, today, now)
+        workers.append(
+            {
+                "id": worker.id,
+                "name": worker.name,
+                "branch": worker.branch,
+                "booked": load.booked,
+                "done": load.done,
+                "capacity": load.capacity,
+                "load_share": round(load.booked / load.capacity, 3) if load.capacity else None,
+            }
+        )
+    return {
+        "centre": directory.centre,
+        "as_of": directory.local(now).isoformat(),
+        "day": today.isoformat(),
+        "clocks": {
+            "at_risk": sum(row.state is ClockStatus.AT_RISK for row in open_rows),
+            "breached": sum(row.state is ClockStatus.BREACHED for row in open_rows),
+            "running": len(open_rows),
+            "urgent": [_clock_row(row, now, directory) for row in urgent][:TODAY_OPEN_CLOCKS_LIMIT],
+            "today": [summary[key] for key in sorted(summary)],
+        },
+        "queues": queues,
+        "intervals": [
+            {
+                "start": directory.local(interval.start).isoformat(),
+                "offered": sum(row.offered for row in interval.queues),
+                "answered": sum(row.answered for row in interval.queues),
+                "abandoned": sum(row.abandoned for row in interval.queues),
+                "answered_within_target": sum(
+                    row.answered_within_target for row in interval.queues
+                ),
+            }
+            for interval in folds.queues.intervals(now, today)
+        ],
+        "satisfaction": {
+            "overall": _overall(satisfaction.branches),
+            "branches": [
+                {
+                    "id": row.id,
+                    "calls": row.calls,
+                    "reached": row.reached,
+                    "mean_rating": row.mean_rating,
+                    "satisfied_share": row.satisfied_share,
+                    "complaints": row.complaints,
+                }
+                for row in satisfaction.branches
+            ],
+        },
+        "workers": workers,
+    }
