@@ -1,0 +1,111 @@
+"""The telephony source port: what every source produces, and the feed that records it.
+
+A source turns a PBX's facts into Call commands whose ``command_id`` is made from the
+source's own call and event ids, so a re-read file or a re-delivered webhook records
+nothing twice (the message bus returns the first outcome). A fact the domain refuses (a
+ring after the call ended) is counted under its rule's name; a line or message that is
+not a fact at all is a :class:`Rejection` with its place and reason. Neither stops the
+feed, and neither stores anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from typing import Protocol
+
+import attrs
+from attrs import frozen
+
+from callcore.domain.common import Command, DomainError
+
+log = logging.getLogger("callcore.telephony")
+
+
+@frozen
+class Rejection:
+    """Input that is not a fact: where it was (``line 12``), why, and the text."""
+
+    where: str
+    reason: str
+    text: str
+
+
+@attrs.define
+class FeedReport:
+    """What a feed did, for the closing line of ``callcore telephony`` and for tests."""
+
+    inputs: int = 0
+    commands: int = 0
+    recorded: int = 0
+    """Commands that recorded events."""
+    repeated: int = 0
+    """Commands already handled (the same fact read twice): nothing recorded."""
+    unchanged: int = 0
+    """Commands the domain found nothing to do for (a repeat worded differently)."""
+    refused: Counter[str] = attrs.field(factory=Counter)
+    """Facts the domain refused, by rule name."""
+    unknown: Counter[str] = attrs.field(factory=Counter)
+    """Input the source does not know (a queue_log verb, an AMI event), kept and counted."""
+    agent_events: Counter[str] = attrs.field(factory=Counter)
+    """Agents' presence (login, pause, member changes): understood, not recorded."""
+    rejected: list[Rejection] = attrs.field(factory=list)
+    closed_by_timeout: int = 0
+    """Calls the PBX never closed, closed by the feed's timeout rule."""
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.inputs} read",
+            f"{self.commands} commands",
+            f"{self.recorded} recorded",
+            f"{self.repeated} already recorded",
+        ]
+        if self.closed_by_timeout:
+            parts.append(f"{self.closed_by_timeout} never-closed calls closed")
+        if self.refused:
+            parts.append(
+                "refused " + ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items()))
+            )
+        if self.unknown:
+            parts.append(
+                "unknown " + ", ".join(f"{k} {v}" for k, v in sorted(self.unknown.items()))
+            )
+        if self.rejected:
+            parts.append(
+                f"{len(self.rejected)} rejected (first: {self.rejected[0].where}: "
+                f"{self.rejected[0].reason})"
+            )
+        return "; ".join(parts)
+
+
+class CommandHandler(Protocol):
+    def handle(self, command: Command) -> object: ...
+
+
+class Feed:
+    """Records a source's commands in a centre, one by one, counting every outcome."""
+
+    def __init__(self, center: CommandHandler, report: FeedReport | None = None) -> None:
+        self.center = center
+        self.report = report or FeedReport()
+
+    def reject(self, rejection: Rejection) -> None:
+        self.report.rejected.append(rejection)
+        log.warning("rejected %s: %s: %r", rejection.where, rejection.reason, rejection.text)
+
+    def record(self, commands: Iterable[Command]) -> None:
+        for command in commands:
+            self.report.commands += 1
+            try:
+                outcome = self.center.handle(command)
+            except DomainError as error:
+                self.report.refused[error.rule.name] += 1
+                log.info("refused %s %s: %s", type(command).__name__, command.command_id, error)
+                continue
+            if getattr(outcome, "repeated", False):
+                self.report.repeated += 1
+            elif getattr(outcome, "recorded", ()):
+                self.report.recorded += 1
+            else:
+                self.report.unchanged += 1

@@ -1,0 +1,528 @@
+"""Asterisk's ``queue_log``: ``epoch|callid|queue|agent|event|data1|…|data5``.
+
+Units, as Asterisk writes them (and as the official documentation does not always say):
+
+* the epoch is whole seconds (the realtime table may carry fractions, or a datetime);
+* ENTERQUEUE: url, caller id, position;
+* CONNECT: hold time in seconds *including* the ring time, the bridged channel's
+  uniqueid, ring time in seconds;
+* RINGNOANSWER and RINGCANCELED: ring time in **milliseconds**;
+* ABANDON, EXITWITHTIMEOUT, EXITEMPTY: position, original position, wait in seconds;
+  EXITWITHKEY: key, position, original position, wait;
+* COMPLETECALLER / COMPLETEAGENT: hold time, talk time, original position;
+* BLINDTRANSFER: extension, context, hold, talk, original position; ATTENDEDTRANSFER:
+  method, then what it bridged, hold, talk, original position; TRANSFER (before
+  Asterisk 12) as BLINDTRANSFER;
+* FreePBX writes a ``DID`` line (callid, ``NONE``, ``NONE``, ``DID``, the number dialled)
+  before the call's ENTERQUEUE.
+
+Agents' presence (AGENTLOGIN, ADDMEMBER, PAUSE, …) and the queue's own lines
+(QUEUESTART, CONFIGRELOAD) are understood and counted; the domain records calls, not
+presence. Unknown verbs are kept and counted. A call the log never closes (the PBX
+restarted mid-call) is closed by the timeout rule of :class:`QueueLogTranslator`.
+
+Command ids are made from the line itself (``ql:<callid>:<verb>:<epoch>:<digest>``):
+reading the same file twice, or a rotated file that repeats lines, records nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+from attrs import frozen
+
+from callcore.adapters.telephony.feed import Feed, Rejection
+from callcore.domain import call
+from callcore.domain.common import Actor, Command, Role
+
+ASTERISK: Final = Actor(Role.INTEGRATION, "asterisk")
+
+CALL_VERBS: Final = frozenset(
+    {
+        "DID",
+        "ENTERQUEUE",
+        "RINGNOANSWER",
+        "RINGCANCELED",
+        "CONNECT",
+        "ABANDON",
+        "EXITWITHTIMEOUT",
+        "EXITEMPTY",
+        "EXITWITHKEY",
+        "COMPLETECALLER",
+        "COMPLETEAGENT",
+        "BLINDTRANSFER",
+        "ATTENDEDTRANSFER",
+        "TRANSFER",
+    }
+)
+AGENT_VERBS: Final = frozenset(
+    {
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+        "PENALTY",
+        "RINGINUSE",
+        "AGENTDUMP",
+        "SYSCOMPAT",
+        "QUEUESTART",
+        "CONFIGRELOAD",
+    }
+)
+"""Presence and housekeeping: understood, counted, not recorded."""
+
+_VERB = re.compile(r"^[A-Z][A-Z_]*$")
+_EPOCH = re.compile(r"^\d{1,12}(\.\d{1,9})?$")
+
+
+class QueueLogError(ValueError):
+    """A line that is not a queue_log line; the message says which field and why."""
+
+
+@frozen
+class QueueLogLine:
+    at: datetime
+    call_id: str
+    queue: str
+    agent: str
+    verb: str
+    data: tuple[str, ...]
+    text: str
+
+    def field(self, index: int, name: str) -> str:
+        """data<index> (from 1), or an empty string if the line has fewer."""
+        return self.data[index - 1] if len(self.data) >= index else ""
+
+    def number(self, index: int, name: str, *, required: bool = True) -> float | None:
+        raw = self.field(index, name).strip()
+        if not raw:
+            if required:
+                raise QueueLogError(f"{self.verb} data{index} ({name}) is missing")
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise QueueLogError(
+                f"{self.verb} data{index} ({name}) {raw!r} is not a number"
+            ) from None
+        if not 0 <= value < 10**9:
+            raise QueueLogError(f"{self.verb} data{index} ({name}) {raw!r} is out of range")
+        return value
+
+
+def parse_time(raw: str, local_zone: tzinfo = UTC) -> datetime:
+    """An epoch (whole or fractional seconds), or the realtime table's datetime text
+    (``2026-11-03 10:15:02.123456``, in the PBX's local zone when it has no offset)."""
+    text = raw.strip()
+    if _EPOCH.match(text):
+        return datetime.fromtimestamp(float(text), UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise QueueLogError(f"time {raw!r} is neither an epoch nor a date and time") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=local_zone)
+
+
+def parse_line(text: str, local_zone: tzinfo = UTC) -> QueueLogLine:
+    line = text.rstrip("\r\n")
+    if "\x00" in line:
+        raise QueueLogError("the line holds a NUL byte")
+    fields = line.split("|")
+    if len(fields) < 5:
+        raise QueueLogError(f"{len(fields)} fields; a queue_log line has at least 5")
+    raw_time, call_id, queue, agent, verb, *data = fields
+    at = parse_time(raw_time, local_zone)
+    if not _VERB.match(verb):
+        raise QueueLogError(f"event {verb!r} is not an event name")
+    if not call_id.strip():
+        raise QueueLogError("callid is empty")
+    while data and data[-1] == "":  # Asterisk always ends a line with '|'
+        data.pop()
+    return QueueLogLine(at, call_id.strip(), queue.strip(), agent.strip(), verb, tuple(data), line)
+
+
+def agent_id(member: str) -> str:
+    """``SIP/1001``, ``PJSIP/1001``, ``Local/1001@from-queue/n`` → ``1001``; a member name
+    (``Li Na``) stays as it is."""
+    name = member.strip()
+    if "/" in name:
+        name = name.split("/", 1)[1]
+        name = name.split("@", 1)[0].split("/", 1)[0]
+    return name or member
+
+
+@attrs.define
+class _Call:
+    queue: str
+    offered_at: datetime
+    last_at: datetime
+    answered: bool = False
+
+
+class QueueLogTranslator:
+    """queue_log lines → Call commands.
+
+    ``never_closed_after``: a call with no line closing it for this long (measured on the
+    log's own clock, the newest line read) is closed: timed out if it was still waiting,
+    completed by the system if it was answered. The PBX restarting mid-call is the usual
+    cause; without the rule such a call would wait forever in the queue metrics."""
+
+    def __init__(
+        self,
+        *,
+        source: str = "ql",
+        actor: Actor = ASTERISK,
+        never_closed_after: timedelta = timedelta(hours=4),
+    ) -> None:
+        self.source = source
+        self.actor = actor
+        self.never_closed_after = never_closed_after
+        self.open_calls: dict[str, _Call] = {}
+        self.dids: dict[str, str] = {}
+        self.newest: datetime | None = None
+
+    def _id(self, line: QueueLogLine, suffix: str = "") -> str:
+        digest = hashlib.sha1(line.text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+        epoch = int(line.at.timestamp())
+        return f"{self.source}:{line.call_id}:{line.verb.lower()}:{epoch}:{digest}{suffix}"
+
+    def translate(self, line: QueueLogLine) -> list[Command]:
+        """The commands a line stands for (none for presence lines); raises
+        :class:`QueueLogError` for a call line whose data are wrong."""
+        if self.newest is None or line.at > self.newest:
+            self.newest = line.at
+        verb = line.verb
+        common: dict[str, Any] = {"actor": self.actor, "occurred_at": line.at}
+        call_id = line.call_id
+        open_call = self.open_calls.get(call_id)
+        if open_call is not None:
+            open_call.last_at = line.at
+        if verb == "DID":
+            self.dids[call_id] = line.field(1, "did").strip()
+            return []
+        if verb == "ENTERQUEUE":
+            caller = line.field(2, "caller id").strip() or None
+            self.open_calls[call_id] = _Call(line.queue, line.at, line.at)
+            return [
+                call.OfferCall(
+                    command_id=self._id(line),
+                    call_id=call_id,
+                    queue=line.queue,
+                    caller_phone=caller if caller not in {"anonymous", "unknown"} else None,
+                    did=self.dids.pop(call_id, None) or None,
+                    **common,
+                )
+            ]
+        agent = agent_id(line.agent)
+        if verb in {"RINGNOANSWER", "RINGCANCELED"}:
+            milliseconds = line.number(1, "ring time, ms")
+            assert milliseconds is not None
+            return [
+                call.RingAgent(
+                    command_id=self._id(line, ":ring"),
+                    call_id=call_id,
+                    agent=agent,
+                    occurred_at=line.at - timedelta(milliseconds=milliseconds),
+                    actor=self.actor,
+                ),
+                call.RecordRingNoAnswer(
+                    command_id=self._id(line),
+                    call_id=call_id,
+                    agent=agent,
+                    ring_seconds=milliseconds / 1000,
+                    **common,
+                ),
+            ]
+        if verb == "CONNECT":
+            line.number(1, "hold time, s")
+            ring = line.number(3, "ring time, s", required=False) or 0.0
+            if open_call is not None:
+                open_call.answered = True
+            return [
+                call.RingAgent(
+                    command_id=self._id(line, ":ring"),
+                    call_id=call_id,
+                    agent=agent,
+                    occurred_at=line.at - timedelta(seconds=ring),
+                    actor=self.actor,
+                ),
+                call.AnswerCall(command_id=self._id(line), call_id=call_id, agent=agent, **common),
+            ]
+        if verb == "ABANDON":
+            position = line.number(1, "position")
+            waited = line.number(3, "wait, s", required=False)
+            self.open_calls.pop(call_id, None)
+            return [
+                call.AbandonCall(
+                    command_id=self._id(line),
+                    call_id=call_id,
+                    position=int(position) if position is not None else None,
+                    waited_seconds=waited,
+                    **common,
+                )
+            ]
+        if verb in {"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"}:
+            first_wait = 4 if verb == "EXITWITHKEY" else 3
+            waited = line.number(first_wait, "wait, s", required=False)
+            reason = {
+                "EXITWITHTIMEOUT": call.ExitReason.TIMEOUT,
+                "EXITEMPTY": call.ExitReason.EMPTY_QUEUE,
+                "EXITWITHKEY": call.ExitReason.CALLER_PRESSED_KEY,
+            }[verb]
+            self.open_calls.pop(call_id, None)
+            return [
+                call.TimeOutCall(
+                    command_id=self._id(line),
+                    call_id=call_id,
+                    reason=reason,
+                    waited_seconds=waited,
+                    **common,
+                )
+            ]
+        if verb in {"COMPLETECALLER", "COMPLETEAGENT"}:
+            line.number(1, "hold time, s")
+            line.number(2, "talk time, s")
+            self.open_calls.pop(call_id, None)
+            ended = call.EndedBy.CALLER if verb == "COMPLETECALLER" else call.EndedBy.AGENT
+            return [
+                call.CompleteCall(
+                    command_id=self._id(line), call_id=call_id, ended_by=ended, **common
+                )
+            ]
+        if verb in {"BLINDTRANSFER", "TRANSFER", "ATTENDEDTRANSFER"}:
+            if verb == "ATTENDEDTRANSFER":
+                method = line.field(1, "method").strip() or "BRIDGE"
+                to = line.field(2, "target").strip() or method
+                kind = call.TransferKind.ATTENDED
+            else:
+                extension = line.field(1, "extension").strip()
+                context = line.field(2, "context").strip()
+                if not extension:
+                    raise QueueLogError(f"{verb} data1 (extension) is missing")
+                to = f"{extension}@{context}" if context else extension
+                kind = call.TransferKind.BLIND
+            self.open_calls.pop(call_id, None)
+            # The queue's part of the call ends with the transfer.
+            return [
+                call.TransferCall(
+                    command_id=self._id(line), call_id=call_id, to=to, kind=kind, **common
+                ),
+                call.CompleteCall(
+                    command_id=self._id(line, ":end"),
+                    call_id=call_id,
+                    ended_by=call.EndedBy.AGENT,
+                    **common,
+                ),
+            ]
+        raise AssertionError(f"not a call verb: {verb}")  # pragma: no cover
+
+    def close_never_closed(self) -> list[Command]:
+        """Close the calls the log has not closed for ``never_closed_after``."""
+        if self.newest is None:
+            return []
+        commands: list[Command] = []
+        for call_id, open_call in list(self.open_calls.items()):
+            if self.newest - open_call.last_at < self.never_closed_after:
+                continue
+            del self.open_calls[call_id]
+            at = open_call.last_at + self.never_closed_after
+            ident = f"{self.source}:{call_id}:never-closed"
+            if open_call.answered:
+                commands.append(
+                    call.CompleteCall(
+                        command_id=ident,
+                        call_id=call_id,
+                        ended_by=call.EndedBy.SYSTEM,
+                        occurred_at=at,
+                        actor=self.actor,
+                    )
+                )
+            else:
+                commands.append(
+                    call.TimeOutCall(
+                        command_id=ident,
+                        call_id=call_id,
+                        reason=call.ExitReason.TIMEOUT,
+                        occurred_at=at,
+                        actor=self.actor,
+                    )
+                )
+        return commands
+
+
+class QueueLogFeed:
+    """Lines in, commands recorded: parse, translate, count; never stops on bad input."""
+
+    def __init__(
+        self,
+        feed: Feed,
+        translator: QueueLogTranslator | None = None,
+        local_zone: tzinfo = UTC,
+    ) -> None:
+        self.feed = feed
+        self.translator = translator or QueueLogTranslator()
+        self.local_zone = local_zone
+
+    def line(self, text: str, where: str) -> None:
+        report = self.feed.report
+        report.inputs += 1
+        if not text.strip():
+            return
+        try:
+            line = parse_line(text, self.local_zone)
+        except QueueLogError as error:
+            self.feed.reject(Rejection(where, str(error), text))
+            return
+        translator = self.translator
+        if translator.newest is None or line.at > translator.newest:
+            translator.newest = line.at
+        if line.verb in AGENT_VERBS:
+            report.agent_events[line.verb] += 1
+        elif line.verb not in CALL_VERBS:
+            report.unknown[line.verb] += 1
+        else:
+            try:
+                commands = translator.translate(line)
+            except (QueueLogError, ValueError) as error:
+                self.feed.reject(Rejection(where, str(error), text))
+                return
+            self.feed.record(commands)
+        # Any line moves the log's clock: calls it shows were never closed are closed.
+        closing = translator.close_never_closed()
+        report.closed_by_timeout += len(closing)
+        self.feed.record(closing)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """A queue_log file read once: (line number, text)."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as file:
+        yield from enumerate(file, start=1)
+
+
+def follow_lines(
+    path: str | Path,
+    *,
+    poll_seconds: float = 0.5,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[tuple[str, str]]:
+    """``tail -F``: the file from its start, then what is appended, surviving rotation
+    (the file renamed and a new one created: the old one is read to its end first) and
+    truncation (copytruncate). A line is given only once it is whole. Yields
+    (where, text) with ``where`` like ``queue_log:12``."""
+    path = Path(path)
+    name = path.name
+    file = None
+    inode: int | None = None
+    number = 0
+    pending = ""
+    while not should_stop():
+        if file is None:
+            try:
+                file = open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+            except FileNotFoundError:
+                sleep(poll_seconds)
+                continue
+            inode = os.fstat(file.fileno()).st_ino
+            number, pending = 0, ""
+        chunk = file.readline()
+        if chunk:
+            pending += chunk
+            if pending.endswith("\n"):
+                number += 1
+                yield f"{name}:{number}", pending
+                pending = ""
+            continue
+        # At the end: has the file been rotated or truncated under us?
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            sleep(poll_seconds)
+            continue
+        if current.st_ino != inode:
+            file.close()
+            file = None  # the old file was read to its end; start the new one
+            continue
+        if current.st_size < file.tell():
+            file.seek(0)
+            number, pending = 0, ""
+            continue
+        sleep(poll_seconds)
+    if file is not None:
+        file.close()
+
+
+def table_lines(
+    url: str,
+    *,
+    table: str = "queue_log",
+    after: int = 0,
+) -> Iterator[tuple[str, str, int]]:
+    """The realtime ``queue_log`` table (``time, callid, queuename, agent, event,
+    data1..data5``; the older single ``data`` column too), read through SQLAlchemy in
+    insertion order. Yields (where, line text, row key) where the key is the ``id``
+    column when the table has one (else the row's number), to resume after."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        queue_log = sa.Table(table, metadata, autoload_with=engine)
+        columns = queue_log.c
+        data_columns = [columns[f"data{i}"] for i in range(1, 6) if f"data{i}" in columns]
+        if not data_columns and "data" in columns:
+            data_columns = [columns["data"]]
+        key = columns.get("id")
+        query = sa.select(
+            columns["time"],
+            columns["callid"],
+            columns["queuename"],
+            columns["agent"],
+            columns["event"],
+            *data_columns,
+            *([key] if key is not None else []),
+        )
+        if key is not None:
+            query = query.where(key > after).order_by(key)
+        with engine.connect() as connection:
+            for number, row in enumerate(connection.execute(query), start=1):
+                values = list(row)
+                row_key = int(values.pop()) if key is not None else number
+                if key is None and number <= after:
+                    continue
+                when, call_id, queue, agent, event, *data = values
+                if isinstance(when, datetime):
+                    when = when.isoformat(sep=" ")
+                data_text = [("" if value is None else str(value)) for value in data]
+                if len(data_columns) == 1:  # the old single column: data1|data2|…
+                    data_text = data_text[0].split("|")
+                text = "|".join(
+                    [
+                        str(when),
+                        str(call_id or ""),
+                        str(queue or ""),
+                        str(agent or ""),
+                        str(event or ""),
+                        *data_text,
+                    ]
+                )
+                yield f"{table} row {row_key}", text, row_key
+    finally:
+        engine.dispose()
