@@ -558,6 +558,16 @@ def serve(
     clock_speed: float = typer.Option(
         1.0, "--clock-speed", min=0.01, help="With --clock-from: how many times real time."
     ),
+    twilio_auth_token: str = typer.Option(
+        None,
+        "--twilio-auth-token",
+        envvar="TWILIO_AUTH_TOKEN",
+        help="Mount Twilio's voice webhooks at /telephony/twilio/* (also TWILIO_AUTH_TOKEN).",
+    ),
+    public_url: str = typer.Option(
+        None, "--public-url", help="With Twilio: the address Twilio calls, e.g. https://cc.example"
+    ),
+    twilio_queue: str = typer.Option("hotline", "--twilio-queue", help="The queue's name."),
 ) -> None:
     """The web adapter: the HTTP API (OpenAPI at /schema/openapi.json) and the
     wallboard (/wallboard#token=...), under uvicorn."""
@@ -587,7 +597,17 @@ def serve(
             assert start is not None
             clock = RunningClock(start, clock_speed)
         center = CallCenter.open(db, directory=directory, cipher_key=cipher_key, clock=clock)
-        application = create_app(center, book, poll_seconds=poll)
+        twilio = None
+        if twilio_auth_token:
+            from callcore.adapters.telephony.twilio import TwilioSettings
+
+            if not public_url:
+                raise _UserError(
+                    "--public-url: Twilio signs the address it calls; give it "
+                    "(e.g. https://callcore.example.cn)"
+                )
+            twilio = TwilioSettings(twilio_auth_token, public_url, twilio_queue)
+        application = create_app(center, book, poll_seconds=poll, twilio=twilio)
         typer.echo(
             f"callcore: serving {center.directory.centre} from {db} on http://{host}:{port} "
             f"({len(book)} tokens); wallboard at /wallboard, API at /schema/openapi.json",
@@ -674,6 +694,115 @@ def report(
         picture = LiveBoard(source).picture(as_of, the_day)
         Path(out).write_text(wallboard_page(picture=picture), encoding="utf-8")
         typer.echo(f"callcore: wrote {out} ({source.directory.centre}, {the_day})", err=True)
+
+
+telephony_app = typer.Typer(
+    help="Feed a telephony source into a store (interfaces.md §6).", no_args_is_help=True
+)
+app.add_typer(telephony_app, name="telephony")
+
+
+@telephony_app.command("ingest")
+def telephony_ingest(
+    db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
+    queue_log: str = typer.Option(None, "--queue-log", help="Asterisk's queue_log file."),
+    follow: bool = typer.Option(
+        False, "--follow", help="Keep reading what is appended, through log rotation."
+    ),
+    table: str = typer.Option(
+        None, "--queue-log-table", help="Or: the realtime queue_log table's database URL."
+    ),
+    table_name: str = typer.Option("queue_log", "--table", help="The realtime table's name."),
+    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+) -> None:
+    """Asterisk queue_log lines into Call records. Safe to run again: lines already
+    recorded record nothing."""
+    from callcore.adapters.telephony import Feed
+    from callcore.adapters.telephony.queue_log import (
+        QueueLogFeed,
+        follow_lines,
+        read_lines,
+        table_lines,
+    )
+    from callcore.center import CallCenter
+    from callcore.domain.calendar import zone
+
+    with _user_errors():
+        if (queue_log is None) == (table is None):
+            raise _UserError("give one of --queue-log FILE or --queue-log-table URL")
+        if follow and table is not None:
+            raise _UserError("--follow reads a file; the table is read once per run")
+        if queue_log is not None and not follow:
+            _existing(queue_log)  # before a store is created for nothing
+        center = CallCenter.open(db, directory=directory)
+        feed = Feed(center)
+        source = QueueLogFeed(feed, local_zone=zone(center.directory.calendar.timezone))
+        try:
+            if table is not None:
+                for where, text, _ in table_lines(table, table=table_name):
+                    source.line(text, where)
+            elif follow:
+                typer.echo(f"callcore: following {queue_log} (Ctrl-C to stop)", err=True)
+                with contextlib.suppress(KeyboardInterrupt):
+                    for where, text in follow_lines(queue_log):
+                        source.line(text, where)
+            else:
+                name = os.path.basename(queue_log)
+                size = os.path.getsize(queue_log)
+                done = 0
+                with _progress(f"reading {queue_log}", size) as step:
+                    for number, text in read_lines(queue_log):
+                        source.line(text, f"{name}:{number}")
+                        done += len(text.encode())
+                        step(done)
+        finally:
+            center.close()
+        typer.echo(feed.report.summary())
+
+
+@telephony_app.command("ami")
+def telephony_ami(
+    db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
+    host: str = typer.Option(..., "--host", help="The Asterisk server."),
+    port: int = typer.Option(5038, "--port", min=1, max=65535),
+    user: str = typer.Option(..., "--user", help="The AMI user (manager.conf)."),
+    secret: str = typer.Option(
+        ..., "--secret", envvar="CALLCORE_AMI_SECRET", help="Also CALLCORE_AMI_SECRET."
+    ),
+    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+) -> None:
+    """Follow Asterisk's manager interface live; reconnects by itself. Ctrl-C stops."""
+    import asyncio
+
+    from callcore.adapters.telephony import Feed
+    from callcore.adapters.telephony.ami import AmiLoginRefused, AmiSource, AmiTranslator
+    from callcore.center import CallCenter
+
+    with _user_errors():
+        center = CallCenter.open(db, directory=directory)
+        feed = Feed(center)
+        source = AmiSource(
+            feed,
+            host=host,
+            port=port,
+            username=user,
+            secret=secret,
+            translator=AmiTranslator(known=center.calls.exists),
+        )
+
+        async def run() -> None:
+            await source.run(asyncio.Event())
+
+        typer.echo(f"callcore: following AMI at {host}:{port} (Ctrl-C to stop)", err=True)
+        try:
+            asyncio.run(run())
+        except AmiLoginRefused as error:
+            raise _UserError(str(error)) from None
+        except KeyboardInterrupt:
+            pass
+        finally:
+            center.close()
+            typer.echo(feed.report.summary())
 
 
 @app.callback()

@@ -26,6 +26,7 @@ from datetime import date, datetime, tzinfo
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
 import attrs
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -45,6 +46,16 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 import callcore
 from callcore.adapters.converter import make_converter
+from callcore.adapters.telephony.feed import Feed
+from callcore.adapters.telephony.twilio import (
+    TwilioError,
+    TwilioSettings,
+    TwilioTranslator,
+    enqueue_twiml,
+    twiml,
+    valid_signature,
+    voicemail_twiml,
+)
 from callcore.adapters.web.access import (
     RECORD_ROLES,
     SEES_RESOLUTIONS,
@@ -227,6 +238,7 @@ def create_app(
     *,
     poll_seconds: float = 5.0,
     debug: bool = False,
+    twilio: TwilioSettings | None = None,
 ) -> Litestar:
     """The web adapter over ``center``; ``tokens`` grant the roles (never hard-coded)."""
     zone = center.directory.local(center.clock.now()).tzinfo
@@ -405,6 +417,9 @@ def create_app(
         return board.picture()
 
     handlers += [stream_history, me, health, wallboard, wallboard_data]
+    telephony_feed = Feed(center)
+    if twilio is not None:
+        handlers += _twilio_handlers(center, twilio, telephony_feed)
 
     app = Litestar(
         route_handlers=handlers,
@@ -435,6 +450,7 @@ def create_app(
     )
     app.state.tokens = tokens
     app.state.center = center
+    app.state.telephony_feed = telephony_feed
     return app
 
 
@@ -456,6 +472,82 @@ def _read_route(
         )(function)
 
     return decorate
+
+
+def _twilio_handlers(
+    center: "CallCenter", settings: TwilioSettings, feed: Feed
+) -> list[HTTPRouteHandler]:
+    """Twilio's voice webhooks (interfaces.md §6), signed instead of bearer tokens."""
+
+    def answered(call_id: str) -> bool:
+        return center.calls.exists(call_id) and center.calls.get(call_id).answered_at is not None
+
+    translator = TwilioTranslator(settings, now=center.clock.now, answered=answered)
+
+    async def verified(request: Request[Any, Any, Any]) -> dict[str, str]:
+        form = await request.form()
+        pairs = [(str(name), str(value)) for name, value in form.multi_items()]
+        url = settings.public_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        if not valid_signature(
+            settings.auth_token, url, pairs, request.headers.get("x-twilio-signature")
+        ):
+            raise PermissionDeniedException(
+                "the X-Twilio-Signature is missing or does not match this request"
+            )
+        found: dict[str, str] = {}
+        for name, value in pairs:
+            found.setdefault(name, value)
+        return found
+
+    async def record(commands: list[Any]) -> None:
+        # Refused facts are counted, not answered with an error: Twilio would play
+        # "an application error has occurred" to the caller.
+        feed.report.inputs += 1
+        await anyio.to_thread.run_sync(feed.record, commands)
+
+    def xml(body: str) -> Response[str]:
+        return Response(body, media_type="application/xml")
+
+    def translated(function: Callable[[], list[Any]]) -> list[Any]:
+        try:
+            return function()
+        except (TwilioError, ValueError, TypeError) as error:  # attrs validators too
+            raise ValidationException(str(error)) from None
+
+    @post("/telephony/twilio/voice", include_in_schema=False, status_code=200)
+    async def twilio_voice(request: Request[Any, Any, Any]) -> Response[str]:
+        form = await verified(request)
+        await record(translated(lambda: translator.incoming(form)))
+        closed = center.bus.calendar.is_after_hours(center.clock.now())
+        return xml(voicemail_twiml(settings) if closed else enqueue_twiml(settings))
+
+    @post("/telephony/twilio/status", include_in_schema=False, status_code=204)
+    async def twilio_status(request: Request[Any, Any, Any]) -> None:
+        form = await verified(request)
+        await record(translated(lambda: translator.status(form)))
+
+    @post("/telephony/twilio/enqueue", include_in_schema=False, status_code=200)
+    async def twilio_enqueue(request: Request[Any, Any, Any]) -> Response[str]:
+        form = await verified(request)
+        await record(translated(lambda: translator.enqueue_result(form)))
+        return xml(twiml())
+
+    @post("/telephony/twilio/dequeue", include_in_schema=False, status_code=200)
+    async def twilio_dequeue(request: Request[Any, Any, Any]) -> Response[str]:
+        form = await verified(request)
+        agent = request.query_params.get("agent", "")
+        await record(translated(lambda: translator.dequeued(form, agent)))
+        return xml(twiml())
+
+    @post("/telephony/twilio/voicemail", include_in_schema=False, status_code=200)
+    async def twilio_voicemail(request: Request[Any, Any, Any]) -> Response[str]:
+        form = await verified(request)
+        await record(translated(lambda: translator.voicemail(form)))
+        return xml(twiml("<Say>Thank you. We will call you back.</Say>", "<Hangup/>"))
+
+    return [twilio_voice, twilio_status, twilio_enqueue, twilio_dequeue, twilio_voicemail]
 
 
 def _reads(view: str) -> dict[str, Any]:
