@@ -302,29 +302,21 @@ def _progress(description: str, total: float | None) -> Iterator[Callable[[float
 
 def _parse_time(text: str | None, option: str, centre_zone: tzinfo) -> datetime | None:
     """ISO 8601; without an offset, the centre's local time; a bare date is its end."""
-    if text is None:
-        return None
+    from callcore.formats import parse_instant
+
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise _UserError(
-            f"{option}: {text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15 "
-            "(the centre's local time) or 2026-11-03T10:15+08:00"
-        ) from None
-    if parsed.tzinfo is None:
-        if len(text) == 10:  # a date: as of the end of that day
-            parsed = parsed.replace(hour=23, minute=59, second=59)
-        parsed = parsed.replace(tzinfo=centre_zone)
-    return parsed
+        return None if text is None else parse_instant(text, centre_zone)
+    except ValueError as error:
+        raise _UserError(f"{option}: {error}") from None
 
 
 def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
+    from callcore.formats import parse_day
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _UserError(f"--day: {text!r} is not a date; use YYYY-MM-DD") from None
+        return None if text is None else parse_day(text)
+    except ValueError as error:
+        raise _UserError(f"--day: {error}") from None
 
 
 def _choice(value: str | None, option: str, choices: tuple[str, ...]) -> str | None:

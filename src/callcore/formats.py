@@ -25,7 +25,7 @@ removed or renamed without a new ``format_version`` in ``callcore.adapters.event
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Final
 
 import orjson
@@ -41,6 +41,32 @@ from callcore.projections.sla import SlaView
 VIEW_NAMES: Final = ("sla", "queues", "satisfaction", "daily")
 
 View = SlaView | QueueView | SatisfactionView | DailyView
+
+
+def parse_instant(text: str, centre_zone: tzinfo) -> datetime:
+    """An instant as people type it, for the command line and the HTTP API alike: ISO
+    8601; without an offset, the centre's local time; a bare date means the end of that
+    day. Raises ValueError saying how to write it."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15 "
+            "(the centre's local time) or 2026-11-03T10:15+08:00"
+        ) from None
+    if parsed.tzinfo is None:
+        if len(text) == 10:  # a date: as of the end of that day
+            parsed = parsed.replace(hour=23, minute=59, second=59)
+        parsed = parsed.replace(tzinfo=centre_zone)
+    return parsed
+
+
+def parse_day(text: str) -> date:
+    """A centre-local day, YYYY-MM-DD; raises ValueError saying so."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:

@@ -79,7 +79,7 @@ from callcore.adapters.web.live import LiveBoard
 from callcore.domain import complaint
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
-from callcore.formats import view_data
+from callcore.formats import parse_day, parse_instant, view_data
 from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
 
 if TYPE_CHECKING:  # the package root imports this adapter's users, not the other way
@@ -246,27 +246,16 @@ def create_app(
     board = LiveBoard(center)
 
     def centre_time(text: str | None, name: str) -> datetime | None:
-        if text is None:
-            return None
         try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValidationException(
-                f"{name}: {text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15+08:00"
-            ) from None
-        if parsed.tzinfo is None:
-            if len(text) == 10:  # a date: as of the end of that day
-                parsed = parsed.replace(hour=23, minute=59, second=59)
-            parsed = parsed.replace(tzinfo=center.directory.local(center.clock.now()).tzinfo)
-        return parsed
+            return None if text is None else parse_instant(text, zone)
+        except ValueError as error:
+            raise ValidationException(f"{name}: {error}") from None
 
     def centre_day(text: str | None, name: str) -> date | None:
-        if text is None:
-            return None
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValidationException(f"{name}: {text!r} is not a date; use YYYY-MM-DD") from None
+            return None if text is None else parse_day(text)
+        except ValueError as error:
+            raise ValidationException(f"{name}: {error}") from None
 
     handlers: list[HTTPRouteHandler] = [
         *(_command_handler(center, route) for route in command_routes())
