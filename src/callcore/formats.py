@@ -25,9 +25,11 @@ removed or renamed without a new ``format_version`` in ``callcore.adapters.event
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, tzinfo
 from typing import Any, Final
 
+import cattrs
 import orjson
 from rich.console import Console
 from rich.table import Table
@@ -69,13 +71,25 @@ def parse_day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:
-    """The documented JSON object of a view, times in the centre's offset."""
+@functools.lru_cache(maxsize=8)
+def _converter_in(centre_zone: tzinfo) -> cattrs.Converter:
+    # One per zone, kept: cattrs generates its functions per class on first use, and a
+    # wallboard or an API asks for the same classes many times a minute.
     converter = make_converter()
     converter.register_unstructure_hook(
         datetime, lambda instant: instant.astimezone(centre_zone).isoformat()
     )
-    data: dict[str, Any] = converter.unstructure(view)
+    return converter
+
+
+def json_ready(value: Any, centre_zone: tzinfo) -> Any:
+    """Any attrs value as JSON-ready data, times in the centre's offset."""
+    return _converter_in(centre_zone).unstructure(value)
+
+
+def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:
+    """The documented JSON object of a view, times in the centre's offset."""
+    data: dict[str, Any] = json_ready(view, centre_zone)
     if isinstance(view, SlaView):
         data["summary"] = [
             {

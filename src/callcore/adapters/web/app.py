@@ -45,7 +45,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 import callcore
-from callcore.adapters.converter import make_converter
 from callcore.adapters.telephony.feed import Feed
 from callcore.adapters.telephony.twilio import (
     TwilioError,
@@ -79,7 +78,7 @@ from callcore.adapters.web.live import LiveBoard
 from callcore.domain import complaint
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
-from callcore.formats import parse_day, parse_instant, view_data
+from callcore.formats import json_ready, parse_day, parse_instant, view_data
 from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
 
 if TYPE_CHECKING:  # the package root imports this adapter's users, not the other way
@@ -96,14 +95,6 @@ Time = Annotated[
     ),
 ]
 Day = Annotated[str | None, Parameter(description="YYYY-MM-DD, centre-local", max_length=32)]
-
-_CONVERTER = make_converter()
-
-
-def _json_ready(value: Any, zone: tzinfo) -> Any:
-    converter = make_converter()
-    converter.register_unstructure_hook(datetime, lambda t: t.astimezone(zone).isoformat())
-    return converter.unstructure(value)
 
 
 # --------------------------------------------------------------------------- errors
@@ -308,7 +299,7 @@ def create_app(
     def work_queue_view(branch: FromPath[str], at: Time = None) -> list[dict[str, Any]]:
         """A branch's dispatches waiting for a field worker, in the order to assign them."""
         rows = center.views.work_queue(branch, centre_time(at, "at"))
-        result: list[dict[str, Any]] = _json_ready(rows, zone)
+        result: list[dict[str, Any]] = json_ready(rows, zone)
         return result
 
     @_read_route(
@@ -317,7 +308,7 @@ def create_app(
     def open_work_view(branch: FromPath[str], at: Time = None) -> list[dict[str, Any]]:
         """A branch's open tickets, complaints, orders and dispatches, oldest first."""
         rows = center.views.open_work(branch, centre_time(at, "at"))
-        result: list[dict[str, Any]] = _json_ready(rows, zone)
+        result: list[dict[str, Any]] = json_ready(rows, zone)
         return result
 
     @_read_route(
@@ -334,13 +325,13 @@ def create_app(
         if worker not in center.directory.field_workers:
             raise NotFoundException(f"no field worker {worker!r} in the directory")
         load = center.views.worker_load(worker, centre_day(day, "day"), centre_time(at, "at"))
-        result: dict[str, Any] = _json_ready(load, zone)
+        result: dict[str, Any] = json_ready(load, zone)
         return result
 
     @_read_route("/views/follow-ups", "follow-ups", tag="views", responses=ERROR_RESPONSES)
     def follow_ups_view(at: Time = None) -> list[dict[str, Any]]:
         """Follow-up calls to make now, most urgent first."""
-        result: list[dict[str, Any]] = _json_ready(
+        result: list[dict[str, Any]] = json_ready(
             center.views.follow_ups(centre_time(at, "at")), zone
         )
         return result
@@ -662,7 +653,7 @@ def _record_handler(center: "CallCenter", family: str, zone: tzinfo) -> HTTPRout
             raise PermissionDeniedException(
                 f"a field worker reads only the {family} assigned to them"
             )
-        result: dict[str, Any] = _json_ready(state, zone)
+        result: dict[str, Any] = json_ready(state, zone)
         return result
 
     look_up.__annotations__ = {
