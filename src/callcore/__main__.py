@@ -475,6 +475,17 @@ def replay(
         )
 
 
+class _ReadOnlyCentre:
+    """A store seen as of an instant, for views that write nothing (``views``, ``report``)."""
+
+    def __init__(self, store: Any, directory: Any, as_of: datetime) -> None:
+        from callcore.adapters.clock import ManualClock
+
+        self.store = store
+        self.directory = directory
+        self.clock = ManualClock(as_of)
+
+
 @app.command()
 def views(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
@@ -490,7 +501,7 @@ def views(
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
 ) -> None:
     """The views of a live store, as of now or any past instant (read-only)."""
-    from callcore.adapters.clock import ManualClock, SystemClock
+    from callcore.adapters.clock import SystemClock
     from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventstore import open_store
     from callcore.domain.calendar import zone
@@ -506,15 +517,8 @@ def views(
         as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
         store = open_store(_existing_store(db))
         store.last_position()  # reach the database now: one clear error if it is not there
-
-        class _Centre:
-            def __init__(self) -> None:
-                self.store = store
-                self.clock = ManualClock(as_of)
-                self.directory = centre
-
         _print_views(
-            Views(_Centre()),
+            Views(_ReadOnlyCentre(store, centre, as_of)),
             (view,) if view else VIEW_NAMES,
             as_of,
             _parse_day(day),
@@ -648,7 +652,6 @@ def report(
     """Write the wallboard's picture of one day as a static HTML file with charts."""
     from pathlib import Path
 
-    from callcore.adapters.clock import ManualClock
     from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventstore import open_store
     from callcore.adapters.web.app import wallboard_page
@@ -666,18 +669,14 @@ def report(
         else:
             store = open_store(_existing_store(db))
             centre = load_directory(directory) if directory else demo_directory()
-            last_event = None
-            for positioned in store.read_all():
-                last_event = positioned.recorded.event.at
-            last = last_event or datetime.now(zone(centre.calendar.timezone))
-
-            class _Centre:
-                def __init__(self) -> None:
-                    self.store = store
-                    self.clock = ManualClock(last)
-                    self.directory = centre
-
-            source = _Centre()
+            # Only the newest event says which day is the last; LiveBoard reads the rest.
+            newest = list(store.read_all(max(store.last_position() - 1, 0)))
+            last = (
+                newest[-1].recorded.event.at
+                if newest
+                else datetime.now(zone(centre.calendar.timezone))
+            )
+            source = _ReadOnlyCentre(store, centre, last)
         local_zone = zone(source.directory.calendar.timezone)
         the_day = wanted or last.astimezone(local_zone).date()
         day_end = datetime.combine(the_day, datetime.max.time(), tzinfo=local_zone)

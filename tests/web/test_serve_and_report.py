@@ -203,3 +203,20 @@ def test_a_simulated_centre_is_served_live_on_a_running_clock(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_report_of_a_store_equals_the_report_of_its_log(tmp_path: Path):
+    store = f"sqlite:///{tmp_path}/c.db"
+    assert callcore("import", str(GOLDEN), "--db", store).returncode == 0
+    pictures = []
+    for source in (["--log", str(GOLDEN)], ["--db", store]):
+        out = tmp_path / f"{source[0][2:]}.html"
+        # no --day: the last day with events, found from the newest event
+        done = callcore("report", *source, "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        found = re.search(r'<script id="embedded" type="application/json">(.*?)</script>',
+                          out.read_text(), re.S)
+        assert found is not None
+        pictures.append(json.loads(found.group(1)))
+    assert pictures[0]["day"] == pictures[1]["day"] == "2026-11-05"
+    assert pictures[0] == pictures[1]
