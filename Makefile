@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test check lint typecheck contracts bench clean lock
+.PHONY: demo test check lint typecheck contracts bench bench-quick reliability reliability-long clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "callcore needs Python 3.11 or newer (python3.11+ on PATH)"; exit 1; }
@@ -27,14 +27,33 @@ test: check
 check: lint typecheck contracts
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples
-	$(BIN)/ruff format --check src
+	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff format --check src benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports
+
+# The P-figures of quality.md beside their baselines (docs/performance.md). The first full
+# run simulates a month of a 50-seat centre into .bench/ (about 20 minutes) and reuses it.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks --quick
+
+# The R-figures of quality.md (docs/reliability.md): the fast part also runs in `make test`.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -m reliability -q
+	$(BIN)/python -m tests.reliability
+
+# More kill points (40 per store and for the importer) and more generated inputs (2,000).
+reliability-long: $(STAMP)
+	CALLCORE_LONG=1 CALLCORE_KILL_POINTS=40 CALLCORE_FUZZ_EXAMPLES=2000 \
+		CALLCORE_SCHEMATHESIS_EXAMPLES=50 $(BIN)/python -m pytest -m "reliability or long" -q
+	$(BIN)/python -m tests.reliability
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^callcore' > requirements.lock

@@ -50,7 +50,15 @@ class Records(Generic[S]):
         return f"{self._prefix}-{record_id}"
 
     def get(self, record_id: str) -> S:
-        records = self._center.store.read_stream(self.stream(record_id))
+        stream = self.stream(record_id)
+        load_state = getattr(self._center.store, "load_state", None)  # snapshots (P4)
+        if load_state is not None:
+            version, state = load_state(self._fold, stream)
+            if not version:
+                raise NotFound(EXISTS, f"no {self._fold.kind} {record_id!r}")
+            found: S = state
+            return found
+        records = self._center.store.read_stream(stream)
         if not records:
             raise NotFound(EXISTS, f"no {self._fold.kind} {record_id!r}")
         return self._fold.fold(record.event for record in records)

@@ -1,23 +1,38 @@
 """Replaying an event-log file: the views of a logged centre as of any instant.
 
 ``Replay.from_log("incident.jsonl")`` reads and validates a log (every line, as
-``callcore import`` would) and keeps its events in memory, in global order; its
-``views`` are the same ``cc.views`` a live centre has, on the clock of the log (the last
-event, or the instant asked for). Nothing is written anywhere: a replay is a read-only
-look at history, which is what QA wants from an incident log.
+``callcore import`` would); its ``views`` are the same ``cc.views`` a live centre has, on
+the clock of the log (the last event, or the instant asked for). Nothing is written
+anywhere: a replay is a read-only look at history, which is what QA wants from an
+incident log.
+
+**Constant memory** (quality.md P5). A log small enough (up to ``IN_MEMORY_EVENTS``
+events) is kept in memory, decoded once. A bigger one is *streamed*: the first reading
+keeps only the byte offset of every 1024th event, and each view reads the file again
+from there, so a month of a 50-seat centre (a million events, 300 MB) replays in the
+memory of its views, not of its log. The file must stay where it is while the replay
+is in use.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import orjson
+
 from callcore.adapters.clock import ManualClock
-from callcore.adapters.eventlog import Header, read_log
+from callcore.adapters.eventlog import Header, decode_event_line, read_log
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, Positioned, Recorded
 from callcore.views import Views
+
+IN_MEMORY_EVENTS = 100_000
+"""Logs with more events than this are streamed from the file instead of kept decoded."""
+
+_STRIDE = 1024  # one remembered byte offset per this many events
 
 
 class LoggedHistory:
@@ -49,10 +64,59 @@ class LoggedHistory:
         pass
 
 
+class StreamedHistory:
+    """The events of a validated log, read from the file each time (read-only).
+
+    Only the byte offset of every 1024th event is kept; positions are line order."""
+
+    def __init__(self, path: Path, offsets: array[int], count: int) -> None:
+        self.path = path
+        self._offsets = offsets
+        self._count = count
+
+    def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
+        end = self._count if limit is None else min(self._count, after_position + limit)
+        if after_position >= end:
+            return
+        index = after_position // _STRIDE
+        position = index * _STRIDE
+        with open(self.path, "rb") as source:
+            source.seek(self._offsets[index])
+            for line in source:
+                if not line.strip():
+                    continue
+                position += 1
+                if position > after_position:
+                    yield Positioned(position, decode_event_line(line))
+                if position >= end:
+                    return
+
+    def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
+        # lines are written with sorted keys, so a stream's lines hold this exact text
+        needle = orjson.dumps({"stream": stream})[1:-1]
+        found = []
+        with open(self.path, "rb") as source:
+            source.readline()
+            for line in source:
+                if needle in line:
+                    record = decode_event_line(line)
+                    if record.stream == stream and record.version > after_version:
+                        found.append(record)
+        return found
+
+    def last_position(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        pass
+
+
 class Replay:
     """A logged centre: its directory, its history and its views."""
 
-    def __init__(self, header: Header, history: LoggedHistory, clock: Clock) -> None:
+    def __init__(
+        self, header: Header, history: LoggedHistory | StreamedHistory, clock: Clock
+    ) -> None:
         self.header = header
         self.store = history
         self.clock = clock
@@ -69,21 +133,40 @@ class Replay:
         *,
         until: datetime | None = None,
         progress: Callable[[int], None] | None = None,
+        in_memory: bool | None = None,
     ) -> Replay:
-        """Read a log; the replay's clock stands at ``until`` (default: the last event).
+        """Read and validate a log; the replay's clock stands at ``until`` (default: the
+        last event). ``in_memory`` keeps the decoded events (default: only for logs of up
+        to ``IN_MEMORY_EVENTS`` events; bigger ones are streamed from the file).
 
         ``progress`` is told how many bytes have been read so far."""
-        records: list[Recorded] = []
+        path = Path(path)
+        records: list[Recorded] | None = [] if in_memory is not False else None
+        offsets = array("q")
+        count = 0
+        last: datetime | None = None
         with open(path, "rb") as source:
             header, events = read_log(source)
-            for n, record in enumerate(events):
-                records.append(record)
-                if progress is not None and n % 2048 == 0:
+            offsets.append(source.tell())
+            for record in events:
+                count += 1
+                if records is not None:
+                    records.append(record)
+                    if in_memory is None and count > IN_MEMORY_EVENTS:
+                        records = None  # too big to keep: stream it
+                at = record.event.at
+                if last is None or at > last:
+                    last = at
+                if count % _STRIDE == 0:
+                    offsets.append(source.tell())
+                if progress is not None and count % 2048 == 0:
                     progress(source.tell())
-        if until is None:
-            last = max((r.event.at for r in records), default=header.exported_at)
-            until = last
-        return cls(header, LoggedHistory(records), ManualClock(until))
+        history: LoggedHistory | StreamedHistory
+        if records is not None:
+            history = LoggedHistory(records)
+        else:
+            history = StreamedHistory(path, offsets, count)
+        return cls(header, history, ManualClock(until or last or header.exported_at))
 
     @property
     def as_of(self) -> datetime:

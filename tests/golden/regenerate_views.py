@@ -15,8 +15,8 @@ from callcore.replay import Replay
 HERE = Path(__file__).parent
 
 
-def views_json(log: Path) -> bytes:
-    replay = Replay.from_log(log)
+def views_json(log: Path, *, in_memory: bool | None = None) -> bytes:
+    replay = Replay.from_log(log, in_memory=in_memory)
     tz = zone(replay.directory.calendar.timezone)
     views = replay.views
     as_of = replay.as_of

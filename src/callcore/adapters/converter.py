@@ -65,13 +65,19 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def make_converter() -> cattrs.Converter:
-    converter = make_orjson_converter(forbid_extra_keys=True)
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+    converter = make_orjson_converter(
+        forbid_extra_keys=True, detailed_validation=detailed_validation
+    )
     configure_converter(converter)
     return converter
 
 
 CONVERTER = make_converter()
+_FAST = make_converter(detailed_validation=False)
+"""The same structuring without cattrs' error bookkeeping: about a third faster. Events
+are structured with it first; only when it fails is the input structured again with
+:data:`CONVERTER`, so the error (and its message) is always the detailed one."""
 
 
 @functools.cache
@@ -97,7 +103,10 @@ def event_from_dict(type_name: str, data: dict[str, Any], schema: int | None = N
         raise ValueError(f"unknown event type {type_name!r}") from None
     if schema is not None and schema != event_type.schema:
         data = upcast(type_name, schema, event_type.schema, data)
-    event: Event = CONVERTER.structure(data, event_type)
+    try:
+        event: Event = _FAST.structure(data, event_type)
+    except Exception:  # invalid: let the detailed converter say exactly why
+        event = CONVERTER.structure(data, event_type)
     return event
 
 

@@ -169,7 +169,7 @@ def _parse_header(line: bytes) -> Header:
     try:
         directory = CONVERTER.structure(data["directory"], Directory)
         exported_at = datetime.fromisoformat(data["exported_at"])
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise EventLogError(
             1, f"the header's directory or exported_at is invalid ({error})"
         ) from None
@@ -189,6 +189,8 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
     stream, version, type_name = data["stream"], data["version"], data["type"]
     if not isinstance(stream, str) or not isinstance(version, int) or isinstance(version, bool):
         raise EventLogError(number, "stream must be a string and version an integer")
+    if not isinstance(type_name, str):
+        raise EventLogError(number, "type must be a string")
     if stream_kind(stream) != data["aggregate"]:
         raise EventLogError(number, f"stream {stream!r} is not of aggregate {data['aggregate']!r}")
     if type_name not in stored_event_types():
@@ -209,15 +211,29 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
         event = event_from_dict(
             type_name, {**data["data"], "at": data["at"], "actor": data["actor"]}, schema
         )
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
         messages = (
             cattrs.transform_error(error)
             if isinstance(error, cattrs.BaseValidationError)
             else [str(error)]
         )
         raise EventLogError(number, f"{type_name}: {'; '.join(messages)}") from None
+    try:  # what is stored must be writable again: JSON numbers beyond 64 bits are not
+        orjson.dumps(data["data"])
+    except TypeError as error:
+        raise EventLogError(number, f"{type_name}: {error}") from None
     versions[stream] = version
     return Recorded(stream, version, event)
+
+
+def decode_event_line(line: bytes) -> Recorded:
+    """An event line of a log that was already read through :func:`read_log` (and so
+    validated): decoded without checking versions again, for re-reading a file."""
+    data = orjson.loads(line)
+    event = event_from_dict(
+        data["type"], {**data["data"], "at": data["at"], "actor": data["actor"]}, data["schema"]
+    )
+    return Recorded(data["stream"], data["version"], event)
 
 
 def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:

@@ -359,7 +359,7 @@ class SqlReadModels:
             ).scalars()
             for data in rows:
                 instance = CONVERTER.structure(orjson.loads(data), ClockInstance)
-                fold.instances.setdefault((instance.clock, instance.subject), []).append(instance)
+                fold.restore(instance)
         if stored:
             state = orjson.loads(stored)
             fold.policy = CONVERTER.structure(state["policy"], SlaPolicy)

@@ -90,7 +90,9 @@ class Actor:
     id: str
 
     def __str__(self) -> str:
-        return f"{self.role.value}:{self.id}"
+        # a StrEnum formats as its value; ``.value`` is a slow descriptor on 3.11, and
+        # every stored event's actor goes through here
+        return f"{self.role}:{self.id}"
 
     @classmethod
     def parse(cls, text: str) -> Actor:

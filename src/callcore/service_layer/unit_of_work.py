@@ -79,12 +79,15 @@ class UnitOfWork:
             return state
         version, state = 0, fold.initial
         cached = self._cache.get(stream) if self._cache is not None else None
+        load_state = getattr(self.store, "load_state", None)  # a store with snapshots
         if cached is not None:
             version, state = cached
-        records = self.store.read_stream(stream, after_version=version)
-        for record in records:
-            state = fold.evolve(state, record.event)
-            version = record.version
+        elif load_state is not None:
+            version, state = load_state(fold, stream)
+        if cached is not None or load_state is None:
+            for record in self.store.read_stream(stream, after_version=version):
+                state = fold.evolve(state, record.event)
+                version = record.version
         self._states[stream] = state
         self._read_versions[stream] = version
         self._versions[stream] = version
