@@ -207,6 +207,20 @@ class TestComplaintClocks:
         assert by_department["BUSINESS"].breached == 2
         assert by_department["BUSINESS"].compliance == 0.5
 
+    def test_an_invalid_complaint_tells_no_department_and_its_explanation_is_the_reply(
+        self,
+    ) -> None:
+        """domain.md §4.4: an invalid complaint is explained to the customer and closed
+        with the reason. No department is told, so no notification clock can breach."""
+        s = Scenario(start=at(23, 13))
+        k = self.lodge(s)
+        s.after(minutes=12).given(
+            complaint.JudgeComplaint(complaint_id=k, valid=False, reason="Tariffs are regulated")
+        )
+        v = view(s, at(24, 9))
+        assert [r.state for r in v.clocks if r.clock == "complaint-department-notified"] == []
+        assert row(v, "complaint-reply-committed").state is ClockStatus.MET
+
     def test_the_satisfaction_call_within_a_day_of_acceptance(self) -> None:
         s = Scenario(start=at(23, 13))
         k = self.lodge(s)

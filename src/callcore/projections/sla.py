@@ -298,6 +298,8 @@ class SlaClocks:
         self.policy = policy_override or directory.sla
         self.policy_overridden = policy_override is not None
         self.instances: dict[tuple[str, str], list[ClockInstance]] = {}
+        self.clocks_of: dict[str, list[str]] = {}
+        """The clocks ever started on a subject (pausing one must not scan them all)."""
         self.customer_levels: dict[str, str] = {}
         self.subject_facts: dict[str, dict[str, Any]] = {}
         self.last_at: datetime | None = None
@@ -337,7 +339,7 @@ class SlaClocks:
         fixed_due: datetime | None = None,
         attribution: Attribution | None = None,
     ) -> None:
-        existing = self.instances.setdefault((clock, subject), [])
+        existing = self._instances_of(clock, subject)
         if existing and existing[-1].running:
             return  # already running: the first start counts
         priority_value = getattr(priority, "value", priority)
@@ -413,22 +415,35 @@ class SlaClocks:
                 current, due_changes=(*current.due_changes, (self.current_at, due))
             )
 
+    def _instances_of(self, clock: str, subject: str) -> list[ClockInstance]:
+        existing = self.instances.get((clock, subject))
+        if existing is None:
+            existing = self.instances[(clock, subject)] = []
+            self.clocks_of.setdefault(subject, []).append(clock)
+        return existing
+
+    def restore(self, instance: ClockInstance) -> None:
+        """Put back an instance saved earlier (the SQL read models load the fold so)."""
+        self._instances_of(instance.clock, instance.subject).append(instance)
+
     def pause(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
-        for (clock, stream), existing in self.instances.items():
-            if stream != subject or (clocks and clock not in clocks):
+        for clock in self.clocks_of.get(subject, ()):
+            if clocks and clock not in clocks:
                 continue
+            existing = self.instances[(clock, subject)]
             current = existing[-1]
             if current.running and not current.paused:
-                self.dirty.add((clock, stream))
+                self.dirty.add((clock, subject))
                 existing[-1] = attrs.evolve(current, pauses=(*current.pauses, (event.at, None)))
 
     def resume(self, subject: str, event: Event, clocks: tuple[str, ...]) -> None:
-        for (clock, stream), existing in self.instances.items():
-            if stream != subject or (clocks and clock not in clocks):
+        for clock in self.clocks_of.get(subject, ()):
+            if clocks and clock not in clocks:
                 continue
+            existing = self.instances[(clock, subject)]
             current = existing[-1]
             if current.paused:
-                self.dirty.add((clock, stream))
+                self.dirty.add((clock, subject))
                 start = current.pauses[-1][0]
                 existing[-1] = attrs.evolve(
                     current, pauses=(*current.pauses[:-1], (start, event.at))
@@ -623,6 +638,14 @@ def _lodged(fold: SlaClocks, subject: str, event: complaint.ComplaintLodged) -> 
             customer_level=level,
             attribution=Attribution(agent=_agent(event)),
         )
+
+
+@on(complaint.ComplaintJudgedInvalid)
+def _judged_invalid(fold: SlaClocks, subject: str, event: complaint.ComplaintJudgedInvalid) -> None:
+    # domain.md §4.4: an invalid complaint is explained and closed — no department is
+    # told (its clock no longer applies) and the explanation is the reply
+    fold.drop("complaint-department-notified", subject, event.at)
+    fold.stop("complaint-reply-committed", subject, event)
 
 
 @on(complaint.ReplyTimeCommitted)
