@@ -21,6 +21,22 @@ POSTGRES_ADMIN = os.environ.get(
 )
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import reliability
+
+    reliability.write()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long reliability runs (``make reliability-long``) only when asked for."""
+    if "long" in (config.getoption("-m") or "") or os.environ.get("CALLCORE_LONG") == "1":
+        return
+    skip = pytest.mark.skip(reason="a long reliability run: make reliability-long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def directory() -> Directory:
     return demo_directory()

@@ -60,8 +60,8 @@ def worker(
         None,
         "--notify",
         help="Also run the processes (notifications, deadlines, follow-ups, voicemail, the "
-        "17:30 summary), sending through 'log' or 'webhook:URL' (secret in "
-        "CALLCORE_WEBHOOK_SECRET).",
+        "17:30 summary), sending through 'log', 'webhook:URL' (secret in "
+        "CALLCORE_WEBHOOK_SECRET) or an installed package's notifier, 'name:argument'.",
     ),
 ) -> None:
     """Keep the SQL read models up to date with the store, and run the processes."""
@@ -100,23 +100,16 @@ def worker(
 
 
 def _processes(center: Any, notify: str) -> list[Any]:
-    import os
-
-    from callcore.adapters.notifiers import LogNotifier, WebhookNotifier
+    from callcore.adapters import registry
 
     if notify == "log":
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-        notifier: Any = LogNotifier()
-    elif notify.startswith("webhook:"):
-        notifier = WebhookNotifier(
-            notify.removeprefix("webhook:"), os.environ.get("CALLCORE_WEBHOOK_SECRET", "")
-        )
-    else:
-        raise typer.BadParameter(
-            "use --notify log or --notify webhook:https://…", param_hint="--notify"
-        )
+    try:
+        notifier = registry.notifier(notify)
+    except (registry.UnknownAdapter, ValueError, TypeError) as error:
+        raise typer.BadParameter(str(error), param_hint="--notify") from None
     return [
         center.notification_process(notifier),
         center.escalation_process(notifier),
@@ -241,6 +234,59 @@ def history(
             )
 
 
+@app.command()
+def audit(
+    source: str = typer.Argument(..., help="An event-log file or a store URL."),
+    actor: str = typer.Option(
+        None, "--actor", help="Whose actions, e.g. agent:A07, supervisor:S01, field-worker:W007."
+    ),
+    since: str = typer.Option(None, "--since", help="From this instant or day (inclusive)."),
+    until: str = typer.Option(None, "--until", help="Up to this instant or day (exclusive)."),
+    directory: str = typer.Option(
+        None, "--directory", help="A store's directory TOML file, for its time zone."
+    ),
+) -> None:
+    """Who did what, when: every recorded action, across records, in the order it was
+    recorded — of one person (--actor), over a period (--since/--until)."""
+    import orjson
+
+    from callcore.adapters.eventlog import event_line, read_log
+    from callcore.adapters.eventstore import open_store
+    from callcore.domain.calendar import zone
+    from callcore.replay import LoggedHistory
+
+    with _user_errors():
+        if "://" in source:
+            from callcore.adapters.directory_file import demo_directory, load_directory
+
+            store: Any = open_store(_existing_store(source))
+            centre = load_directory(directory) if directory else demo_directory()
+            centre_zone = zone(centre.calendar.timezone)
+        else:
+            with open(_existing(source), "rb") as file:
+                header, events = read_log(file)
+                store = LoggedHistory(list(events))
+            centre_zone = zone(header.directory.calendar.timezone)
+        start = _day_start_or_instant(since, "--since", centre_zone)
+        end = _day_start_or_instant(until, "--until", centre_zone)
+        shown = 0
+        for positioned in store.read_all():
+            record = positioned.recorded
+            event = record.event
+            if actor is not None and str(event.actor) != actor:
+                continue
+            if (start is not None and event.at < start) or (end is not None and event.at >= end):
+                continue
+            line = orjson.loads(event_line(record))
+            typer.echo(
+                f"{line['at']}  {line['actor']:<22} {record.stream:<34} {line['type']}  "
+                f"{orjson.dumps(line['data']).decode()}"
+            )
+            shown += 1
+        if not shown:
+            raise _UserError(f"nothing recorded in {source} matches")
+
+
 def _existing_store(url: str) -> str:
     """A store to read must exist: opening a mistyped SQLite path would create an empty
     database and show empty views instead of an error."""
@@ -308,6 +354,18 @@ def _parse_time(text: str | None, option: str, centre_zone: tzinfo) -> datetime 
         return None if text is None else parse_instant(text, centre_zone)
     except ValueError as error:
         raise _UserError(f"{option}: {error}") from None
+
+
+def _day_start_or_instant(text: str | None, option: str, centre_zone: tzinfo) -> datetime | None:
+    """A bare day is its first instant (a period's bounds); anything else, an instant."""
+    from callcore.formats import parse_day
+
+    if text is not None and len(text.strip()) == 10:
+        try:
+            return datetime.combine(parse_day(text), datetime.min.time(), centre_zone)
+        except ValueError:
+            pass
+    return _parse_time(text, option, centre_zone)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -409,8 +467,12 @@ def _print_views(
 
     from callcore.formats import dumps, print_view, view_data
 
-    chosen = {}
-    for name in names:
+    chosen: dict[str, Any] = {}
+    as_of_day = as_of.astimezone(centre_zone).date()
+    if len(names) > 1 and what_if is None and day in (None, as_of_day):
+        every = views.rebuild_all(as_of)  # one pass over the events for all of them
+        chosen = {name: getattr(every, name) for name in names}
+    for name in names if not chosen else ():
         if name == "sla":
             chosen[name] = views.sla(as_of, directory=what_if)
         elif name == "queues":

@@ -20,8 +20,10 @@ from rich.console import Console
 from callcore import CallCenter
 from callcore.adapters.readmodels import PositionMoved, ProjectionWorker, SqlReadModels
 from callcore.tour import DEMO_DAY, run
+from tests import reliability
 
 END_OF_DAY = DEMO_DAY.replace(hour=23, minute=59)
+KILLS = int(os.environ.get("CALLCORE_KILL_POINTS", "10"))  # per store; make reliability-long: 40
 
 
 def seeded_store(url: str) -> None:
@@ -115,6 +117,14 @@ def kill_and_restart(url: str, seed: int, kills: int) -> None:
     )
     assert done.returncode == 0, done.stderr
     center = CallCenter.open(url)
+    differs = SqlReadModels(url).sla(center.directory, END_OF_DAY) != from_scratch(url)
+    reliability.record(
+        "R2",
+        f"projection worker SIGKILLed at {len(killed_at)} points ({url.split(':')[0]}), "
+        "restarted: views differing from a rebuild",
+        int(differs),
+        kills=len(killed_at),
+    )
     assert SqlReadModels(url).sla(center.directory, END_OF_DAY) == from_scratch(url)
     assert SqlReadModels(url).queues(center.directory, END_OF_DAY) == center.views.queues(
         at=END_OF_DAY
@@ -141,13 +151,15 @@ def assert_daily_and_satisfaction_match(url: str, center: CallCenter) -> None:
         assert row["complaints"] == in_memory[worker].complaints
 
 
+@pytest.mark.reliability
 def test_a_killed_worker_resumes_exactly_once_on_sqlite(tmp_path: Path) -> None:
-    kill_and_restart(f"sqlite:///{tmp_path}/centre.db", seed=20261122, kills=6)
+    kill_and_restart(f"sqlite:///{tmp_path}/centre.db", seed=20261122, kills=KILLS)
 
 
+@pytest.mark.reliability
 @pytest.mark.postgres
 def test_a_killed_worker_resumes_exactly_once_on_postgres(postgres_url: str) -> None:
-    kill_and_restart(postgres_url, seed=20261123, kills=6)
+    kill_and_restart(postgres_url, seed=20261123, kills=KILLS)
 
 
 def test_the_worker_command_reports_a_bad_url_in_one_line() -> None:

@@ -14,6 +14,7 @@ import pytest
 from callcore import CallCenter
 from callcore.domain.customer import AccountOpened, OpenAccount
 from callcore.service_layer.receipts import CommandHandled
+from tests import reliability
 from tests.service.concurrent_writer import write
 
 WRITERS = 4
@@ -31,12 +32,21 @@ def seed(url: str) -> None:
             )
 
 
-def check(url: str, per_writer: list[list[tuple[str, int]]]) -> None:
+def check(url: str, per_writer: list[list[tuple[str, int]]], how: str) -> None:
     with CallCenter.open(url) as center:
         stored = [(p.recorded.stream, p.recorded.version) for p in center.store.read_all()]
         events = [p.recorded.event for p in center.store.read_all()]
     claimed = [pair for writer in per_writer for pair in writer]
     duplicates = [pair for pair, n in Counter(stored).items() if n > 1]
+    lost = set(claimed) - set(stored)
+    streams: dict[str, list[int]] = {}
+    for stream, version in stored:
+        streams.setdefault(stream, []).append(version)
+    gapped = [s for s, seen in streams.items() if sorted(seen) != list(range(1, len(seen) + 1))]
+    where = f"{url.split(':')[0]}, {WRITERS} {how} × {ROUNDS} rounds"
+    reliability.record("R1", f"concurrent writers ({where}): events lost", len(lost))
+    reliability.record("R1", f"concurrent writers ({where}): duplicated", len(duplicates))
+    reliability.record("R1", f"concurrent writers ({where}): streams with gaps", len(gapped))
     assert duplicates == [], f"duplicated events: {duplicates[:5]}"
     # every event a writer was told it recorded is stored (nothing lost) ...
     assert set(claimed) <= set(stored), f"lost: {sorted(set(claimed) - set(stored))[:5]}"
@@ -50,6 +60,8 @@ def check(url: str, per_writer: list[list[tuple[str, int]]]) -> None:
     numbers = [e.customer_number for e in events if isinstance(e, AccountOpened)]
     assert len(numbers) == len(set(numbers)) == SHARED + WRITERS * ROUNDS
     receipts = Counter(e.command_id for e in events if isinstance(e, CommandHandled))
+    extra = sum(receipts[f"shared-{r}"] - 1 for r in range(ROUNDS))
+    reliability.record("R4", f"one command id from all {how} at once ({where}): extra", extra)
     assert all(receipts[f"shared-{r}"] == 1 for r in range(ROUNDS)), receipts
 
 
@@ -57,7 +69,7 @@ def run_threads(url: str) -> None:
     seed(url)
     with ThreadPoolExecutor(WRITERS) as pool:
         results = list(pool.map(lambda w: write(url, w, ROUNDS, SHARED), range(WRITERS)))
-    check(url, results)
+    check(url, results, "threads")
 
 
 def run_processes(url: str) -> None:
@@ -65,22 +77,26 @@ def run_processes(url: str) -> None:
     context = multiprocessing.get_context("spawn")
     with context.Pool(WRITERS) as pool:
         results = pool.starmap(write, [(url, w, ROUNDS, SHARED) for w in range(WRITERS)])
-    check(url, results)
+    check(url, results, "processes")
 
 
+@pytest.mark.reliability
 def test_threads_on_sqlite(tmp_path: Path) -> None:
     run_threads(f"sqlite:///{tmp_path}/centre.db")
 
 
+@pytest.mark.reliability
 def test_processes_on_sqlite(tmp_path: Path) -> None:
     run_processes(f"sqlite:///{tmp_path}/centre.db")
 
 
+@pytest.mark.reliability
 @pytest.mark.postgres
 def test_threads_on_postgres(postgres_url: str) -> None:
     run_threads(postgres_url)
 
 
+@pytest.mark.reliability
 @pytest.mark.postgres
 def test_processes_on_postgres(postgres_url: str) -> None:
     run_processes(postgres_url)

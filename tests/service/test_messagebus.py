@@ -27,6 +27,7 @@ def open_wang(command_id: str | None = None, name: str = "Wang Xiuying") -> Open
     )
 
 
+@pytest.mark.reliability
 def test_a_repeated_command_id_returns_the_first_outcome_and_records_nothing(
     store_url: str,
 ) -> None:

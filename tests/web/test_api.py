@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from callcore import CallCenter
@@ -239,6 +240,7 @@ def stored(center: CallCenter) -> int:
     return sum(1 for _ in center.store.read_all())
 
 
+@pytest.mark.reliability
 def test_the_same_idempotency_key_and_body_give_the_first_response_and_record_nothing(
     client, center
 ):

@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import TestClient
 
 from callcore.adapters.web import WebRole
+from tests import reliability
 
 from .conftest import auth
 
@@ -99,6 +100,7 @@ def test_every_endpoint_is_in_the_matrix(client):
     assert names >= FIELD_WORKER_COMMANDS | INTEGRATOR_COMMANDS | SUPERVISOR_ONLY_COMMANDS
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("role", list(WebRole))
 def test_every_endpoint_against_every_role(client, role: WebRole):
     granted_beyond, refused_within = [], []
@@ -118,6 +120,9 @@ def test_every_endpoint_against_every_role(client, role: WebRole):
                 refused_within.append(path)
         elif response.status_code != 403:
             granted_beyond.append((path, response.status_code))
+    reliability.record(
+        "R7", f"endpoints granted beyond the matrix to {role.value}", len(granted_beyond)
+    )
     assert granted_beyond == []  # R7: access granted beyond the role matrix
     assert refused_within == []
 

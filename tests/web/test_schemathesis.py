@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -41,6 +42,7 @@ CHECKS = (
 )
 
 
+@pytest.mark.reliability
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,

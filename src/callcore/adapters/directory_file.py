@@ -60,6 +60,12 @@ def _target(value: Any, key: str, file: str) -> dict[str, Any]:
     raise DirectoryFileError(file, key, 'give a duration ("30m") or {duration, business}')
 
 
+def _table(value: Any, key: str, file: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DirectoryFileError(file, key, f"must be a table ([{key}] or {{...}})")
+    return value
+
+
 def _keyed(rows: Any, key_field: str, table: str, file: str) -> dict[str, Any]:
     if not isinstance(rows, list):
         raise DirectoryFileError(file, table, "must be an array of tables ([[...]])")
@@ -67,6 +73,8 @@ def _keyed(rows: Any, key_field: str, table: str, file: str) -> dict[str, Any]:
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping) or key_field not in row:
             raise DirectoryFileError(file, f"{table}[{index}]", f"needs a {key_field!r}")
+        if not isinstance(row[key_field], str) or not row[key_field].strip():
+            raise DirectoryFileError(file, f"{table}[{index}].{key_field}", "must be text")
         if row[key_field] in keyed:
             raise DirectoryFileError(
                 file, f"{table}[{index}].{key_field}", f"{row[key_field]!r} appears twice"
@@ -115,12 +123,12 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
     if "calendar" in data:
         shaped["calendar"] = data["calendar"]
     if "sla" in data:
-        sla = dict(data["sla"])
+        sla = dict(_table(data["sla"], "sla", file))
         if "targets" in sla:
             from callcore.domain.directory import DEFAULT_TARGETS
 
             targets = {k: CONVERTER.unstructure(v) for k, v in DEFAULT_TARGETS.items()}
-            for clock, value in sla["targets"].items():
+            for clock, value in _table(sla["targets"], "sla.targets", file).items():
                 if clock not in DEFAULT_TARGETS:
                     raise DirectoryFileError(file, f"sla.targets.{clock}", "no such clock id")
                 targets[clock] = _target(value, f"sla.targets.{clock}", file)
@@ -130,9 +138,9 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
                 sla[overrides] = {
                     level: {
                         clock: _target(value, f"sla.{overrides}.{level}.{clock}", file)
-                        for clock, value in table.items()
+                        for clock, value in _table(table, f"sla.{overrides}.{level}", file).items()
                     }
-                    for level, table in sla[overrides].items()
+                    for level, table in _table(sla[overrides], f"sla.{overrides}", file).items()
                 }
         shaped["sla"] = sla
     try:
@@ -217,6 +225,16 @@ def _check_references(directory: Directory, file: str) -> None:
         raise DirectoryFileError(
             file, "calendar.timezone", f"unknown time zone {directory.calendar.timezone!r}"
         ) from None
+
+
+class TomlDirectory:
+    """The :class:`~callcore.ports.DirectorySource` of a TOML file (``docs/adapters.md``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def load(self) -> Directory:
+        return load_directory(self.path)
 
 
 def load_directory(path: str | Path) -> Directory:

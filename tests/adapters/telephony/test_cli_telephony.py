@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from callcore import CallCenter
 
 from .test_queue_log import FIXTURE
@@ -16,6 +18,7 @@ def callcore(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
                           text=True, timeout=300, check=False, cwd=cwd)
 
 
+@pytest.mark.reliability
 def test_ingesting_a_queue_log_twice_records_it_once(tmp_path: Path):
     log = tmp_path / "queue_log"
     log.write_text("\n".join(FIXTURE) + "\n")

@@ -19,6 +19,7 @@ from callcore import CallCenter
 from callcore.adapters.clock import ManualClock
 from callcore.adapters.telephony.twilio import TwilioSettings
 from callcore.adapters.web import Principal, TokenBook, WebRole, create_app
+from tests import reliability
 
 CST = timezone(timedelta(hours=8))
 TOKEN = "twilio-auth-token-for-tests"
@@ -135,6 +136,7 @@ def test_after_hours_the_caller_records_a_voicemail_that_becomes_callback_work(
     assert "https://api.twilio.com/R1" in str(attrs.asdict(opened))
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("how", ["missing", "forged", "tampered"])
 def test_a_bad_or_missing_signature_is_403_and_records_nothing(client, center, how):
     before = stored(center)
@@ -149,10 +151,13 @@ def test_a_bad_or_missing_signature_is_403_and_records_nothing(client, center, h
                                content=urlencode({**CALLER, "From": "+8613800000000"}),
                                headers={"Content-Type": "application/x-www-form-urlencoded",
                                         "X-Twilio-Signature": good})
+    accepted = int(response.status_code != 403 or stored(center) != before)
+    reliability.record("R8", f"webhooks with a {how} signature accepted", accepted)
     assert response.status_code == 403
     assert stored(center) == before
 
 
+@pytest.mark.reliability
 def test_a_redelivered_webhook_records_nothing_twice(client, center):
     webhook(client, "/telephony/twilio/voice", {**CALLER, "CallSid": "CA05"})
     before = stored(center)
