@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from attrs import frozen
 
 from callcore.domain.common import Event
+from callcore.domain.directory import Directory
 
 
 @frozen
@@ -83,3 +84,12 @@ class EventStore(Protocol):
     def last_position(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class DirectorySource(Protocol):
+    """Where a centre's reference data comes from: a TOML file (built in), or an
+    integrator's HR or ERP system. ``load`` returns a complete, checked directory or
+    raises one ``ValueError`` naming what is wrong (never a half-read directory)."""
+
+    def load(self) -> Directory: ...

@@ -34,7 +34,8 @@ class LogNotifier:
 
     def send(self, notification: Notification) -> None:
         self.logger.info(
-            "to %s via %s: %s — %s",
+            "[%s] to %s via %s: %s — %s",
+            notification.notification_id,
             notification.recipient,
             notification.channel,
             notification.subject,
