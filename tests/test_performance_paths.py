@@ -1,9 +1,10 @@
-"""The speed-ups of issue 8 change nothing but speed: a streamed replay, checkpointed
-views, one-pass rebuilds and snapshots give exactly what the plain paths give."""
+"""The speed-ups of issue 8 change nothing but speed: a streamed replay, kept folds asked
+"as known at" an instant, one-pass rebuilds and snapshots give exactly what the plain
+paths give."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -19,9 +20,6 @@ from callcore.domain import customer
 from callcore.domain.calendar import zone
 from callcore.formats import dumps, view_data
 from callcore.ports import Recorded
-from callcore.projections.queues import QueueMetrics
-from callcore.projections.satisfaction import Satisfaction
-from callcore.projections.sla import SlaClocks
 from callcore.replay import LoggedHistory, Replay, StreamedHistory
 from callcore.views import Views
 from tests.golden.regenerate_views import views_json
@@ -62,12 +60,12 @@ def test_a_streamed_log_reads_one_stream_like_the_one_in_memory(stream: str) -> 
     assert STREAMED.store.read_stream(stream, 1) == MEMORY.store.read_stream(stream, 1)
 
 
-def _views(views: Views, at: object) -> bytes:
+def _views(views: Views, at: datetime, since: datetime | None = None) -> bytes:
     return dumps(
         {
-            "sla": view_data(views.sla(at), TZ),  # type: ignore[arg-type]
-            "queues": view_data(views.queues(at), TZ),  # type: ignore[arg-type]
-            "satisfaction": view_data(views.satisfaction(at), TZ),  # type: ignore[arg-type]
+            "sla": view_data(views.sla(at), TZ),
+            "queues": view_data(views.queues(at, since=since), TZ),
+            "satisfaction": view_data(views.satisfaction(at, since=since), TZ),
         }
     )
 
@@ -80,88 +78,51 @@ class _Centre:
 
 
 RECORDS = [p.recorded for p in MEMORY.store.read_all()]
-PLAIN = Views(_Centre(RECORDS), checkpoints=False)
-DENSE = Views(_Centre(RECORDS), checkpoint_spacing=16, most_checkpoints=1000)
-THINNED = Views(_Centre(RECORDS), checkpoint_spacing=16, most_checkpoints=3)
+PLAIN = Views(_Centre(RECORDS), keep_folds=False)  # folds just the events up to the instant
+KEPT = Views(_Centre(RECORDS))  # one fold of everything, asked as known at the instant
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(share=st.floats(min_value=-0.01, max_value=1.01))
-def test_a_checkpointed_view_as_of_any_instant_is_the_plain_one(share: float) -> None:
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    share=st.floats(min_value=-0.01, max_value=1.01),
+    since_share=st.one_of(st.none(), st.floats(min_value=0, max_value=1)),
+)
+def test_a_view_as_of_any_instant_from_the_kept_fold_is_the_plain_one(
+    share: float, since_share: float | None
+) -> None:
     at = FIRST + (LAST - FIRST) * share
-    assert _views(DENSE, at) == _views(PLAIN, at)
-    assert _views(THINNED, at) == _views(PLAIN, at)
+    since = None if since_share is None else FIRST + (LAST - FIRST) * since_share
+    assert _views(KEPT, at, since) == _views(PLAIN, at, since)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    late=st.lists(st.integers(min_value=0, max_value=len(RECORDS) - 1), max_size=40),
+    moved=st.lists(st.integers(min_value=0, max_value=len(RECORDS) - 1), max_size=40),
     hours=st.integers(min_value=-30, max_value=30).filter(bool),
     share=st.floats(min_value=0, max_value=1),
 )
-def test_checkpoints_stay_exact_when_events_are_out_of_instant_order(
-    late: list[int], hours: int, share: float
+def test_the_kept_fold_stays_exact_when_events_are_out_of_instant_order(
+    moved: list[int], hours: int, share: float
 ) -> None:
-    """Facts reported late (a PBX catching up) are stored after later ones: stretches
-    overlap in time, and a checkpoint must not be used past its events' instants."""
+    """Facts reported late (a PBX catching up, a field worker's SMS) are stored after
+    later ones: the kept fold has seen facts from after the instant, in any order."""
     records = list(RECORDS)
-    for index in set(late):
+    for index in set(moved):
         record = records[index]
-        moved = attrs.evolve(record.event, at=record.event.at - timedelta(hours=hours))
-        records[index] = attrs.evolve(record, event=moved)
+        event = attrs.evolve(record.event, at=record.event.at + timedelta(hours=hours))
+        records[index] = attrs.evolve(record, event=event)
     at = FIRST + (LAST - FIRST) * share
-    plain = Views(_Centre(records), checkpoints=False)
-    checkpointed = Views(_Centre(records), checkpoint_spacing=16, most_checkpoints=1000)
-    checkpointed.sla(LAST)  # lay every checkpoint first
-    assert _views(checkpointed, at) == _views(plain, at)
-    by_hand = SlaClocks(MEMORY.directory)
-    for record in records:
-        if record.event.at <= at:
-            by_hand.apply(record)
-    folded = checkpointed._folded("sla", lambda: SlaClocks(MEMORY.directory), at)
-    assert _state(folded) == _state(by_hand)
+    plain = Views(_Centre(records), keep_folds=False)
+    assert _views(Views(_Centre(records)), at) == _views(plain, at)
 
 
-FOLDS = {"sla": SlaClocks, "queues": QueueMetrics, "satisfaction": Satisfaction}
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(share=st.floats(min_value=-0.01, max_value=1.01), name=st.sampled_from(sorted(FOLDS)))
-def test_a_checkpointed_fold_holds_exactly_the_events_up_to_the_instant(
-    share: float, name: str
-) -> None:
-    """Stricter than the views (which ignore much that happened after their instant):
-    the fold's whole state is the plain fold's, byte for byte."""
-    at = FIRST + (LAST - FIRST) * share
-    make = FOLDS[name]
-    plain = make(MEMORY.directory)
-    for record in RECORDS:
-        if record.event.at <= at:
-            plain.apply(record)
-    checkpointed = DENSE._folded(name, lambda: make(MEMORY.directory), at)
-    assert _state(checkpointed) == _state(plain)
-
-
-def _state(value: object) -> object:
-    """A fold's whole state as comparable values (folds are plain classes)."""
-    if attrs.has(type(value)):
-        return value
-    if isinstance(value, dict):
-        return {key: _state(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_state(item) for item in value]
-    if hasattr(value, "__dict__"):
-        return (type(value).__name__, _state(vars(value)))
-    if hasattr(value, "__slots__"):
-        return tuple(_state(getattr(value, slot, None)) for slot in value.__slots__)
-    return value
-
-
-def test_checkpoints_follow_a_store_that_grows() -> None:
+def test_the_kept_fold_follows_a_store_that_grows() -> None:
     centre = _Centre(RECORDS[:1000])
-    views = Views(centre, checkpoint_spacing=64, most_checkpoints=4)
+    views = Views(centre)
     views.sla(LAST)
     centre.store = LoggedHistory(RECORDS)  # more events were appended since
+    assert _views(views, LAST) == _views(PLAIN, LAST)
+    centre.directory = attrs.evolve(MEMORY.directory)  # another directory: folded afresh
     assert _views(views, LAST) == _views(PLAIN, LAST)
 
 
@@ -242,11 +203,3 @@ def test_snapshots_are_encrypted_like_events(tmp_path: Path) -> None:
     assert b"Sun Li" not in raw
     assert b"Xi Road" not in raw
     assert open_store(url).snapshot(f"customer-{number}") is None  # no key: no shortcut
-
-
-def test_a_one_off_look_lays_no_checkpoints_and_a_second_one_does() -> None:
-    views = Views(_Centre(RECORDS), checkpoint_spacing=64)
-    views.sla(LAST)
-    assert not views._checkpoints  # the CLI's single look costs nothing extra
-    views.sla(LAST)
-    assert "sla" in views._checkpoints

@@ -6,24 +6,20 @@ evaluates its clocks at that instant, so it answers exactly what it would have s
 Given another ``directory``, the same history is re-evaluated under that directory's SLA
 policy and calendar — a what-if that never touches the store.
 
-**Checkpoints** (quality.md P6). A view as of a past instant must not fold the whole
-store again. From the second time a ``Views`` is asked for the same view (a one-off
-look, like a CLI run, costs nothing extra), it lays checkpoints as it folds: a
-compressed copy of each fold's state every so many events (at most ``MAX_CHECKPOINTS``
-per view, spread evenly: when there are too many, every other one is dropped and the
-spacing doubles), with the
-earliest and latest event instant of each stretch between them. As of an instant, a view
-starts from the last checkpoint whose events all happened by then, and reads on only the
-stretches that hold an event from before that instant. Events need not be in instant
-order for this to be exact. The store is append-only, so checkpoints stay true; they live
-in memory, for as long as the ``Views`` (a server keeps one; a CLI run builds its own).
+**Kept folds** (quality.md P6). A view as of a past instant must not fold the whole
+store again. The SLA clocks, the phone queues and satisfaction are *bitemporal*: each
+fact carries the instant it happened, and their views are evaluated "as known at" the
+instant asked (a clock stopped later shows as running, a call answered later as waiting,
+a rating given later is not there yet). So the view as of any instant is exactly the view
+of a fold that has seen *more* — the property tests check this, byte for byte, at random
+instants, with events out of instant order too. ``Views`` therefore keeps one fold of
+each of these caught up with the store (only new events are folded on each look) and
+asks it for the view at the instant: a past instant costs no more than now.
 """
 
 from __future__ import annotations
 
-import pickle
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -40,115 +36,28 @@ from callcore.projections.satisfaction import Satisfaction, SatisfactionView
 from callcore.projections.sla import SlaClocks, SlaView
 from callcore.projections.workload import WorkerLoad, Workload, WorkRow
 
-MAX_CHECKPOINTS = 16
-FIRST_SPACING = 4096  # events between checkpoints at least (it doubles as needed)
-
 
 class _Fold(Protocol):
     def apply(self, record: Recorded) -> None: ...
 
 
 F = TypeVar("F", bound=_Fold)
+V = TypeVar("V")
 
 
-@attrs.define
-class _Stretch:
-    """The events after ``start`` up to ``end`` (positions), and the fold's state after
-    them (``None`` once thinned out: the stretch then only carries its instants)."""
+class _KeptFold:
+    """One fold kept caught up with a store: only new events are folded on each look."""
 
-    start: int
-    end: int
-    count: int
-    earliest: datetime
-    latest: datetime
-    state: bytes | None
+    def __init__(self, directory: Directory, fold: Any) -> None:
+        self.directory = directory
+        self.fold = fold
+        self.position = 0
+        self.lock = threading.Lock()
 
-
-class Checkpoints:
-    """The checkpoints of one fold over one store (see the module's docstring)."""
-
-    def __init__(
-        self, make: Callable[[], Any], spacing: int = FIRST_SPACING, most: int = MAX_CHECKPOINTS
-    ) -> None:
-        self._make = make
-        self._stretches: list[_Stretch] = []
-        self._spacing = spacing
-        self._most = most
-        self._lock = threading.Lock()
-
-    def _extend(self, history: _History) -> None:
-        """Fold the events stored since the last full stretch into new stretches."""
-        stretches = self._stretches
-        after = stretches[-1].end if stretches else 0
-        if not stretches:
-            # a store that is big already gets its checkpoints spread over it at once,
-            # rather than laid densely and thinned (each one costs a copy of the state)
-            self._spacing = max(self._spacing, history.last_position() // self._most)
-        if history.last_position() - after < self._spacing:
-            return  # not a full stretch yet (positions may skip: this may wait longer)
-        fold = self._latest_state() if stretches else self._make()
-        count, start, earliest, latest = 0, after, None, None
-        for positioned in history.read_all(after):
-            at = positioned.recorded.event.at
-            fold.apply(positioned.recorded)
-            count += 1
-            earliest = at if earliest is None or at < earliest else earliest
-            latest = at if latest is None or at > latest else latest
-            if count == self._spacing:
-                assert earliest is not None
-                assert latest is not None
-                state = zlib.compress(pickle.dumps(fold, pickle.HIGHEST_PROTOCOL), 1)
-                stretches.append(
-                    _Stretch(start, positioned.position, count, earliest, latest, state)
-                )
-                self._thin()
-                count, start, earliest, latest = 0, positioned.position, None, None
-
-    def _latest_state(self) -> Any:
-        state = self._stretches[-1].state
-        assert state is not None  # the last stretch always keeps its state
-        # our own bytes, made in this process a moment ago: never read from outside
-        return pickle.loads(zlib.decompress(state))  # noqa: S301
-
-    def _thin(self) -> None:
-        """Keep at most MAX_CHECKPOINTS states: drop every other one, double the spacing."""
-        kept = [stretch for stretch in self._stretches if stretch.state is not None]
-        if len(kept) <= self._most:
-            return
-        for stretch in kept[-2::-2]:  # the last one stays: folding goes on from it
-            stretch.state = None
-        self._spacing *= 2
-
-    def fold(self, history: _History, until: datetime) -> Any:
-        """The fold of every stored event that happened by ``until``."""
-        with self._lock:
-            self._extend(history)
-            stretches = list(self._stretches)
-        # the latest checkpoint all of whose events happened by ``until``
-        begin, fold = 0, None
-        for index, stretch in enumerate(stretches):
-            if stretch.latest > until:
-                break  # this and every later checkpoint hold an event after ``until``
-            if stretch.state:
-                begin = index + 1
-        if begin:
-            state = stretches[begin - 1].state
-            assert state
-            fold = pickle.loads(zlib.decompress(state))  # noqa: S301 (see _latest_state)
-        else:
-            fold = self._make()
-        apply = fold.apply
-        for stretch in stretches[begin:]:
-            if stretch.earliest > until:
-                continue  # nothing in it happened by then
-            for positioned in history.read_all(stretch.start, stretch.count):
-                if positioned.recorded.event.at <= until:
-                    apply(positioned.recorded)
-        tail = stretches[-1].end if stretches else 0
-        for positioned in history.read_all(tail):
-            if positioned.recorded.event.at <= until:
-                apply(positioned.recorded)
-        return fold
+    def catch_up(self, history: _History) -> None:
+        for positioned in history.read_all(self.position):
+            self.fold.apply(positioned.recorded)
+            self.position = positioned.position
 
 
 @attrs.frozen
@@ -183,41 +92,31 @@ class Source(Protocol):
 
 
 class Views:
-    def __init__(
-        self,
-        center: Source,
-        *,
-        checkpoints: bool = True,
-        checkpoint_spacing: int = FIRST_SPACING,
-        most_checkpoints: int = MAX_CHECKPOINTS,
-    ) -> None:
+    def __init__(self, center: Source, *, keep_folds: bool = True) -> None:
         self._center = center
-        self._use_checkpoints = checkpoints
-        self._spacing = (checkpoint_spacing, most_checkpoints)
-        self._checkpoints: dict[str, tuple[Directory, Checkpoints]] = {}
-        self._looked: set[str] = set()
+        self._keep_folds = keep_folds
+        self._kept: dict[str, _KeptFold] = {}
         self._lock = threading.Lock()
 
-    def _folded(self, name: str, make: Callable[[], F], until: datetime) -> F:
-        """The fold ``make()`` of the events up to ``until``; from the second look at a
-        view on, from its checkpoints (a one-off look, as the CLI makes, lays none)."""
+    def _as_known_at(
+        self, name: str, make: Callable[[], F], instant: datetime, view: Callable[[F], V]
+    ) -> V:
+        """``view(fold)`` of the kept fold ``name``, caught up with the store. Exact for
+        the bitemporal folds only (SLA, queues, satisfaction: see the module docstring);
+        without kept folds, the fold of just the events up to ``instant``."""
+        if not self._keep_folds:
+            fold = make()
+            for record in self.records(instant):
+                fold.apply(record)
+            return view(fold)
         directory = self._center.directory
         with self._lock:
-            known = self._checkpoints.get(name)
-            first_look = name not in self._looked
-            self._looked.add(name)
-            if known is not None and known[0] is not directory:
-                known = None  # laid under another directory: of no use now
-            if known is None and self._use_checkpoints and not first_look:
-                known = (directory, Checkpoints(make, *self._spacing))
-                self._checkpoints[name] = known
-        if known is None:
-            fold = make()
-            for record in self.records(until):
-                fold.apply(record)
-            return fold
-        folded: F = known[1].fold(self._center.store, until)
-        return folded
+            kept = self._kept.get(name)
+            if kept is None or kept.directory is not directory:
+                kept = self._kept[name] = _KeptFold(directory, make())
+        with kept.lock:
+            kept.catch_up(self._center.store)
+            return view(kept.fold)
 
     def _instant(self, at: datetime | None) -> datetime:
         if at is None:
@@ -243,7 +142,11 @@ class Views:
             fold = SlaClocks(directory, policy_override=directory.sla)
             return fold.apply_all(self.records(instant)).view(instant)
         centre = self._center.directory
-        return self._folded("sla", lambda: SlaClocks(centre), instant).view(instant)
+
+        def sla_view(fold: SlaClocks) -> SlaView:
+            return fold.view(instant)
+
+        return self._as_known_at("sla", lambda: SlaClocks(centre), instant, sla_view)
 
     def queues(
         self,
@@ -257,11 +160,15 @@ class Views:
         offered in [since, until), as of ``at`` (default: now)."""
         instant = self._instant(at)
         if directory is not None:
-            fold = QueueMetrics(directory).apply_all(self.records(instant))
-        else:
-            centre = self._center.directory
-            fold = self._folded("queues", lambda: QueueMetrics(centre), instant)
-        return fold.view(instant, since, until)
+            return (
+                QueueMetrics(directory).apply_all(self.records(instant)).view(instant, since, until)
+            )
+        centre = self._center.directory
+
+        def queue_view(fold: QueueMetrics) -> QueueView:
+            return fold.view(instant, since, until)
+
+        return self._as_known_at("queues", lambda: QueueMetrics(centre), instant, queue_view)
 
     def satisfaction(
         self,
@@ -274,8 +181,13 @@ class Views:
         ``at`` (default: now)."""
         instant = self._instant(at)
         centre = self._center.directory
-        fold = self._folded("satisfaction", lambda: Satisfaction(centre), instant)
-        return fold.view(instant, since, until)
+
+        def satisfaction_view(fold: Satisfaction) -> SatisfactionView:
+            return fold.view(instant, since, until)
+
+        return self._as_known_at(
+            "satisfaction", lambda: Satisfaction(centre), instant, satisfaction_view
+        )
 
     def _report(self, until: datetime, directory: Directory | None) -> DailyReport:
         report = DailyReport(directory or self._center.directory, what_if=directory is not None)
