@@ -203,3 +203,21 @@ def test_snapshots_are_encrypted_like_events(tmp_path: Path) -> None:
     assert b"Sun Li" not in raw
     assert b"Xi Road" not in raw
     assert open_store(url).snapshot(f"customer-{number}") is None  # no key: no shortcut
+
+
+def test_a_streamed_log_written_by_another_tool_reads_its_streams(tmp_path: Path) -> None:
+    """Another writer's spacing and key order is still a valid log."""
+    import json
+
+    lines = FOUR_DAYS.read_bytes().splitlines()
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_bytes(
+        b"\n".join(
+            [lines[0], *(json.dumps(json.loads(line), indent=None).encode() for line in lines[1:])]
+        )
+        + b"\n"
+    )
+    replay = Replay.from_log(spaced, in_memory=False)
+    assert replay.store.read_stream("customer-C000001") == MEMORY.store.read_stream(
+        "customer-C000001"
+    )

@@ -92,8 +92,9 @@ class StreamedHistory:
                     return
 
     def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
-        # lines are written with sorted keys, so a stream's lines hold this exact text
-        needle = orjson.dumps({"stream": stream})[1:-1]
+        # a line of the stream holds its id as a JSON string, however the writer spaced
+        # its keys (stream ids are ASCII): decode only those lines, then compare
+        needle = orjson.dumps(stream)
         found = []
         with open(self.path, "rb") as source:
             source.readline()
