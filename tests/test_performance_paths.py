@@ -221,3 +221,24 @@ def test_a_streamed_log_written_by_another_tool_reads_its_streams(tmp_path: Path
     assert replay.store.read_stream("customer-C000001") == MEMORY.store.read_stream(
         "customer-C000001"
     )
+
+
+def test_a_change_deep_inside_a_state_class_retires_its_snapshots() -> None:
+    import sys
+    import types
+
+    from callcore.adapters.eventstore import _state_shape
+
+    def release(name: str, note_type: type) -> str:
+        module = types.ModuleType(name)
+        note = attrs.make_class("Note", {"text": attrs.field(type=note_type)}, frozen=True)
+        state = attrs.make_class(
+            "State", {"notes": attrs.field(type=tuple[note, ...], default=())}, frozen=True
+        )
+        note.__module__ = state.__module__ = name
+        module.Note, module.State = note, state  # type: ignore[attr-defined]
+        sys.modules[name] = module
+        return _state_shape(name, "State")
+
+    assert release("release_1", str) == release("release_1b", str)
+    assert release("release_2", int) != release("release_1", str)

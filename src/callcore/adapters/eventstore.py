@@ -31,6 +31,7 @@ import hashlib
 import importlib
 import os
 import time
+import typing
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -355,9 +356,27 @@ SNAPSHOT_EVERY = 100
 
 @functools.cache
 def _state_shape(module: str, qualname: str) -> str:
-    state_type = getattr(importlib.import_module(module), qualname)
-    fields = [(field.name, str(field.type)) for field in attrs.fields(state_type)]
-    return hashlib.sha256(orjson.dumps([qualname, fields])).hexdigest()[:12]
+    """A digest of the state class's fields and their types, down through every attrs
+    class inside it: a release that changes any of them ignores older snapshots."""
+    shapes: dict[str, list[tuple[str, str]]] = {}
+
+    def name(kind: Any) -> str:  # ``tuple[Note, ...]``, without module paths
+        origin = typing.get_origin(kind) or kind
+        base = getattr(origin, "__qualname__", repr(origin))
+        arguments = typing.get_args(kind)
+        return f"{base}[{', '.join(map(name, arguments))}]" if arguments else base
+
+    def walk(kind: Any) -> None:
+        if attrs.has(kind) and kind.__qualname__ not in shapes:
+            fields = attrs.fields(attrs.resolve_types(kind))
+            shapes[kind.__qualname__] = [(field.name, name(field.type)) for field in fields]
+            for field in fields:
+                walk(field.type)
+        for argument in typing.get_args(kind):
+            walk(argument)
+
+    walk(getattr(importlib.import_module(module), qualname))
+    return hashlib.sha256(orjson.dumps(sorted(shapes.items()))).hexdigest()[:12]
 
 
 def _state_kind(fold: Fold[Any]) -> str:
