@@ -76,12 +76,17 @@ def kill_the_importer(tmp_path: Path, seed: int, kills: int) -> None:
     partial, differing, landed = 0, 0, []
     url = f"sqlite:///{tmp_path}/centre.db"
     command = [*CALLCORE, "import", str(FOUR_DAYS), "--db", url]
+    started = time.perf_counter()  # how long an import takes here, start to finish
+    subprocess.run(command, capture_output=True, timeout=120, check=True)
+    duration = time.perf_counter() - started
     for n in range(kills):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{tmp_path}/centre.db{suffix}").unlink(missing_ok=True)
         importer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # the run takes about 1.5 s here; kill anywhere in it (startup, reading, writing)
-        time.sleep(rng.uniform(0.2, 2.5) if n % 2 else rng.uniform(0.9, 1.8))
+        # anywhere in the run (starting, reading, writing), half the kills in its last
+        # quarter, where the file has been read and the append is being written
+        share = rng.uniform(0.75, 1.05) if n % 2 else rng.uniform(0.1, 1.05)
+        time.sleep(share * duration)
         importer.send_signal(signal.SIGKILL)
         importer.wait(timeout=30)
         after_kill = _events_in(url)

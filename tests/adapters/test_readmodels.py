@@ -98,7 +98,9 @@ def kill_and_restart(url: str, seed: int, kills: int) -> None:
     for _ in range(kills):
         if read_models.position() + 4 >= total:
             break
-        target = min(total - 3, read_models.position() + rng.randint(1, 12))
+        # spread the kills over the whole store, however many are asked for
+        step = max(2, min(12, (total - 10) // kills))
+        target = min(total - 3, read_models.position() + rng.randint(1, step))
         worker = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
