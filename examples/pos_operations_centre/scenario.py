@@ -157,34 +157,22 @@ for dispatch_id in ("D-POS-REPAIR", "D-POS-INSTALL"):
 technician = c.dispatches.get("D-POS-REPAIR").worker_id or ""
 installer = c.dispatches.get("D-POS-INSTALL").worker_id or ""
 print(f"             repair → {technician}, install → {installer}")
-s.at(10, 20)
-s.do(
-    "The technician texts: en route",
-    dispatch.RecordFieldFeedback(
-        dispatch_id="D-POS-REPAIR",
-        feedback=dispatch.Feedback.EN_ROUTE,
-        actor=Actor(Role.FIELD_WORKER, technician),
-    ),
+texts = (
+    ((10, 20), "The technician texts: en route", dispatch.Feedback.EN_ROUTE, None),
+    ((11, 40), "…arrived (1 h 30 after the request)", dispatch.Feedback.ARRIVED, None),
+    ((12, 0), "…done: keys reloaded", dispatch.Feedback.DONE, "Keys reloaded"),
 )
-s.at(11, 40)
-s.do(
-    "…arrived (1 h 30 after the request)",
-    dispatch.RecordFieldFeedback(
-        dispatch_id="D-POS-REPAIR",
-        feedback=dispatch.Feedback.ARRIVED,
-        actor=Actor(Role.FIELD_WORKER, technician),
-    ),
-)
-s.at(12, 0)
-s.do(
-    "…done: keys reloaded",
-    dispatch.RecordFieldFeedback(
-        dispatch_id="D-POS-REPAIR",
-        feedback=dispatch.Feedback.DONE,
-        outcome="Keys reloaded",
-        actor=Actor(Role.FIELD_WORKER, technician),
-    ),
-)
+for (hour, minute), what, feedback, outcome in texts:
+    s.at(hour, minute)
+    s.do(
+        what,
+        dispatch.RecordFieldFeedback(
+            dispatch_id="D-POS-REPAIR",
+            feedback=feedback,
+            outcome=outcome,
+            actor=Actor(Role.FIELD_WORKER, technician),
+        ),
+    )
 
 s.title("Thermal paper: one roll a month")
 s.at(13, 0)
