@@ -12,13 +12,16 @@ fact carries the instant it happened, and their views are evaluated "as known at
 instant asked (a clock stopped later shows as running, a call answered later as waiting,
 a rating given later is not there yet). So the view as of any instant is exactly the view
 of a fold that has seen *more* — the property tests check this, byte for byte, at random
-instants, with events out of instant order too. ``Views`` therefore keeps one fold of
-each of these caught up with the store (only new events are folded on each look) and
-asks it for the view at the instant: a past instant costs no more than now.
+instants. ``Views`` therefore keeps one fold of each of these caught up with the store
+(only new events are folded on each look) and asks it for the view at the instant: a
+past instant costs no more than now. Where the store is out of instant order (facts
+reported late) this does not hold, so instants between a late fact and the latest one
+stored before it are folded afresh (the property tests move events to find them).
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -46,18 +49,42 @@ V = TypeVar("V")
 
 
 class _KeptFold:
-    """One fold kept caught up with a store: only new events are folded on each look."""
+    """One fold kept caught up with a store: only new events are folded on each look.
+
+    It also remembers where the store is out of instant order. An event stored after one
+    that happened later (a fact reported late) makes every instant between the two
+    *unsafe*: folded in store order, the later fact came first, and "as known at" such an
+    instant can differ from folding only what had happened by then (a clock stopped by
+    the late fact's neighbour, say). Views as of an unsafe instant are folded afresh."""
 
     def __init__(self, directory: Directory, fold: Any) -> None:
         self.directory = directory
         self.fold = fold
         self.position = 0
+        self.latest: datetime | None = None
+        self.unsafe: list[tuple[datetime, datetime]] = []
+        """Disjoint [from, to) spans of instants, sorted (``to`` never decreases)."""
         self.lock = threading.Lock()
 
     def catch_up(self, history: _History) -> None:
         for positioned in history.read_all(self.position):
+            at = positioned.recorded.event.at
+            if self.latest is None or at > self.latest:
+                self.latest = at
+            elif at < self.latest:
+                self._unsafe(at, self.latest)
             self.fold.apply(positioned.recorded)
             self.position = positioned.position
+
+    def _unsafe(self, start: datetime, end: datetime) -> None:
+        while self.unsafe and self.unsafe[-1][1] >= start:
+            start = min(start, self.unsafe.pop()[0])
+        self.unsafe.append((start, end))
+
+    def exact_at(self, instant: datetime) -> bool:
+        ends = [end for _, end in self.unsafe]
+        index = bisect.bisect_right(ends, instant)
+        return index == len(self.unsafe) or instant < self.unsafe[index][0]
 
 
 @attrs.frozen
@@ -74,8 +101,6 @@ class _History(Protocol):
     def read_all(
         self, after_position: int = 0, limit: int | None = None
     ) -> Iterator[Positioned]: ...
-
-    def last_position(self) -> int: ...
 
 
 class Source(Protocol):
@@ -105,10 +130,7 @@ class Views:
         the bitemporal folds only (SLA, queues, satisfaction: see the module docstring);
         without kept folds, the fold of just the events up to ``instant``."""
         if not self._keep_folds:
-            fold = make()
-            for record in self.records(instant):
-                fold.apply(record)
-            return view(fold)
+            return self._plain(make, instant, view)
         directory = self._center.directory
         with self._lock:
             kept = self._kept.get(name)
@@ -116,7 +138,15 @@ class Views:
                 kept = self._kept[name] = _KeptFold(directory, make())
         with kept.lock:
             kept.catch_up(self._center.store)
-            return view(kept.fold)
+            if kept.exact_at(instant):
+                return view(kept.fold)
+        return self._plain(make, instant, view)  # out of order there: fold just its past
+
+    def _plain(self, make: Callable[[], F], instant: datetime, view: Callable[[F], V]) -> V:
+        fold = make()
+        for record in self.records(instant):
+            fold.apply(record)
+        return view(fold)
 
     def _instant(self, at: datetime | None) -> datetime:
         if at is None:
