@@ -67,7 +67,7 @@ def run(scale: suite.Scale, only: set[str], work: Path, cache: Path) -> list[sui
         if wanted("P5"):
             done(suite.p5_replay_memory(log, events))
         if wanted("P6") and store is not None:
-            done(suite.p6_as_of(scale, store, log))
+            done(suite.p6_as_of(store, log))
     if wanted("P4"):
         done(suite.p4_long_history(scale, work))
     if wanted("P7"):

@@ -316,7 +316,7 @@ def p5_replay_memory(log: Path, events: int) -> Figure:
 # P6 --------------------------------------------------------------------------------------
 
 
-def p6_as_of(scale: Scale, store_path: Path, log: Path) -> Figure:
+def p6_as_of(store_path: Path, log: Path) -> Figure:
     from callcore.adapters.clock import ManualClock
     from callcore.adapters.eventlog import read_log
     from callcore.adapters.eventstore import open_store

@@ -25,7 +25,7 @@ import attrs
 
 from callcore.adapters.eventlog import Header, export_log, redact_log
 from callcore.adapters.redaction import Redactor
-from callcore.adapters.web.live import Folds, picture
+from callcore.adapters.web.live import LiveBoard
 from callcore.domain.calendar import zone
 from callcore.projections.sla import ClockStatus
 from callcore.replay import Replay
@@ -54,10 +54,7 @@ print(f"replaying {log.name}: redacted={replay.header.redacted}, last event {las
 
 print("\n== 1. The wallboard at 10:30 on Tuesday, as the supervisor saw it")
 moment = datetime.combine(TUESDAY, time(10, 30), tz)
-folds = Folds(replay.directory)
-for record in replay.views.records(moment):
-    folds.apply(record)
-board = picture(folds, moment)
+board = LiveBoard(replay).picture(moment)  # the same code draws the live wallboard
 for queue in board["queues"]:
     level = queue["service_level"]
     shown = "—" if level is None else f"{level:.0%}"

@@ -1,9 +1,12 @@
 """The wallboard's picture of the centre, kept up to date incrementally.
 
-Views over HTTP as of a past instant rebuild from the log (``CallCenter.views``). The
-wallboard asks for *now* every few seconds, so it keeps its folds in memory and applies
-only the events recorded since its last look: a poll costs the new events, not the
-whole day. The same function draws the static report (``callcore report``), so the
+The wallboard asks for *now* every few seconds, so it keeps its folds in memory and
+applies only the events recorded since its last look: a poll costs the new events, not
+the whole day. Unlike ``CallCenter.views`` (whose kept folds see every stored event and
+answer "as known at" an instant), the board stops at the first event after its clock's
+now, because it also folds the work queues, which are not bitemporal, and because a
+store replayed live (``serve --clock-from``) holds events of the board's future. The
+same function draws the static report (``callcore report``), so the
 wallboard and the report never disagree.
 """
 
