@@ -758,7 +758,11 @@ app.add_typer(telephony_app, name="telephony")
 @telephony_app.command("ingest")
 def telephony_ingest(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
-    queue_log: str = typer.Option(None, "--queue-log", help="Asterisk's queue_log file."),
+    queue_log: list[str] = typer.Option(  # noqa: B008 (typer reads it; never mutated)
+        None,
+        "--queue-log",
+        help="Asterisk's queue_log file (gzip too); repeat for rotated files, in any order.",
+    ),
     follow: bool = typer.Option(
         False, "--follow", help="Keep reading what is appended, through log rotation."
     ),
@@ -766,13 +770,22 @@ def telephony_ingest(
         None, "--queue-log-table", help="Or: the realtime queue_log table's database URL."
     ),
     table_name: str = typer.Option("queue_log", "--table", help="The realtime table's name."),
+    source_timezone: str = typer.Option(
+        None,
+        "--source-timezone",
+        help="The zone of the source's times without an offset (a realtime table's naive "
+        "datetimes), e.g. UTC; default: the directory's [telephony] source_timezone, "
+        "else the centre's zone.",
+    ),
     directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
 ) -> None:
     """Asterisk queue_log lines into Call records. Safe to run again: lines already
-    recorded record nothing."""
+    recorded record nothing. Lines are assembled call by call, so the order of the
+    lines and of the files does not matter."""
     from callcore.adapters.telephony import Feed
     from callcore.adapters.telephony.queue_log import (
         QueueLogFeed,
+        QueueLogFileError,
         follow_lines,
         read_lines,
         table_lines,
@@ -780,34 +793,61 @@ def telephony_ingest(
     from callcore.center import CallCenter
     from callcore.domain.calendar import zone
 
+    files = list(queue_log or [])
     with _user_errors():
-        if (queue_log is None) == (table is None):
+        if bool(files) == (table is not None):
             raise _UserError("give one of --queue-log FILE or --queue-log-table URL")
         if follow and table is not None:
             raise _UserError("--follow reads a file; the table is read once per run")
-        if queue_log is not None and not follow:
-            _existing(queue_log)  # before a store is created for nothing
+        if follow and len(files) > 1:
+            raise _UserError("--follow follows one file")
+        if not follow:
+            for name in files:
+                _existing(name)  # before a store is created for nothing
+        local_zone = None
+        if source_timezone is not None:
+            try:
+                local_zone = zone(source_timezone)
+            except (ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError too
+                raise _UserError(
+                    f"--source-timezone {source_timezone!r} is not a time zone"
+                ) from None
+            except KeyError:
+                raise _UserError(
+                    f"--source-timezone {source_timezone!r} is not a time zone"
+                ) from None
         center = CallCenter.open(db, directory=directory)
         feed = Feed(center)
-        source = QueueLogFeed(feed, local_zone=zone(center.directory.calendar.timezone))
+        if local_zone is None:
+            configured = center.directory.telephony_source_timezone
+            local_zone = zone(configured or center.directory.calendar.timezone)
+        source = QueueLogFeed(feed, local_zone=local_zone)
         try:
             if table is not None:
                 for where, text, _ in table_lines(table, table=table_name):
                     source.line(text, where)
+                source.flush()
             elif follow:
-                typer.echo(f"callcore: following {queue_log} (Ctrl-C to stop)", err=True)
+                (followed,) = files
+                typer.echo(f"callcore: following {followed} (Ctrl-C to stop)", err=True)
                 with contextlib.suppress(KeyboardInterrupt):
-                    for where, text in follow_lines(queue_log):
+                    for where, text in follow_lines(followed, on_idle=source.flush):
                         source.line(text, where)
+                source.flush()
             else:
-                name = os.path.basename(queue_log)
-                size = os.path.getsize(queue_log)
+                size = sum(os.path.getsize(name) for name in files)
                 done = 0
-                with _progress(f"reading {queue_log}", size) as step:
-                    for number, text in read_lines(queue_log):
-                        source.line(text, f"{name}:{number}")
-                        done += len(text.encode())
-                        step(done)
+                with _progress(f"reading {', '.join(files)}", size) as step:
+                    for path in files:
+                        name = os.path.basename(path)
+                        try:
+                            for number, text in read_lines(path):
+                                source.line(text, f"{name}:{number}")
+                                done += len(text.encode())
+                                step(min(done, size))
+                        except QueueLogFileError as error:
+                            raise _UserError(f"{error}; nothing was recorded") from None
+                source.flush()
         finally:
             center.close()
         typer.echo(feed.report.summary())

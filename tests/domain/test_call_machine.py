@@ -1,5 +1,6 @@
 """Call as a Hypothesis state machine: random, repeated and out-of-order PBX facts. The
-lifecycle never goes backwards and the store always equals the folded events."""
+lifecycle of each leg (queue visit) never goes backwards, a new leg only comes after a
+leg that could move to another queue, and the store always equals the folded events."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class CallMachine(RuleBasedStateMachine):
         self.clock = ManualClock(MONDAY_9AM)
         self.center = CallCenter.open("memory://", clock=self.clock)
         self.ledger = StreamLedger()
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, tuple[int, int]] = {}
+        """Per call: (leg, the furthest the leg's lifecycle got)."""
 
     def handle(self, command: object) -> None:
         before = self.center.store.last_position()
@@ -96,13 +98,18 @@ class CallMachine(RuleBasedStateMachine):
                 continue
             state = self.center.calls.get(c)
             rank = ORDER[state.status]
-            assert rank >= self.seen.get(c, 0), f"{c} went back to {state.status}"
-            self.seen[c] = rank
+            leg, furthest = self.seen.get(c, (1, 0))
+            if state.leg == leg:
+                assert rank >= furthest, f"{c} went back to {state.status}"
+            else:  # a caller moved to another queue: only from a leg not abandoned
+                assert state.leg == leg + 1 and state.status is call.Status.OFFERED
+            self.seen[c] = (state.leg, rank)
             if state.answered_at is not None:
-                assert state.offered_at is not None
-                assert state.answered_at >= state.offered_at
+                assert state.leg_offered_at is not None
+                assert state.answered_at >= state.leg_offered_at
                 assert (
-                    state.waited_seconds == (state.answered_at - state.offered_at).total_seconds()
+                    state.waited_seconds
+                    == (state.answered_at - state.leg_offered_at).total_seconds()
                 )
 
 

@@ -97,6 +97,7 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         "prices",
         "quotas",
         "follow_ups",
+        "telephony",
     }
     for key in data:
         if key not in known:
@@ -118,6 +119,8 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         shaped["quotas"] = _keyed(data["quotas"], "item", "quotas", file)
     if "follow_ups" in data:
         shaped["follow_ups"] = data["follow_ups"]
+    if "telephony" in data:
+        shaped["telephony"] = data["telephony"]
     if "service_fees" in data:
         shaped["service_fees"] = data["service_fees"]
     if "calendar" in data:
@@ -286,7 +289,7 @@ def directory_to_toml(directory: Directory) -> str:
     shaped: dict[str, Any] = {
         "centre": {"name": data.pop("centre"), "phone_region": data.pop("phone_region")}
     }
-    for table in ("calendar", "sla", "follow_ups", "service_fees"):
+    for table in ("calendar", "sla", "follow_ups", "service_fees", "telephony"):
         if table in data:
             shaped[table] = data.pop(table)
     sla = shaped.get("sla", {})

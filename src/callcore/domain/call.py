@@ -155,6 +155,16 @@ class CallOffered(Event):
 
 
 @frozen(kw_only=True)
+class CallEnteredQueue(Event):
+    """The caller moved to another queue on the same call (a transfer to a queue, a
+    failover after a queue's timeout): leg ``leg`` (the first offer is leg 1), counted in
+    the figures of the queue it was offered to."""
+
+    queue: str
+    leg: int
+
+
+@frozen(kw_only=True)
 class AgentRang(Event):
     agent: str
 
@@ -275,6 +285,9 @@ class State:
     queue: str | None = None
     caller: str | None = None
     offered_at: datetime | None = None
+    leg: int = 1
+    leg_offered_at: datetime | None = None
+    """When the current leg (queue visit) began; the first leg's is ``offered_at``."""
     after_hours: bool = False
     ringing_agent: str | None = None
     agents_rung: tuple[str, ...] = ()
@@ -317,7 +330,27 @@ def evolve(state: State, event: Event) -> State:
                 queue=event.queue,
                 caller=event.caller or event.caller_id_raw,
                 offered_at=event.at,
+                leg_offered_at=event.at,
                 after_hours=event.after_hours,
+            )
+        case CallEnteredQueue():
+            # The call's outcome is its last leg's: what the earlier legs did is in the
+            # figures of their own queues.
+            return attrs.evolve(
+                state,
+                status=Status.OFFERED,
+                queue=event.queue,
+                leg=event.leg,
+                leg_offered_at=event.at,
+                ringing_agent=None,
+                answered_at=None,
+                agent=None,
+                waited_seconds=None,
+                rings=None,
+                within_target=None,
+                outcome=None,
+                ended_at=None,
+                talk_seconds=None,
             )
         case OutboundCallPlaced():
             return State(
@@ -430,6 +463,9 @@ class RecordRingNoAnswer(Command):
 class AnswerCall(Command):
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
+    waited_seconds: float | None = field(default=None, validator=seconds)
+    """The wait as the PBX measured it (Asterisk's CONNECT hold time, from the caller's
+    entry into the queue); without it, the wait is measured from the offer's time."""
 
 
 @frozen(kw_only=True)
@@ -556,8 +592,18 @@ def _require_live(state: State, call_id: str, what: str) -> None:
 
 
 def _waited(state: State, now: datetime) -> float:
-    assert state.offered_at is not None
-    return max(0.0, (now - state.offered_at).total_seconds())
+    """The current leg's wait so far (a call's first leg starts at its offer)."""
+    start = state.leg_offered_at or state.offered_at
+    assert start is not None
+    return max(0.0, (now - start).total_seconds())
+
+
+# A caller can be moved to another queue while waiting (failover), after a queue's
+# timeout, or after an agent transferred the answered call to a queue; not after hanging
+# up or leaving a voicemail.
+_CAN_ENTER_ANOTHER_QUEUE = frozenset(
+    {Status.OFFERED, Status.RINGING, Status.ANSWERED, Status.TIMED_OUT, Status.COMPLETED}
+)
 
 
 def offer(
@@ -570,6 +616,15 @@ def offer(
     if state.exists:
         if state.queue == command.queue:
             return ()  # the PBX said it twice
+        start = state.leg_offered_at or state.offered_at
+        if start is not None and context.now < start:
+            return ()  # an earlier leg told again
+        if state.direction is Direction.INBOUND and state.status in _CAN_ENTER_ANOTHER_QUEUE:
+            return (
+                CallEnteredQueue(
+                    at=context.now, actor=context.actor, queue=command.queue, leg=state.leg + 1
+                ),
+            )
         raise DomainError(ALREADY_EXISTS, f"call {command.call_id} was offered to {state.queue}")
     caller: str | None = None
     raw: str | None = None
@@ -628,13 +683,16 @@ def answer(
             ANSWER_NEEDS_WAITING_CALL, f"call {command.call_id} was answered by {state.agent}"
         )
     require(not state.ended, CALL_ENDED, f"call {command.call_id} already ended ({state.status})")
-    assert state.offered_at is not None
+    start = state.leg_offered_at or state.offered_at
+    assert start is not None
     require(
-        context.now >= state.offered_at,
+        context.now >= start,
         NOT_BEFORE_OFFER,
-        f"answered at {context.now} before it was offered at {state.offered_at}",
+        f"answered at {context.now} before it was offered at {start}",
     )
-    waited = _waited(state, context.now)
+    waited = command.waited_seconds
+    if waited is None:
+        waited = _waited(state, context.now)
     return (
         CallAnswered(
             at=context.now,

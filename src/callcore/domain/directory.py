@@ -232,6 +232,17 @@ class FollowUpSettings:
 
 
 @frozen
+class TelephonySettings:
+    """The phone system's sources (interfaces.md §6)."""
+
+    source_timezone: str | None = None
+    """The zone of a source's times written without an offset (a realtime queue_log
+    table's naive datetimes); ``None``: the centre's own zone."""
+    paused_too_long_minutes: int = 15
+    """An agent paused longer than this is put on the wallboard."""
+
+
+@frozen
 class ConsumableQuota:
     """How much of a consumable a merchant may have (default: 1 thermal-paper roll a
     month, 12 a year)."""
@@ -257,9 +268,14 @@ class Directory:
     calendar: CalendarSettings = field(factory=CalendarSettings)
     sla: SlaPolicy = field(factory=SlaPolicy)
     follow_ups: FollowUpSettings = field(factory=FollowUpSettings)
+    telephony: TelephonySettings = field(factory=TelephonySettings)
     quotas: Mapping[str, ConsumableQuota] = field(
         factory=lambda: {"thermal-paper": ConsumableQuota("thermal-paper", 1, 12)}
     )
+
+    @property
+    def telephony_source_timezone(self) -> str | None:
+        return self.telephony.source_timezone
 
     # -- look-ups that raise the rule they break ----------------------------------
 

@@ -20,6 +20,12 @@ can compare):
 
 A ratio whose denominator is 0 is ``None``. Calls still waiting at the instant asked count
 as offered and ``waiting``, in no outcome yet.
+
+A caller moved to another queue on the same call (``CallEnteredQueue``) is a new leg: each
+leg is counted in the queue it was offered to, with its own wait (Asterisk's hold time
+when the PBX gave it). A call that ended without being answered and without an abandon,
+a timeout or a voicemail (the PBX only said it was over) is counted as abandoned when it
+ended: the caller hung up while waiting; it is never left ``waiting``.
 """
 
 from __future__ import annotations
@@ -113,29 +119,53 @@ class QueueMetrics:
             self.apply(record)
         return self
 
+    def _leg_key(self, stream: str) -> str:
+        """The key of the stream's current leg: the stream for the first (so a store read
+        before legs existed reads the same), ``<stream>~leg<n>`` for the n-th."""
+        n = 1
+        while f"{stream}~leg{n + 1}" in self.calls:
+            n += 1
+        return stream if n == 1 else f"{stream}~leg{n}"
+
     def apply(self, record: Recorded) -> None:
         event = record.event
-        if record.stream in self.calls or isinstance(event, call.CallOffered):
-            self.dirty.add(record.stream)
+        key = self._leg_key(record.stream)
+        if key in self.calls or isinstance(event, call.CallOffered | call.CallEnteredQueue):
+            self.dirty.add(key)
         match event:
             case call.CallOffered():
                 if record.stream not in self.calls:
                     self.calls[record.stream] = CallFacts(event.call_id, event.queue, event.at)
+            case call.CallEnteredQueue():
+                first = self.calls.get(record.stream)
+                if first is not None:
+                    leg = f"{record.stream}~leg{event.leg}"
+                    self.calls[leg] = CallFacts(first.call_id, event.queue, event.at)
+                    self.dirty.add(leg)
             case call.CallAnswered():
-                facts = self.calls.get(record.stream)
+                facts = self.calls.get(key)
                 if facts is not None:
-                    self.calls[record.stream] = attrs.evolve(
+                    self.calls[key] = attrs.evolve(
                         facts, answered_at=event.at, waited_seconds=event.waited_seconds
                     )
+            case call.CallCompleted():
+                facts = self.calls.get(key)
+                if facts is not None and facts.answered_at is None and facts.ended_at is None:
+                    self.calls[key] = attrs.evolve(
+                        facts,
+                        ended_at=event.at,
+                        waited_seconds=max(0.0, (event.at - facts.offered_at).total_seconds()),
+                        outcome="abandoned",
+                    )
             case call.CallAbandoned() | call.CallTimedOut() | call.CallSentToVoicemail():
-                facts = self.calls.get(record.stream)
+                facts = self.calls.get(key)
                 if facts is not None:
                     outcome = {
                         call.CallAbandoned: "abandoned",
                         call.CallTimedOut: "timed-out",
                         call.CallSentToVoicemail: "voicemail",
                     }[type(event)]
-                    self.calls[record.stream] = attrs.evolve(
+                    self.calls[key] = attrs.evolve(
                         facts,
                         ended_at=event.at,
                         waited_seconds=event.waited_seconds,

@@ -706,8 +706,21 @@ def _offered(fold: SlaClocks, subject: str, event: call.CallOffered) -> None:
     fold.start("answer", subject, event, attribution=Attribution())
 
 
+_PBX_STAMP_SLACK_SECONDS = 2.0
+
+
 @on(call.CallAnswered)
 def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
+    # The answer clock is the caller's first queue's: a later leg (moved to another
+    # queue) neither restarts nor moves it. It stops after the wait the PBX measured
+    # (Asterisk's hold time), which differs from the two lines' whole-second stamps by
+    # up to a second; a wait further off is another leg's, and the stamp stands.
+    existing = fold.instances.get(("answer", subject))
+    if not existing or not existing[-1].running:
+        return
+    measured = existing[-1].started_at + timedelta(seconds=event.waited_seconds)
+    if abs((measured - event.at).total_seconds()) <= _PBX_STAMP_SLACK_SECONDS:
+        event = attrs.evolve(event, at=measured)
     fold.stop("answer", subject, event)
     fold.attribute("answer", subject, agent=event.agent)
 

@@ -102,6 +102,7 @@ def ingest(center: CallCenter, lines: list[str]) -> Feed:
     source = QueueLogFeed(feed)
     for number, text in enumerate(lines, start=1):
         source.line(text + "\n", f"line {number}")
+    source.flush()
     return feed
 
 
@@ -160,11 +161,13 @@ def test_reading_the_same_file_twice_records_nothing_twice(tmp_path: Path):
         source = QueueLogFeed(first)
         for number, text in read_lines(log):
             source.line(text, f"line {number}")
+        source.flush()
         stored = center.store.last_position()
         again = Feed(center)
         source = QueueLogFeed(again)
         for number, text in read_lines(log):
             source.line(text, f"line {number}")
+        source.flush()
         assert center.store.last_position() == stored
         assert again.report.recorded == 0
         assert again.report.repeated == first.report.recorded
@@ -248,6 +251,7 @@ def test_the_realtime_table_gives_the_same_figures(tmp_path: Path, with_id: bool
         source = QueueLogFeed(feed)  # the table's times are UTC here
         for where, text, _ in table_lines(url):
             source.line(text, where)
+        source.flush()
         (hotline,) = center.views.queues(T0 + timedelta(hours=6)).queues
         assert (hotline.offered, hotline.answered, hotline.answered_within_target) == (12, 6, 5)
         assert hotline.service_level == pytest.approx(5 / 11)
@@ -275,6 +279,7 @@ def test_the_realtime_table_on_postgresql(postgres_server: str):
             source = QueueLogFeed(feed)
             for where, text, _ in table_lines(url + f"?options=-csearch_path%3D{name}"):
                 source.line(text, where)
+            source.flush()
             (hotline,) = center.views.queues(T0 + timedelta(hours=6)).queues
             assert (hotline.offered, hotline.answered, hotline.abandoned) == (12, 6, 3)
     finally:

@@ -19,6 +19,7 @@ import attrs
 from attrs import frozen
 
 from callcore.domain.common import Command, DomainError
+from callcore.service_layer.messagebus import CommandIdReused
 
 log = logging.getLogger("callcore.telephony")
 
@@ -53,6 +54,11 @@ class FeedReport:
     rejected: list[Rejection] = attrs.field(factory=list)
     closed_by_timeout: int = 0
     """Calls the PBX never closed, closed by the feed's timeout rule."""
+    duplicates: int = 0
+    """Lines read more than once in the same pass (FreePBX repeats, overlapping files)."""
+    backward_jumps: int = 0
+    """Lines stamped well before the newest line read before them: reported only."""
+    first_backward_jump: str | None = None
 
     def summary(self) -> str:
         parts = [
@@ -61,6 +67,13 @@ class FeedReport:
             f"{self.recorded} recorded",
             f"{self.repeated} already recorded",
         ]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} repeated lines read once")
+        if self.backward_jumps:
+            parts.append(
+                f"time jumped back {self.backward_jumps} times (first: "
+                f"{self.first_backward_jump}); calls assembled by their own times"
+            )
         if self.closed_by_timeout:
             parts.append(f"{self.closed_by_timeout} never-closed calls closed")
         if self.refused:
@@ -102,6 +115,12 @@ class Feed:
             except DomainError as error:
                 self.report.refused[error.rule.name] += 1
                 log.info("refused %s %s: %s", type(command).__name__, command.command_id, error)
+                continue
+            except CommandIdReused as error:
+                # The same line id already recorded a different fact (a store written by
+                # an older reading of the line): nothing is recorded, the feed goes on.
+                self.report.refused["command-id-reused"] += 1
+                log.info("refused %s: %s", command.command_id, error)
                 continue
             if getattr(outcome, "repeated", False):
                 self.report.repeated += 1

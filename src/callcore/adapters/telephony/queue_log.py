@@ -21,17 +21,27 @@ Agents' presence (AGENTLOGIN, ADDMEMBER, PAUSE, …) and the queue's own lines
 presence. Unknown verbs are kept and counted. A call the log never closes (the PBX
 restarted mid-call) is closed by the timeout rule of :class:`QueueLogTranslator`.
 
+**Assembly does not depend on the order lines arrive in.** Real logs are not in order:
+a realtime table read without ``ORDER BY``, rotated files concatenated in the wrong
+order, a clock stepped back by NTP, FreePBX writing the same line several times.
+:class:`QueueLogFeed` therefore collects lines (a whole file, a table, or what a followed
+file had until it went quiet), groups them by call, drops exact repeats, orders each
+call's lines by time (ties by the call's life: DID, ENTERQUEUE, rings, CONNECT, the
+end), and only then decides. One call's timestamps never close another's; a jump back
+in time is reported, not acted on.
+
 Command ids are made from the line itself (``ql:<callid>:<verb>:<epoch>:<digest>``):
 reading the same file twice, or a rotated file that repeats lines, records nothing twice.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
@@ -39,7 +49,7 @@ from typing import Any, Final
 import attrs
 from attrs import frozen
 
-from callcore.adapters.telephony.feed import Feed, Rejection
+from callcore.adapters.telephony.feed import Feed, FeedReport, Rejection
 from callcore.domain import call
 from callcore.domain.common import Actor, Command, Role
 
@@ -173,6 +183,54 @@ class _Call:
     answered: bool = False
 
 
+# Within one second a call's lines are put in the order of its life.
+_LIFE_ORDER: Final = {
+    "DID": 0,
+    "ENTERQUEUE": 1,
+    "RINGNOANSWER": 2,
+    "RINGCANCELED": 2,
+    "CONNECT": 3,
+    "ABANDON": 4,
+    "EXITWITHTIMEOUT": 4,
+    "EXITEMPTY": 4,
+    "EXITWITHKEY": 4,
+    "COMPLETECALLER": 5,
+    "COMPLETEAGENT": 5,
+    "BLINDTRANSFER": 5,
+    "TRANSFER": 5,
+    "ATTENDEDTRANSFER": 5,
+}
+
+
+def call_order(lines: list[QueueLogLine]) -> list[QueueLogLine]:
+    """One call's lines in the order they happened, whatever order they were read in:
+    by time; within the same instant the queue a caller left before the queue they
+    entered, and each queue's lines in the order of a call's life; exact repeats once."""
+    unique = {line.text: line for line in lines}
+    ordered: list[QueueLogLine] = []
+    by_instant: dict[datetime, list[QueueLogLine]] = {}
+    for line in unique.values():
+        by_instant.setdefault(line.at, []).append(line)
+    for instant in sorted(by_instant):
+        same = by_instant[instant]
+        entering = {line.queue for line in same if line.verb == "ENTERQUEUE"}
+
+        def key(
+            line: QueueLogLine, entering: set[str] = entering
+        ) -> tuple[int, int, str, int, str]:
+            housekeeping = 0 if line.verb == "DID" else 1
+            return (
+                housekeeping,
+                1 if line.queue in entering else 0,  # a queue left before one entered
+                line.queue,
+                _LIFE_ORDER.get(line.verb, 9),
+                line.text,
+            )
+
+        ordered.extend(sorted(same, key=key))
+    return ordered
+
+
 class QueueLogTranslator:
     """queue_log lines → Call commands.
 
@@ -209,21 +267,24 @@ class QueueLogTranslator:
         common: dict[str, Any] = {"actor": self.actor, "occurred_at": line.at}
         call_id = line.call_id
         open_call = self.open_calls.get(call_id)
-        if open_call is not None:
+        if open_call is not None and line.at > open_call.last_at:
             open_call.last_at = line.at
         if verb == "DID":
             self.dids[call_id] = line.field(1, "did").strip()
             return []
         if verb == "ENTERQUEUE":
             caller = line.field(2, "caller id").strip() or None
-            self.open_calls[call_id] = _Call(line.queue, line.at, line.at)
+            if open_call is None:
+                self.open_calls[call_id] = _Call(line.queue, line.at, line.at)
+            else:  # another queue on the same call: a new leg
+                open_call.queue, open_call.answered = line.queue, False
             return [
                 call.OfferCall(
                     command_id=self._id(line),
                     call_id=call_id,
                     queue=line.queue,
                     caller_phone=caller if caller not in {"anonymous", "unknown"} else None,
-                    did=self.dids.pop(call_id, None) or None,
+                    did=self.dids.get(call_id) or None,
                     **common,
                 )
             ]
@@ -248,7 +309,10 @@ class QueueLogTranslator:
                 ),
             ]
         if verb == "CONNECT":
-            line.number(1, "hold time, s")
+            # The hold time is Asterisk's own measure of the wait, from the caller's
+            # entry into the queue: the queue-statistics tools' ASA, and the answer
+            # clock's, rather than the difference of two whole-second timestamps.
+            hold = line.number(1, "hold time, s", required=False)
             ring = line.number(3, "ring time, s", required=False) or 0.0
             if open_call is not None:
                 open_call.answered = True
@@ -260,7 +324,13 @@ class QueueLogTranslator:
                     occurred_at=line.at - timedelta(seconds=ring),
                     actor=self.actor,
                 ),
-                call.AnswerCall(command_id=self._id(line), call_id=call_id, agent=agent, **common),
+                call.AnswerCall(
+                    command_id=self._id(line),
+                    call_id=call_id,
+                    agent=agent,
+                    waited_seconds=hold,
+                    **common,
+                ),
             ]
         if verb == "ABANDON":
             position = line.number(1, "position")
@@ -365,7 +435,18 @@ class QueueLogTranslator:
 
 
 class QueueLogFeed:
-    """Lines in, commands recorded: parse, translate, count; never stops on bad input."""
+    """Lines in, commands recorded: parse, assemble by call, translate, count; never
+    stops on bad input.
+
+    :meth:`line` collects; :meth:`flush` decides on what was collected (a whole file or
+    table, or what a followed file had until it went quiet), so the order lines arrive
+    in changes nothing. :meth:`read` does both for a finite source."""
+
+    BACKWARD_JUMP: Final = timedelta(minutes=15)
+    """A line more than this older than the newest line before it is a jump back in
+    time (a clock corrected, rotated files out of order), reported in the summary.
+    Smaller steps back are ordinary: Asterisk's threads write a call's lines a little
+    out of order, and a file may list a call's lines together."""
 
     def __init__(
         self,
@@ -376,6 +457,15 @@ class QueueLogFeed:
         self.feed = feed
         self.translator = translator or QueueLogTranslator()
         self.local_zone = local_zone
+        self.pending: list[tuple[QueueLogLine, str]] = []
+        self._read_newest: datetime | None = None
+
+    def read(self, lines: Iterable[tuple[str, str]]) -> FeedReport:
+        """(text, where) pairs of a finite source, then :meth:`flush`."""
+        for text, where in lines:
+            self.line(text, where)
+        self.flush()
+        return self.feed.report
 
     def line(self, text: str, where: str) -> None:
         report = self.feed.report
@@ -389,29 +479,77 @@ class QueueLogFeed:
             return
         translator = self.translator
         if translator.newest is None or line.at > translator.newest:
-            translator.newest = line.at
+            translator.newest = line.at  # the source's clock: its newest line of any kind
+        newest = self._read_newest
+        if newest is None or line.at > newest:
+            self._read_newest = line.at
+        elif newest - line.at > self.BACKWARD_JUMP:
+            report.backward_jumps += 1
+            if report.first_backward_jump is None:
+                seconds = int((newest - line.at).total_seconds())
+                report.first_backward_jump = f"{where}, {seconds} s back"
         if line.verb in AGENT_VERBS:
             report.agent_events[line.verb] += 1
         elif line.verb not in CALL_VERBS:
             report.unknown[line.verb] += 1
         else:
+            self.pending.append((line, where))
+
+    def flush(self) -> None:
+        """Decide on the collected lines: each call's lines in the order they happened
+        (calls interleaved by time, so the store reads as the day went), then the calls
+        the source shows were never closed."""
+        pending, self.pending = self.pending, []
+        translator = self.translator
+        by_call: dict[str, list[QueueLogLine]] = {}
+        where_of: dict[str, str] = {}
+        for line, where in pending:
+            by_call.setdefault(line.call_id, []).append(line)
+            where_of.setdefault(line.text, where)  # a repeated line: its first place
+        steps: list[tuple[datetime, str, int, QueueLogLine]] = []
+        for call_id, lines in by_call.items():
+            ordered = call_order(lines)
+            self.feed.report.duplicates += len(lines) - len(ordered)
+            steps.extend((line.at, call_id, n, line) for n, line in enumerate(ordered))
+        steps.sort(key=lambda step: step[:3])
+        for _, _, _, line in steps:
             try:
                 commands = translator.translate(line)
-            except (QueueLogError, ValueError) as error:
-                self.feed.reject(Rejection(where, str(error), text))
-                return
+            except (QueueLogError, ValueError, TypeError) as error:
+                self.feed.reject(Rejection(where_of[line.text], str(error), line.text))
+                continue
             self.feed.record(commands)
-        # Any line moves the log's clock: calls it shows were never closed are closed.
         closing = translator.close_never_closed()
-        report.closed_by_timeout += len(closing)
+        self.feed.report.closed_by_timeout += len(closing)
         self.feed.record(closing)
 
 
 # --------------------------------------------------------------------------- reading
 
 
+class QueueLogFileError(ValueError):
+    """A file that cannot be read as a queue_log at all (a damaged gzip file)."""
+
+
+GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+def is_gzip(path: str | Path) -> bool:
+    with open(path, "rb") as file:
+        return file.read(2) == GZIP_MAGIC
+
+
 def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """A queue_log file read once: (line number, text)."""
+    """A queue_log file read once: (line number, text). A gzip-compressed rotated file
+    (``queue_log.2.gz``) is read through gzip; a damaged one raises
+    :class:`QueueLogFileError` saying so."""
+    if is_gzip(path):
+        try:
+            with gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="") as file:
+                yield from enumerate(file, start=1)
+        except (OSError, EOFError) as error:  # BadGzipFile is an OSError
+            raise QueueLogFileError(f"{path} is a damaged gzip file: {error}") from None
+        return
     with open(path, encoding="utf-8", errors="replace", newline="") as file:
         yield from enumerate(file, start=1)
 
@@ -422,11 +560,13 @@ def follow_lines(
     poll_seconds: float = 0.5,
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], None] = time.sleep,
+    on_idle: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[str, str]]:
     """``tail -F``: the file from its start, then what is appended, surviving rotation
     (the file renamed and a new one created: the old one is read to its end first) and
     truncation (copytruncate). A line is given only once it is whole. Yields
-    (where, text) with ``where`` like ``queue_log:12``."""
+    (where, text) with ``where`` like ``queue_log:12``; ``on_idle`` is called each time
+    the file has been read to its end (the feed decides on what it has then)."""
     path = Path(path)
     name = path.name
     file = None
@@ -464,6 +604,7 @@ def follow_lines(
             file.seek(0)
             number, pending = 0, ""
             continue
+        on_idle()
         sleep(poll_seconds)
     if file is not None:
         file.close()
