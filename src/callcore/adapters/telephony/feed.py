@@ -47,6 +47,8 @@ class FeedReport:
     """Commands the domain found nothing to do for (a repeat worded differently)."""
     refused: Counter[str] = attrs.field(factory=Counter)
     """Facts the domain refused, by rule name."""
+    refusals: list[Rejection] = attrs.field(factory=list)
+    """Each refused fact: where its input was, the rule and why, the command id."""
     unknown: Counter[str] = attrs.field(factory=Counter)
     """Input the source does not know (a queue_log verb, an AMI event), kept and counted."""
     agent_events: Counter[str] = attrs.field(factory=Counter)
@@ -77,8 +79,13 @@ class FeedReport:
         if self.closed_by_timeout:
             parts.append(f"{self.closed_by_timeout} never-closed calls closed")
         if self.refused:
+            first = (
+                f" (first: {self.refusals[0].where}: {self.refusals[0].reason})"
+                if self.refusals
+                else ""
+            )
             parts.append(
-                "refused " + ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items()))
+                "refused " + ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items())) + first
             )
         if self.unknown:
             parts.append(
@@ -107,20 +114,20 @@ class Feed:
         self.report.rejected.append(rejection)
         log.warning("rejected %s: %s: %r", rejection.where, rejection.reason, rejection.text)
 
-    def record(self, commands: Iterable[Command]) -> None:
+    def record(self, commands: Iterable[Command], where: str | None = None) -> None:
+        """Handle each command; ``where`` names the input they came from (``queue_log:12``)
+        for the report of what was refused."""
         for command in commands:
             self.report.commands += 1
             try:
                 outcome = self.center.handle(command)
             except DomainError as error:
-                self.report.refused[error.rule.name] += 1
-                log.info("refused %s %s: %s", type(command).__name__, command.command_id, error)
+                self._refuse(command, error.rule.name, str(error), where)
                 continue
             except CommandIdReused as error:
                 # The same line id already recorded a different fact (a store written by
                 # an older reading of the line): nothing is recorded, the feed goes on.
-                self.report.refused["command-id-reused"] += 1
-                log.info("refused %s: %s", command.command_id, error)
+                self._refuse(command, "command-id-reused", str(error), where)
                 continue
             if getattr(outcome, "repeated", False):
                 self.report.repeated += 1
@@ -128,3 +135,14 @@ class Feed:
                 self.report.recorded += 1
             else:
                 self.report.unchanged += 1
+
+    def _refuse(self, command: Command, rule: str, why: str, where: str | None) -> None:
+        self.report.refused[rule] += 1
+        self.report.refusals.append(
+            Rejection(
+                where or command.command_id,
+                why if why.startswith(rule) else f"{rule}: {why}",
+                command.command_id,
+            )
+        )
+        log.info("refused %s %s: %s", type(command).__name__, command.command_id, why)

@@ -443,8 +443,8 @@ class QueueLogFeed:
     in changes nothing. :meth:`read` does both for a finite source."""
 
     BACKWARD_JUMP: Final = timedelta(minutes=15)
-    """A line more than this older than the newest line before it is a jump back in
-    time (a clock corrected, rotated files out of order), reported in the summary.
+    """A line more than this older than the line before it is a jump back in time (a
+    clock corrected, rotated files out of order), reported in the summary.
     Smaller steps back are ordinary: Asterisk's threads write a call's lines a little
     out of order, and a file may list a call's lines together."""
 
@@ -458,7 +458,7 @@ class QueueLogFeed:
         self.translator = translator or QueueLogTranslator()
         self.local_zone = local_zone
         self.pending: list[tuple[QueueLogLine, str]] = []
-        self._read_newest: datetime | None = None
+        self._previous_at: datetime | None = None
 
     def read(self, lines: Iterable[tuple[str, str]]) -> FeedReport:
         """(text, where) pairs of a finite source, then :meth:`flush`."""
@@ -480,13 +480,11 @@ class QueueLogFeed:
         translator = self.translator
         if translator.newest is None or line.at > translator.newest:
             translator.newest = line.at  # the source's clock: its newest line of any kind
-        newest = self._read_newest
-        if newest is None or line.at > newest:
-            self._read_newest = line.at
-        elif newest - line.at > self.BACKWARD_JUMP:
+        previous, self._previous_at = self._previous_at, line.at
+        if previous is not None and previous - line.at > self.BACKWARD_JUMP:
             report.backward_jumps += 1
             if report.first_backward_jump is None:
-                seconds = int((newest - line.at).total_seconds())
+                seconds = int((previous - line.at).total_seconds())
                 report.first_backward_jump = f"{where}, {seconds} s back"
         if line.verb in AGENT_VERBS:
             report.agent_events[line.verb] += 1
@@ -518,7 +516,7 @@ class QueueLogFeed:
             except (QueueLogError, ValueError, TypeError) as error:
                 self.feed.reject(Rejection(where_of[line.text], str(error), line.text))
                 continue
-            self.feed.record(commands)
+            self.feed.record(commands, where_of[line.text])
         closing = translator.close_never_closed()
         self.feed.report.closed_by_timeout += len(closing)
         self.feed.record(closing)

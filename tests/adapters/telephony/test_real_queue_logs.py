@@ -1,0 +1,114 @@
+"""Real queue_log samples from another project's acceptance suite (tests/data/queue_logs,
+cited in its README), checked against the figures that project's statistics tool
+expects. The samples' times are naive realtime-table datetimes, read as UTC."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from callcore import CallCenter
+from callcore.adapters.clock import ManualClock
+from callcore.adapters.telephony import Feed
+from callcore.adapters.telephony.queue_log import QueueLogFeed, read_lines
+
+SAMPLES = Path(__file__).parents[2] / "data" / "queue_logs"
+LATER = datetime(2012, 8, 1, tzinfo=UTC)
+
+
+def ingest(name: str, *, shuffle: int | None = None) -> tuple[CallCenter, Feed]:
+    lines = [(text, f"{name}:{number}") for number, text in read_lines(SAMPLES / name)]
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(lines)
+    center = CallCenter.open("memory://", clock=ManualClock(LATER))
+    feed = Feed(center)
+    QueueLogFeed(feed, local_zone=UTC).read(lines)
+    return center, feed
+
+
+def hour(day: str, h: int) -> tuple[datetime, datetime]:
+    start = datetime.fromisoformat(f"{day} {h:02d}:00:00+00:00")
+    return start, start + timedelta(hours=1)
+
+
+def rows(center: CallCenter, since: datetime | None = None, until: datetime | None = None):  # type: ignore[no-untyped-def]
+    view = center.views.queues(LATER, since=since, until=until)
+    return {row.queue: row for row in view.queues}
+
+
+def test_every_sample_is_cited() -> None:
+    readme = (SAMPLES / "README.md").read_text()
+    for sample in SAMPLES.glob("*.queue_log"):
+        assert f"`{sample.name}`" in readme
+    assert "wazo-platform/wazo-acceptance" in readme
+
+
+@pytest.mark.parametrize("shuffle", [None, 1, 2])
+def test_wazo_received_and_abandoned(shuffle: int | None) -> None:
+    center, feed = ingest("wazo-queue-abandoned.queue_log", shuffle=shuffle)
+    with center:
+        assert feed.report.refused == {} and feed.report.rejected == []
+        # Wazo: 8h-9h received 3 abandoned 3; 9h-10h 2 / 2; total 5 / 5; AWT 00:00:03
+        for h, expected in [(8, 3), (9, 2), (10, 0), (11, 0)]:
+            q01 = rows(center, *hour("2012-07-01", h)).get("q01")
+            counted = (q01.offered, q01.abandoned, q01.answered) if q01 else (0, 0, 0)
+            assert counted == (expected, expected, 0)
+        day = rows(center)
+        assert (day["q01"].offered, day["q01"].abandoned, day["q01"].answered) == (5, 5, 0)
+        assert (day["q02"].offered, day["q02"].abandoned) == (1, 1)
+        waits = [
+            center.calls.get(f"received_{n}").waited_seconds for n in (1, 6, 2, 4, 5)
+        ]
+        assert int(sum(waits) / len(waits)) == 3  # AWT 00:00:03, Wazo truncates
+        first_hour = [center.calls.get(f"received_{n}").waited_seconds for n in (1, 6, 2)]
+        assert int(sum(first_hour) / 3) == 3
+
+
+def test_wazo_received_and_answered_agrees_on_the_consistent_calls() -> None:
+    center, feed = ingest("wazo-queue-answered.queue_log")
+    with center:
+        q01 = rows(center)["q01"]
+        # Wazo says 5 answered; received_2, _4 and _5 are answered *before* they were
+        # offered (stamped 59 min to 2 h earlier): refused by name, left waiting.
+        assert (q01.offered, q01.answered, q01.waiting) == (5, 2, 3)
+        assert q01.asa_seconds == 3 and q01.answered_within_target == 2  # QoS 100 %
+        refused_lines = {r.where for r in feed.report.refusals}
+        assert refused_lines == {
+            f"wazo-queue-answered.queue_log:{n}" for n in (11, 12, 14, 15, 17, 18)
+        }
+        assert set(feed.report.refused) == {"must-exist"}
+        assert rows(center)["q02"].answered == 1
+
+
+@pytest.mark.parametrize("shuffle", [None, 3])
+def test_wazo_answered_calls_listed_newest_first(shuffle: int | None) -> None:
+    center, feed = ingest("wazo-agent-answered-newest-first.queue_log", shuffle=shuffle)
+    with center:
+        assert feed.report.refused == {}, feed.report.refusals
+        for h in (8, 9, 10):  # Wazo: 1 answered in each hour, 3 in total
+            assert rows(center, *hour("2012-07-01", h))["q01"].answered == 1
+        q01 = rows(center)["q01"]
+        assert (q01.offered, q01.answered, q01.asa_seconds) == (3, 3, 1.0)
+        assert {center.calls.get(f"answered_{n}").agent for n in (1, 2, 3)} == {"1"}
+        assert center.calls.get("answered_2").transfers == ("s@user",)
+
+
+def test_wazo_talk_time_sample_takes_the_wait_from_data1() -> None:
+    center, feed = ingest("wazo-agent-talk-time.queue_log")
+    with center:
+        assert feed.report.refused == {}
+        q02 = rows(center, *hour("2012-01-01", 9))["q02"]
+        assert (q02.offered, q02.answered) == (3, 3)  # Wazo: 3 answered in 9h
+        assert q02.asa_seconds == 5.0  # data1 4, 5, 6; the stamps say 0.11 s
+
+
+def test_wazo_implicit_login_sample() -> None:
+    center, feed = ingest("wazo-agent-implicit-login.queue_log")
+    with center:
+        assert feed.report.agent_events == {"AGENTCALLBACKLOGOFF": 1, "AGENTCALLBACKLOGIN": 1}
+        q07 = rows(center, *hour("2012-01-01", 8))["q07"]
+        assert (q07.answered, q07.asa_seconds, q07.answered_within_target) == (1, 60.0, 0)
+        assert center.calls.get("login_time_1").agent == "7"
