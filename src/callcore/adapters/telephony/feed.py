@@ -140,9 +140,9 @@ class Feed:
         self.report.refused[rule] += 1
         self.report.refusals.append(
             Rejection(
-                where or command.command_id,
+                where or command.command_id or type(command).__name__,
                 why if why.startswith(rule) else f"{rule}: {why}",
-                command.command_id,
+                command.command_id or "",
             )
         )
         log.info("refused %s %s: %s", type(command).__name__, command.command_id, why)
