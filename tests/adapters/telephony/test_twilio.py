@@ -191,3 +191,45 @@ def test_signed_garbage_is_never_a_server_error(path, form):
                         raise_server_exceptions=False) as client:
             response = webhook(client, f"/telephony/twilio/{path}", form, query="agent=A1")
             assert response.status_code in {200, 204, 400}, response.text
+
+
+def test_a_redelivery_seconds_later_gets_the_first_answer_and_records_nothing(
+    client, center, clock
+):
+    """Twilio retries with the same signed request; the commands it stands for would be
+    stamped at a later instant. Signed with the twilio package's RequestValidator."""
+    caller = {**CALLER, "CallSid": "CA21"}
+    first = webhook(client, "/telephony/twilio/voice", caller)
+    clock.advance(seconds=7)
+    before = stored(center)
+    again = webhook(client, "/telephony/twilio/voice", caller)
+    assert again.status_code == first.status_code == 200
+    assert again.text == first.text
+    assert stored(center) == before
+    webhook(client, "/telephony/twilio/dequeue", caller, query="agent=A07")
+    clock.advance(seconds=5)
+    before = stored(center)
+    redelivered = webhook(client, "/telephony/twilio/dequeue", caller, query="agent=A07")
+    assert redelivered.status_code == 200 and stored(center) == before
+    status = {**caller, "CallStatus": "completed", "SequenceNumber": "0"}
+    assert webhook(client, "/telephony/twilio/status", status).status_code == 204
+    clock.advance(seconds=3)
+    before = stored(center)
+    assert webhook(client, "/telephony/twilio/status", status).status_code == 204
+    assert stored(center) == before
+    assert center.calls.get("CA21").agent == "A07"
+
+
+def test_a_different_request_reusing_a_fact_is_a_conflict(client, center, clock):
+    """Only a different request for the same fact conflicts: another agent taking a call
+    already answered, at another instant."""
+    caller = {**CALLER, "CallSid": "CA22"}
+    webhook(client, "/telephony/twilio/voice", caller)
+    taken = webhook(client, "/telephony/twilio/dequeue", caller, query="agent=A07")
+    assert taken.status_code == 200
+    clock.advance(seconds=4)
+    before = stored(center)
+    other = webhook(client, "/telephony/twilio/dequeue", caller, query="agent=A08")
+    assert other.status_code == 422 and "idempotency-key-reused" in other.text
+    assert stored(center) == before
+    assert center.calls.get("CA22").agent == "A07"

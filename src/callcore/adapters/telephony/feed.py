@@ -106,9 +106,18 @@ class CommandHandler(Protocol):
 class Feed:
     """Records a source's commands in a centre, one by one, counting every outcome."""
 
-    def __init__(self, center: CommandHandler, report: FeedReport | None = None) -> None:
+    def __init__(
+        self,
+        center: CommandHandler,
+        report: FeedReport | None = None,
+        *,
+        conflicts_raise: bool = False,
+    ) -> None:
         self.center = center
         self.report = report or FeedReport()
+        self.conflicts_raise = conflicts_raise
+        """A command id already used for a different command: counted as refused (a file
+        feed goes on), or raised (a webhook answers the conflict)."""
 
     def reject(self, rejection: Rejection) -> None:
         self.report.rejected.append(rejection)
@@ -127,6 +136,8 @@ class Feed:
             except CommandIdReused as error:
                 # The same line id already recorded a different fact (a store written by
                 # an older reading of the line): nothing is recorded, the feed goes on.
+                if self.conflicts_raise:
+                    raise
                 self._refuse(command, "command-id-reused", str(error), where)
                 continue
             if getattr(outcome, "repeated", False):

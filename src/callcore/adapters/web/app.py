@@ -19,8 +19,10 @@ Status codes, the contract integrators build on (``docs/web.md``):
 Nothing is recorded with any error. No input is answered with a 500.
 """
 
+import hashlib
 import inspect
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, tzinfo
 from importlib import resources
@@ -397,7 +399,7 @@ def create_app(
         return board.picture()
 
     handlers += [stream_history, me, health, wallboard, wallboard_data]
-    telephony_feed = Feed(center)
+    telephony_feed = Feed(center, conflicts_raise=True)
     if twilio is not None:
         handlers += _twilio_handlers(center, twilio, telephony_feed)
 
@@ -463,8 +465,15 @@ def _twilio_handlers(
         return center.calls.exists(call_id) and center.calls.get(call_id).answered_at is not None
 
     translator = TwilioTranslator(settings, now=center.clock.now, answered=answered)
+    # Twilio retries a webhook it got no answer to in time, with the same signed body: a
+    # redelivery gets the first delivery's answer and records nothing (its commands,
+    # stamped at a later instant, would otherwise conflict with the first ones). Kept
+    # in memory, newest 10 000 requests; after a restart a redelivery whose commands
+    # differ only in time is answered as a conflict.
+    first_answers: OrderedDict[str, str | None] = OrderedDict()
+    one_at_a_time = anyio.Lock()
 
-    async def verified(request: Request[Any, Any, Any]) -> dict[str, str]:
+    async def verified(request: Request[Any, Any, Any]) -> tuple[dict[str, str], str]:
         form = await request.form()
         pairs = [(str(name), str(value)) for name, value in form.multi_items()]
         url = settings.public_url.rstrip("/") + request.url.path
@@ -479,7 +488,25 @@ def _twilio_handlers(
         found: dict[str, str] = {}
         for name, value in pairs:
             found.setdefault(name, value)
-        return found
+        request_body = json.dumps([request.url.path, request.url.query, sorted(pairs)])
+        return found, hashlib.sha256(request_body.encode()).hexdigest()
+
+    async def once(
+        request: Request[Any, Any, Any],
+        answer: Callable[[dict[str, str]], Awaitable[str | None]],
+    ) -> str | None:
+        """The answer to a webhook: the first delivery's for a redelivery."""
+        form, key = await verified(request)
+        async with one_at_a_time:
+            if key in first_answers:
+                feed.report.repeated += 1
+                first_answers.move_to_end(key)
+                return first_answers[key]
+            body = await answer(form)
+            first_answers[key] = body
+            if len(first_answers) > 10_000:
+                first_answers.popitem(last=False)
+            return body
 
     async def record(commands: list[Any]) -> None:
         # Refused facts are counted, not answered with an error: Twilio would play
@@ -498,34 +525,45 @@ def _twilio_handlers(
 
     @post("/telephony/twilio/voice", include_in_schema=False, status_code=200)
     async def twilio_voice(request: Request[Any, Any, Any]) -> Response[str]:
-        form = await verified(request)
-        await record(translated(lambda: translator.incoming(form)))
-        closed = center.bus.calendar.is_after_hours(center.clock.now())
-        return xml(voicemail_twiml(settings) if closed else enqueue_twiml(settings))
+        async def answer(form: dict[str, str]) -> str:
+            await record(translated(lambda: translator.incoming(form)))
+            closed = center.bus.calendar.is_after_hours(center.clock.now())
+            return voicemail_twiml(settings) if closed else enqueue_twiml(settings)
+
+        return xml(await once(request, answer) or "")
 
     @post("/telephony/twilio/status", include_in_schema=False, status_code=204)
     async def twilio_status(request: Request[Any, Any, Any]) -> None:
-        form = await verified(request)
-        await record(translated(lambda: translator.status(form)))
+        async def answer(form: dict[str, str]) -> None:
+            await record(translated(lambda: translator.status(form)))
+
+        await once(request, answer)
 
     @post("/telephony/twilio/enqueue", include_in_schema=False, status_code=200)
     async def twilio_enqueue(request: Request[Any, Any, Any]) -> Response[str]:
-        form = await verified(request)
-        await record(translated(lambda: translator.enqueue_result(form)))
-        return xml(twiml())
+        async def answer(form: dict[str, str]) -> str:
+            await record(translated(lambda: translator.enqueue_result(form)))
+            return twiml()
+
+        return xml(await once(request, answer) or "")
 
     @post("/telephony/twilio/dequeue", include_in_schema=False, status_code=200)
     async def twilio_dequeue(request: Request[Any, Any, Any]) -> Response[str]:
-        form = await verified(request)
         agent = request.query_params.get("agent", "")
-        await record(translated(lambda: translator.dequeued(form, agent)))
-        return xml(twiml())
+
+        async def answer(form: dict[str, str]) -> str:
+            await record(translated(lambda: translator.dequeued(form, agent)))
+            return twiml()
+
+        return xml(await once(request, answer) or "")
 
     @post("/telephony/twilio/voicemail", include_in_schema=False, status_code=200)
     async def twilio_voicemail(request: Request[Any, Any, Any]) -> Response[str]:
-        form = await verified(request)
-        await record(translated(lambda: translator.voicemail(form)))
-        return xml(twiml("<Say>Thank you. We will call you back.</Say>", "<Hangup/>"))
+        async def answer(form: dict[str, str]) -> str:
+            await record(translated(lambda: translator.voicemail(form)))
+            return twiml("<Say>Thank you. We will call you back.</Say>", "<Hangup/>")
+
+        return xml(await once(request, answer) or "")
 
     return [twilio_voice, twilio_status, twilio_enqueue, twilio_dequeue, twilio_voicemail]
 
