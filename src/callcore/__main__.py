@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import typer
@@ -548,6 +548,62 @@ class _ReadOnlyCentre:
         self.clock = ManualClock(as_of)
 
 
+_TELEPHONY_VIEWS = ("intervals", "agents")
+
+
+def _print_telephony_view(
+    name: str,
+    views: Any,
+    centre: Any,
+    as_of: datetime,
+    day: date,
+    output: str,
+    interval_minutes: int,
+    thresholds: str | None,
+) -> None:
+    from callcore.domain.calendar import BusinessCalendar, zone
+    from callcore.formats import dumps
+
+    calendar = BusinessCalendar(centre.calendar)
+    centre_zone = zone(centre.calendar.timezone)
+    start = calendar.at(day, datetime.min.time())
+    end = calendar.at(day + timedelta(days=1), datetime.min.time())
+    data: Any
+    if name == "intervals":
+        from callcore.projections.intervals import interval_report, render_table, report_data
+        from callcore.projections.queues import QueueMetrics
+
+        try:
+            chosen = tuple(int(part) for part in (thresholds or "").split(",") if part.strip())
+        except ValueError:
+            raise _UserError(f"--thresholds {thresholds!r}: whole seconds, e.g. 15,30") from None
+        chosen = chosen or (centre.sla.answer_seconds, 30)
+        fold = QueueMetrics(centre).apply_all(views.records(as_of))
+        try:
+            report = interval_report(
+                fold.calls.values(),
+                at=as_of,
+                start=start,
+                end=end,
+                minutes=interval_minutes,
+                thresholds=chosen,
+                short_abandon_seconds=centre.sla.short_abandon_seconds,
+            )
+        except ValueError as error:
+            raise _UserError(f"--view intervals: {error}") from None
+        data, text = report_data(report), render_table(report, centre_zone)
+    else:
+        from callcore.projections.agents import AgentDay, agents_data, render_agents
+
+        agents = AgentDay(centre).apply_all(views.records(as_of)).view(as_of, start, end)
+        data, text = agents_data(agents), render_agents(agents, centre_zone)
+    if output == "json":
+        sys.stdout.buffer.write(dumps(data))
+        sys.stdout.flush()
+    else:
+        typer.echo(text, nl=False)
+
+
 @app.command()
 def views(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
@@ -561,8 +617,19 @@ def views(
         None, "--what-if", help="Re-evaluate under this directory's SLA policy (writes nothing)."
     ),
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
+    interval_minutes: int = typer.Option(
+        30, "--interval-minutes", help="--view intervals: 15, 30 or 60-minute intervals."
+    ),
+    thresholds: str = typer.Option(
+        None,
+        "--thresholds",
+        help="--view intervals: service-level thresholds in seconds, e.g. 15,30 "
+        "(default: the directory's answer target and 30).",
+    ),
 ) -> None:
-    """The views of a live store, as of now or any past instant (read-only)."""
+    """The views of a live store, as of now or any past instant (read-only). Also
+    ``--view intervals`` (the queues by interval, a wait histogram, service level for
+    several thresholds and every variant) and ``--view agents`` (the agents' day)."""
     from callcore.adapters.clock import SystemClock
     from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventstore import open_store
@@ -571,7 +638,7 @@ def views(
     from callcore.views import Views
 
     with _user_errors():
-        _choice(view, "--view", VIEW_NAMES)
+        _choice(view, "--view", (*VIEW_NAMES, *_TELEPHONY_VIEWS))
         _choice(output, "--format", ("table", "json"))
         centre = load_directory(directory) if directory else demo_directory()
         other = load_directory(what_if) if what_if else None
@@ -579,6 +646,18 @@ def views(
         as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
         store = open_store(_existing_store(db))
         store.last_position()  # reach the database now: one clear error if it is not there
+        if view in _TELEPHONY_VIEWS:
+            _print_telephony_view(
+                view,
+                Views(_ReadOnlyCentre(store, centre, as_of)),
+                centre,
+                as_of,
+                _parse_day(day) or as_of.astimezone(centre_zone).date(),
+                output,
+                interval_minutes,
+                thresholds,
+            )
+            return
         _print_views(
             Views(_ReadOnlyCentre(store, centre, as_of)),
             (view,) if view else VIEW_NAMES,

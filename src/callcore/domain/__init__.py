@@ -7,6 +7,7 @@ in ``pyproject.toml`` keeps it so).
 from typing import Any
 
 from callcore.domain import (
+    agent,
     call,
     complaint,
     customer,
@@ -26,6 +27,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
     complaint.FOLD,
     dispatch.FOLD,
     call.FOLD,
+    agent.FOLD,
     *dispatch.SUPPORTING_FOLDS,
     numbering.FOLD,
     policy.FOLD,

@@ -112,3 +112,30 @@ def test_wazo_implicit_login_sample() -> None:
         q07 = rows(center, *hour("2012-01-01", 8))["q07"]
         assert (q07.answered, q07.asa_seconds, q07.answered_within_target) == (1, 60.0, 0)
         assert center.calls.get("login_time_1").agent == "7"
+
+
+def _agents(center: CallCenter, since: datetime, until: datetime):  # type: ignore[no-untyped-def]
+    from callcore.projections.agents import AgentDay
+
+    fold = AgentDay(center.directory).apply_all(center.views.records(LATER))
+    return {row.agent: row for row in fold.view(LATER, since, until).agents}
+
+
+def test_wazo_login_time() -> None:
+    center, feed = ingest("wazo-agent-login-time.queue_log", shuffle=4)
+    with center:
+        assert feed.report.refused == {} and feed.report.rejected == []
+        day = _agents(center, *hour("2012-01-01", 0)[:1], hour("2012-01-02", 0)[0])
+        assert day["3"].logged_in_seconds == pytest.approx(900)  # Wazo: 00:15:00
+        assert day["3"].state == "logged-out"
+
+
+def test_wazo_login_across_the_hour() -> None:
+    center, feed = ingest("wazo-agent-login-across-the-hour.queue_log", shuffle=5)
+    with center:
+        assert feed.report.refused == {}
+        eight = _agents(center, *hour("2012-01-01", 8))["5"]
+        nine = _agents(center, *hour("2012-01-01", 9))["5"]
+        assert int(eight.logged_in_seconds) == 9 * 60 + 59  # Wazo: 00:09:59
+        assert int(nine.logged_in_seconds) == 60 + 36  # Wazo: 00:01:36
+        assert int(eight.logged_in_seconds + nine.logged_in_seconds) == 11 * 60 + 35

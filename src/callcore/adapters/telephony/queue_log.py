@@ -16,9 +16,9 @@ Units, as Asterisk writes them (and as the official documentation does not alway
 * FreePBX writes a ``DID`` line (callid, ``NONE``, ``NONE``, ``DID``, the number dialled)
   before the call's ENTERQUEUE.
 
-Agents' presence (AGENTLOGIN, ADDMEMBER, PAUSE, …) and the queue's own lines
-(QUEUESTART, CONFIGRELOAD) are understood and counted; the domain records calls, not
-presence. Unknown verbs are kept and counted. A call the log never closes (the PBX
+Agents' presence (AGENTLOGIN, ADDMEMBER, PAUSE with its reason, …) becomes the agent's
+day (``callcore.domain.agent``); the queue's own lines (QUEUESTART, CONFIGRELOAD) are
+understood and counted. Unknown verbs are kept and counted. A call the log never closes (the PBX
 restarted mid-call) is closed by the timeout rule of :class:`QueueLogTranslator`.
 
 **Assembly does not depend on the order lines arrive in.** Real logs are not in order:
@@ -50,6 +50,7 @@ import attrs
 from attrs import frozen
 
 from callcore.adapters.telephony.feed import Feed, FeedReport, Rejection
+from callcore.domain import agent as presence
 from callcore.domain import call
 from callcore.domain.common import Actor, Command, Role
 
@@ -93,7 +94,23 @@ AGENT_VERBS: Final = frozenset(
         "CONFIGRELOAD",
     }
 )
-"""Presence and housekeeping: understood, counted, not recorded."""
+"""Presence and housekeeping: understood and counted; presence is recorded too."""
+
+PRESENCE_VERBS: Final = frozenset(
+    {
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+    }
+)
+"""Agent lines recorded as the agent's day (login, queue membership, pauses)."""
 
 _VERB = re.compile(r"^[A-Z][A-Z_]*$")
 _EPOCH = re.compile(r"^\d{1,12}(\.\d{1,9})?$")
@@ -400,6 +417,35 @@ class QueueLogTranslator:
             ]
         raise AssertionError(f"not a call verb: {verb}")  # pragma: no cover
 
+    def translate_presence(self, line: QueueLogLine) -> list[Command]:
+        """An agent line's command: login, logoff, joining or leaving a queue, a pause
+        (data1 is the reason) or its end. A pause is the agent's in every queue."""
+        name = agent_id(line.agent)
+        if not name or name.upper() == "NONE":
+            raise QueueLogError(f"{line.verb} names no agent")
+        digest = hashlib.sha1(line.text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+        common: dict[str, Any] = {
+            "command_id": f"{self.source}:agent:{name}:{line.verb.lower()}:"
+            f"{int(line.at.timestamp())}:{digest}",
+            "agent": name,
+            "actor": self.actor,
+            "occurred_at": line.at,
+        }
+        queue = line.queue if line.queue and line.queue.upper() != "NONE" else None
+        verb = line.verb
+        if verb in {"AGENTLOGIN", "AGENTCALLBACKLOGIN"}:
+            return [presence.LogInAgent(**common)]
+        if verb in {"AGENTLOGOFF", "AGENTCALLBACKLOGOFF"}:
+            return [presence.LogOutAgent(**common)]
+        if verb == "ADDMEMBER":
+            return [presence.LogInAgent(queue=queue, **common)]
+        if verb == "REMOVEMEMBER":
+            return [presence.LogOutAgent(queue=queue, **common)]
+        if verb in {"PAUSE", "PAUSEALL"}:
+            reason = line.field(1, "reason").strip() or "unspecified"
+            return [presence.PauseAgent(reason=reason, **common)]
+        return [presence.UnpauseAgent(**common)]  # UNPAUSE, UNPAUSEALL
+
     def close_never_closed(self) -> list[Command]:
         """Close the calls the log has not closed for ``never_closed_after``."""
         if self.newest is None:
@@ -488,6 +534,8 @@ class QueueLogFeed:
                 report.first_backward_jump = f"{where}, {seconds} s back"
         if line.verb in AGENT_VERBS:
             report.agent_events[line.verb] += 1
+            if line.verb in PRESENCE_VERBS:
+                self.pending.append((line, where))
         elif line.verb not in CALL_VERBS:
             report.unknown[line.verb] += 1
         else:
@@ -502,7 +550,11 @@ class QueueLogFeed:
         by_call: dict[str, list[QueueLogLine]] = {}
         where_of: dict[str, str] = {}
         for line, where in pending:
-            by_call.setdefault(line.call_id, []).append(line)
+            # An agent's lines are assembled like a call's, under the agent's name.
+            key = (
+                f"\x00agent:{agent_id(line.agent)}" if line.verb in PRESENCE_VERBS else line.call_id
+            )
+            by_call.setdefault(key, []).append(line)
             where_of.setdefault(line.text, where)  # a repeated line: its first place
         steps: list[tuple[datetime, str, int, QueueLogLine]] = []
         for call_id, lines in by_call.items():
@@ -512,7 +564,10 @@ class QueueLogFeed:
         steps.sort(key=lambda step: step[:3])
         for _, _, _, line in steps:
             try:
-                commands = translator.translate(line)
+                if line.verb in PRESENCE_VERBS:
+                    commands = translator.translate_presence(line)
+                else:
+                    commands = translator.translate(line)
             except (QueueLogError, ValueError, TypeError) as error:
                 self.feed.reject(Rejection(where_of[line.text], str(error), line.text))
                 continue

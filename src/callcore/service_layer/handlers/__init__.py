@@ -1,6 +1,7 @@
 """Command handlers, one module per aggregate. Importing this package registers them."""
 
 from callcore.service_layer.handlers import (  # noqa: F401  (registration side effect)
+    agent,
     call,
     clocks,
     complaint,
