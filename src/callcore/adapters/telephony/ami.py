@@ -17,7 +17,16 @@ QueueCallerAbandon     AbandonCall — or TimeOutCall: Asterisk sends it for tim
 QueueCallerLeave       nothing (the caller left the queue: connected, abandoned or
                        timed out, each reported by its own event)
 Hangup                 settles a pending QueueCallerAbandon
+QueueMemberAdded       LogInAgent to the queue
+QueueMemberRemoved     LogOutAgent from the queue
+QueueMemberPause       PauseAgent (PausedReason) or UnpauseAgent (Paused: 0)
+QueueMemberStatus,     the member's pause state (and, for QueueMember, that it is
+QueueMember            logged in to the queue): PauseAgent or UnpauseAgent; repeats
+                       record nothing
 =====================  =====================================================
+
+AgentConnect's HoldTime is the wait the answer is measured by, as queue_log's CONNECT
+data1 is.
 
 After every (re)connection the client asks ``QueueStatus``: callers already waiting
 (``QueueEntry``) are offered if they are new, so a call that joined while the connection
@@ -39,6 +48,7 @@ from typing import Any, Final
 
 from callcore.adapters.telephony.feed import Feed, Rejection
 from callcore.adapters.telephony.queue_log import agent_id
+from callcore.domain import agent as presence
 from callcore.domain import call
 from callcore.domain.common import Actor, Command, Role
 
@@ -59,9 +69,18 @@ MAPPED: Final = frozenset(
         "QueueEntry",
     }
 )
-IGNORED: Final = frozenset(
-    {"FullyBooted", "QueueParams", "QueueMember", "QueueStatusComplete", "SuccessfulAuth"}
+PRESENCE: Final = frozenset(
+    {
+        "QueueMemberAdded",
+        "QueueMemberRemoved",
+        "QueueMemberPause",
+        "QueueMemberPaused",  # the name before Asterisk 12
+        "QueueMemberStatus",
+        "QueueMember",
+    }
 )
+"""Members' presence, recorded as the agent's day (``callcore.domain.agent``)."""
+IGNORED: Final = frozenset({"FullyBooted", "QueueParams", "QueueStatusComplete", "SuccessfulAuth"})
 
 
 class AmiError(ValueError):
@@ -193,9 +212,15 @@ class AmiTranslator:
             )
         elif event == "AgentConnect":
             self._agent(agent, event)
-            _seconds(message, "HoldTime")
+            held = _seconds(message, "HoldTime")
             commands.append(
-                call.AnswerCall(command_id=f"ami:{uid}:connect", call_id=uid, agent=agent, **common)
+                call.AnswerCall(
+                    command_id=f"ami:{uid}:connect",
+                    call_id=uid,
+                    agent=agent,
+                    waited_seconds=held,
+                    **common,
+                )
             )
         elif event == "AgentComplete":
             reason = message.get("Reason", "caller").lower()
@@ -223,6 +248,44 @@ class AmiTranslator:
                         occurred_at=when,
                     )
                 )
+        return commands
+
+    def translate_presence(self, message: dict[str, str]) -> list[Command]:
+        """A member's presence event: logged in to or out of a queue, paused (with its
+        reason) or not."""
+        event = message.get("Event", "")
+        at = self._at(message)
+        agent = agent_id(message.get("MemberName") or message.get("Interface") or "")
+        self._agent(agent, event)
+        queue = message.get("Queue", "").strip() or None
+        ident = f"ami:agent:{agent}:{{}}:{at.timestamp():.6f}"
+        common: dict[str, Any] = {"agent": agent, "actor": self.actor, "occurred_at": at}
+        commands: list[Command] = self.settle(at)
+        if event == "QueueMemberRemoved":
+            commands.append(
+                presence.LogOutAgent(command_id=ident.format(f"out:{queue}"), queue=queue, **common)
+            )
+            return commands
+        if event in {"QueueMemberAdded", "QueueMember"}:
+            commands.append(
+                presence.LogInAgent(command_id=ident.format(f"in:{queue}"), queue=queue, **common)
+            )
+        paused = message.get("Paused", "").strip()
+        if paused not in {"0", "1"}:
+            if event in {"QueueMemberPause", "QueueMemberPaused"}:
+                raise AmiError(f"{event} Paused {paused!r} is neither 1 nor 0")
+            return commands
+        if paused == "1":
+            reason = (message.get("PausedReason") or message.get("Reason") or "").strip()
+            commands.append(
+                presence.PauseAgent(
+                    command_id=ident.format(f"pause:{reason}"),
+                    reason=reason or "unspecified",
+                    **common,
+                )
+            )
+        else:
+            commands.append(presence.UnpauseAgent(command_id=ident.format("unpause"), **common))
         return commands
 
     def settle(self, now: datetime | None = None) -> list[Command]:
@@ -372,6 +435,16 @@ class AmiSource:
         event = message.get("Event")
         if event is None:
             return  # a response to an action
+        if event in PRESENCE:
+            try:
+                commands = self.translator.translate_presence(message)
+            except (AmiError, ValueError) as error:
+                self.feed.reject(
+                    Rejection(f"AMI message {self.messages}", str(error), repr(message)[:200])
+                )
+                return
+            self.feed.record(commands)
+            return
         if event not in MAPPED:
             if event not in IGNORED:
                 report.unknown[event] += 1
