@@ -153,3 +153,102 @@ def test_a_wrong_token_shows_the_sign_in_form(browser):
                 "document.getElementById('status').textContent.startsWith('live')"
             )
             page.close()
+
+
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1)
+    problems.push(`the page is ${page.scrollWidth}px wide on a ${page.clientWidth}px screen`);
+  for (const panel of document.querySelectorAll("main section, main .tile")) {
+    const box = panel.getBoundingClientRect();
+    const name = (panel.querySelector("h2, .label") || panel).textContent.trim().slice(0, 40);
+    if (panel.scrollWidth > panel.clientWidth + 1)
+      problems.push(`${name}: content ${panel.scrollWidth}px in ${panel.clientWidth}px`);
+    for (const el of panel.querySelectorAll("h2, th, td, .label, .text, .value, svg text")) {
+      const r = el.getBoundingClientRect();
+      if (!r.width) continue;
+      const what = `${name} / ${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}"`;
+      if (r.left < box.left - 1 || r.right > box.right + 1)
+        problems.push(`${what} spans ${Math.round(r.left)}-${Math.round(r.right)}, ` +
+                      `outside ${Math.round(box.left)}-${Math.round(box.right)}`);
+      if (el.tagName !== "text" && el.scrollWidth > el.clientWidth + 1)
+        problems.push(`${what} is cut: ${el.scrollWidth}px in ${el.clientWidth}px`);
+      const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
+      if ((el.tagName === "TD" || el.tagName === "TH") && r.height > 4.5 * line)
+        problems.push(`${what} is squeezed into ${Math.round(r.height / line)} lines`);
+    }
+  }
+  return problems;
+}"""
+
+
+def _busy_picture() -> dict[str, Any]:
+    """A busy morning drawn by the real board: three queues, agents (one paused too
+    long), complaints' clocks; the satisfaction table filled for every branch."""
+    from datetime import timedelta
+
+    from callcore.adapters.telephony import Feed
+    from callcore.adapters.telephony.queue_log import QueueLogFeed
+    from callcore.adapters.web.live import LiveBoard
+
+    start = int(MORNING.timestamp())
+    lines = [
+        f"{start}|NONE|NONE|Agent/1001|AGENTLOGIN|SIP/1001|",
+        f"{start}|NONE|NONE|Agent/1002|AGENTLOGIN|SIP/1002|",
+        f"{start}|NONE|NONE|Agent/1003|AGENTLOGIN|SIP/1003|",
+        f"{start + 60}|NONE|NONE|Agent/1003|PAUSEALL|training-session-new-products|",
+        f"{start + 3600}|NONE|NONE|Agent/1002|PAUSEALL|lunch|",  # 10 min: not too long
+    ]
+    queues = ["hotline", "after-sales-service-and-repairs", "installations-appointments"]
+    for n in range(30):
+        queue, at, call_id = queues[n % 3], start + 120 * n, f"L{n}"
+        lines.append(f"{at}|{call_id}|{queue}|NONE|ENTERQUEUE||REDACTED|1|")
+        if n % 4 == 3:
+            lines.append(f"{at + 25}|{call_id}|{queue}|NONE|ABANDON|1|1|25|")
+        else:
+            lines.append(f"{at + 9 + n}|{call_id}|{queue}|Agent/1001|CONNECT|{9 + n}|x|2|")
+            lines.append(f"{at + 100}|{call_id}|{queue}|Agent/1001|COMPLETECALLER|9|90|1|")
+    clock = ManualClock(MORNING + timedelta(hours=1, minutes=10))
+    with CallCenter.open("memory://", clock=clock) as center:
+        QueueLogFeed(Feed(center)).read((t, f"l{i}") for i, t in enumerate(lines))
+        for n in range(4):
+            center.handle(
+                complaint.LodgeComplaint(
+                    complainant=Contact("Wang Xiuying", "139 1234 5678"),
+                    about=complaint.Subject(complaint.SubjectKind.FIELD_WORKER, "W002"),
+                    what=f"Rude delivery {n}",
+                    wanted_outcome="An apology",
+                    actor=Actor(Role.AGENT, "A07"),
+                    occurred_at=MORNING + timedelta(minutes=55 + n),
+                )
+            )
+        picture = LiveBoard(center).picture()
+        branches = sorted(center.directory.branches)
+    picture["satisfaction"]["branches"] = [
+        {"id": f"{code}-branch-office", "calls": 120 + i, "reached": 97 + i,
+         "mean_rating": 4.37, "satisfied_share": 0.912, "complaints": 12}
+        for i, code in enumerate(branches or ["north", "south", "east"])
+    ]
+    return picture
+
+
+@pytest.mark.parametrize(("width", "height"), [(1600, 900), (1920, 1080)])
+def test_the_wallboard_fits_the_screen_with_nothing_cut(browser, width, height):
+    from callcore.adapters.web.app import wallboard_page
+
+    picture = _busy_picture()
+    assert picture["agents"]["paused_too_long"] == 1
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_content(wallboard_page(picture=picture))
+    page.wait_for_function("document.getElementById('status').textContent === 'report'")
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    # the agents are on the board: the one paused too long first, with the reason
+    first = page.locator("#agents tbody tr").first
+    assert first.get_attribute("data-agent") == "1003"
+    assert "training-session-new-products" in first.inner_text()
+    assert page.locator("#paused-too-long").inner_text() == "1"
+    assert page.locator("#queues tbody tr").count() == 3
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wallboard-{width}x{height}.png"), full_page=True)
+    page.close()

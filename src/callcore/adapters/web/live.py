@@ -18,6 +18,7 @@ from typing import Any
 
 from callcore.domain.directory import Directory
 from callcore.formats import view_data
+from callcore.projections.agents import AgentDay
 from callcore.projections.queues import QueueMetrics
 from callcore.projections.satisfaction import Satisfaction, SatisfactionRow
 from callcore.projections.sla import ClockRow, ClockStatus, SlaClocks
@@ -38,12 +39,14 @@ class Folds:
         self.queues = QueueMetrics(directory)
         self.satisfaction = Satisfaction(directory)
         self.workload = Workload(directory)
+        self.agents = AgentDay(directory)
 
     def apply(self, record: Any) -> None:
         self.sla.apply(record)
         self.queues.apply(record)
         self.satisfaction.apply(record)
         self.workload.apply(record)
+        self.agents.apply(record)
 
 
 class LiveBoard:
@@ -200,4 +203,35 @@ def picture(folds: Folds, now: datetime, day: date | None = None) -> dict[str, A
             ],
         },
         "workers": workers,
+        "agents": _agents(folds, now, start, end),
+    }
+
+
+def _agents(folds: Folds, now: datetime, start: datetime, end: datetime) -> dict[str, Any]:
+    """Today's agents, those paused too long first, then by name."""
+    view = folds.agents.view(now, start, end)
+    local = folds.directory.local
+    listed = sorted(
+        (row for row in view.agents if row.state != "logged-out" or row.logged_in_seconds),
+        key=lambda row: (not row.paused_too_long, row.agent),
+    )
+    return {
+        "paused_too_long_minutes": view.paused_too_long_minutes,
+        "paused_too_long": sum(row.paused_too_long for row in view.agents),
+        "logged_in": sum(row.state != "logged-out" for row in view.agents),
+        "rows": [
+            {
+                "agent": row.agent,
+                "state": row.state,
+                "since": local(row.state_since).isoformat() if row.state_since else None,
+                "pause_reason": row.pause_reason,
+                "paused_too_long": row.paused_too_long,
+                "logged_in_seconds": round(row.logged_in_seconds),
+                "paused_seconds": round(row.paused_seconds),
+                "talk_seconds": round(row.talk_seconds),
+                "calls_answered": row.calls_answered,
+                "occupancy": None if row.occupancy is None else round(row.occupancy, 3),
+            }
+            for row in listed
+        ],
     }
