@@ -381,3 +381,32 @@ def test_no_file_gives_a_traceback(tmp_path_factory: Any, data: bytes, gzipped: 
             refused_as = str(error)
         assert not refused_as or "damaged gzip file" in refused_as
         assert all(r.where and r.reason for r in feed.report.rejected)
+
+
+def test_following_decides_each_time_the_file_goes_quiet(tmp_path: Any) -> None:
+    """`--follow` hands the feed what the file had each time it is read to its end:
+    the lines of a call read out of order within that stretch are assembled first."""
+    from callcore.adapters.telephony.queue_log import follow_lines
+
+    path = tmp_path / "queue_log"
+    lines = [
+        f"{E + 9}|Q1|hotline|SIP/1001|CONNECT|9|Q1.2|3|",  # out of order: before its offer
+        f"{E}|Q1|hotline|NONE|ENTERQUEUE||REDACTED|1|",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    with centre() as center:
+        feed = Feed(center)
+        source = QueueLogFeed(feed)
+        idle: list[int] = []
+
+        def quiet() -> None:
+            idle.append(len(source.pending))
+            source.flush()
+
+        for where, text in follow_lines(
+            path, should_stop=lambda: bool(idle), sleep=lambda _: None, on_idle=quiet
+        ):
+            source.line(text, where)
+        assert idle == [2]  # both lines were collected before the feed decided
+        assert feed.report.refused == {}
+        assert center.calls.get("Q1").waited_seconds == 9
