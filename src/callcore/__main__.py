@@ -608,7 +608,9 @@ def _print_telephony_view(
 def views(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
     at: str = typer.Option(None, "--at", help="As of this instant (ISO 8601; default: now)."),
-    view: str = typer.Option(None, "--view", help=_VIEW_HELP),
+    view: str = typer.Option(
+        None, "--view", help=_VIEW_HELP + " Also intervals or agents (issue 17)."
+    ),
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
         None, "--directory", help="The centre's directory TOML file (default: demo)."
