@@ -12,6 +12,8 @@
    nothing.
 
 A :class:`~callcore.domain.common.DomainError` propagates unchanged: nothing is stored.
+Before the handler, :func:`callcore.service_layer.authority.check` refuses what the
+command's actor may not do to the record it names (a field worker on a colleague's job).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import Command, DomainError, Event
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, EventStore, Recorded, StreamConflict
-from callcore.service_layer import receipts
+from callcore.service_layer import authority, receipts
 from callcore.service_layer.handlers import HANDLERS
 from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
 
@@ -125,6 +127,8 @@ class MessageBus:
                 command_id=command_id,
             )
             try:
+                # Whose record it is decides before what the record allows (docs/web.md).
+                authority.check(uow, command)
                 handler(uow, command)
             except DomainError:
                 if uow.inputs_changed():

@@ -79,6 +79,7 @@ from callcore.domain import complaint
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
 from callcore.formats import json_ready, parse_day, parse_instant, view_data
+from callcore.service_layer.authority import Forbidden
 from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
 
 if TYPE_CHECKING:  # the package root imports this adapter's users, not the other way
@@ -139,6 +140,8 @@ INPUT_RULES = frozenset({VALID_INPUT, INVALID_PHONE})
 
 
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    if isinstance(error, Forbidden):  # whose record it is (service_layer.authority)
+        return _problem(403, error.rule.name, error.detail, error.rule.source)
     if isinstance(error, NotFound):
         return _problem(409, error.rule.name, error.detail, error.rule.source)
     status = 422 if error.rule in INPUT_RULES else 409
