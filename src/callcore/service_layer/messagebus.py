@@ -13,7 +13,10 @@
 
 A :class:`~callcore.domain.common.DomainError` propagates unchanged: nothing is stored.
 Before the handler, :func:`callcore.service_layer.authority.check` refuses what the
-command's actor may not do to the record it names (a field worker on a colleague's job).
+command's actor may not do to the record it names (a field worker on a colleague's job),
+and a command's ``occurred_at`` is held to the directory's back-dating bounds against the
+clock port's now; after it, a back-dated fact may not precede its record's previous event
+(:mod:`callcore.domain.backdating`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from typing import TypeVar
 
 from attrs import frozen
 
+from callcore.domain import backdating, call, complaint, dispatch, order, ticket
 from callcore.domain.calendar import BusinessCalendar
-from callcore.domain.common import Command, DomainError, Event
+from callcore.domain.common import Command, DomainError, Event, Role, stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, EventStore, Recorded, StreamConflict
 from callcore.service_layer import authority, receipts
@@ -35,6 +39,10 @@ from callcore.service_layer.handlers import HANDLERS
 from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
 
 E = TypeVar("E", bound=Event)
+
+RECORD_KINDS = frozenset({order.KIND, ticket.KIND, complaint.KIND, dispatch.KIND, call.KIND})
+"""The records whose events a back-dated fact may not precede (domain.md §6). Not the
+customer's account, which gathers facts of many records, nor bookkeeping streams."""
 
 
 class ConcurrencyConflict(Exception):
@@ -127,9 +135,19 @@ class MessageBus:
                 command_id=command_id,
             )
             try:
+                if command.occurred_at is not None:
+                    backdating.check_reported_time(
+                        command.occurred_at,
+                        self.clock.now(),
+                        command.actor,
+                        type(command).__name__,
+                        self.directory.back_dating,
+                    )
                 # Whose record it is decides before what the record allows (docs/web.md).
                 authority.check(uow, command)
                 handler(uow, command)
+                if command.occurred_at is not None and command.actor.role is not Role.SYSTEM:
+                    self._check_record_order(uow, command)
             except DomainError:
                 if uow.inputs_changed():
                     _back_off(attempt)
@@ -165,6 +183,34 @@ class MessageBus:
             f"{type(command).__name__} {command_id} lost the race to other writers "
             f"{self.max_attempts} times; nothing was recorded, try again"
         )
+
+    def _check_record_order(self, uow: UnitOfWork, command: Command) -> None:
+        """A back-dated fact may not precede its record's previous event (domain.md §6).
+        The centre's own processes are exempt: their times come from recorded facts."""
+        checked: set[str] = set()
+        for record in uow.pending:
+            stream = record.stream
+            if stream in checked or stream_kind(stream) not in RECORD_KINDS:
+                continue
+            checked.add(stream)
+            stored_version = record.version - 1  # the first new event follows the stored
+            if stored_version < 1:
+                continue
+            previous = self.store.read_stream(stream, after_version=stored_version - 1)
+            if not previous:
+                continue
+            earliest = min(r.event.at for r in uow.pending if r.stream == stream)
+            if earliest >= previous[0].event.at:
+                continue
+            opened = self.store.read_stream(stream)[0].event.at
+            backdating.check_record_order(
+                earliest,
+                stream,
+                previous[0].event.at,
+                opened,
+                command.actor,
+                type(command).__name__,
+            )
 
     def _receipt(self, command: Command, command_id: str, uow: UnitOfWork) -> Recorded:
         spans: dict[str, list[int]] = {}
