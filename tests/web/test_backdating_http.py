@@ -60,3 +60,33 @@ def test_a_time_out_of_bounds_is_409_with_the_rule_and_nothing_is_stored(
     fine = client.post(f"/commands/{name}", json={**body, "occurred_at": MORNING.isoformat()},
                        headers=auth(role))
     assert fine.status_code == 200, fine.text
+
+
+def test_a_supervisors_correction_shows_in_the_records_history(client, center, clock):
+    # Given a complaint lodged and judged valid at 09:00, and the clock at 13:00
+    lodged = client.post("/commands/lodge-complaint", headers=auth(WebRole.AGENT), json={
+        "complainant": {"name": "Wang Xiuying", "phone": "139 1234 5678"},
+        "about": {"kind": "field-worker", "id": "W002"}, "what": "Late", "wanted_outcome": "Sorry",
+    }).json()["events"][0]
+    k = lodged["data"]["complaint_id"]
+    judged = client.post("/commands/judge-complaint", headers=auth(WebRole.AGENT),
+                         json={"complaint_id": k, "valid": True})
+    assert judged.status_code == 200, judged.text
+    clock.advance(hours=4)
+    body = {"complaint_id": k, "department": "TECH",
+            "occurred_at": (MORNING + timedelta(minutes=8)).isoformat(),
+            "correction": "Phoned at 09:08; the ticket system was down until noon"}
+    # When an agent sends it: 403, the correction is a supervisor's
+    refused = client.post("/commands/notify-department", json=body, headers=auth(WebRole.AGENT))
+    assert refused.status_code == 403 and refused.json()["rule"] == "correction-by-a-supervisor"
+    # When a supervisor sends it: taken, with the correction as its own event
+    done = client.post("/commands/notify-department", json=body,
+                       headers=auth(WebRole.SUPERVISOR))
+    assert done.status_code == 200, done.text
+    history = client.get(f"/streams/{lodged['stream']}/history",
+                         headers=auth(WebRole.QA)).json()
+    last = history[-1]
+    assert [e["type"] for e in history[-2:]] == ["DepartmentNotified", "TimeCorrected"]
+    assert last["actor"] == "supervisor:S01" and last["data"]["reason"] == body["correction"]
+    assert last["at"] == history[-2]["at"]  # the fact's time
+    assert datetime.fromisoformat(last["data"]["corrected_at"]) == MORNING + timedelta(hours=4)

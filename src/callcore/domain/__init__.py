@@ -7,6 +7,7 @@ in ``pyproject.toml`` keeps it so).
 from typing import Any
 
 from callcore.domain import (
+    backdating,
     call,
     complaint,
     customer,
@@ -36,7 +37,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
 
 def event_types() -> dict[str, type[Event]]:
     """Stable type name → event class, for every event the domain records."""
-    found: dict[str, type[Event]] = {e.type_name(): e for e in CLOCK_EVENTS}
+    found: dict[str, type[Event]] = {e.type_name(): e for e in (*CLOCK_EVENTS, *backdating.EVENTS)}
     for fold in AGGREGATES:
         for event_type in fold.events:
             name = event_type.type_name()

@@ -12,7 +12,10 @@ worth what its times are worth, so the time is bounded, against the centre's clo
 * never before the record's previous event — and so never before the start of any clock
   the record runs: every clock of a record starts at or after the record's first event.
 
-The bounds live in the directory (``[back_dating]``). Everything here is pure.
+A supervisor may date a fact beyond the lateness bound with a ``correction`` (the
+reason): the fact is recorded with a :class:`TimeCorrected` event beside it, so history
+and audit show that it rests on a correction. The future and the record's order still
+hold. The bounds live in the directory (``[back_dating]``). Everything here is pure.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 
 from attrs import field, frozen
 
-from callcore.domain.common import Actor, DomainError, Role, Rule
+from callcore.domain.common import Actor, DomainError, Event, Role, Rule
 
 NOT_IN_THE_FUTURE = Rule(
     "not-dated-in-the-future",
@@ -41,6 +44,28 @@ NOT_BEFORE_CLOCK_START = Rule(
     "not-before-the-clock-start",
     "domain.md §6, bounded back-dating: never before the start of the clock it stops",
 )
+
+
+CORRECTION_NEEDS_A_TIME = Rule(
+    "correction-dates-a-fact",
+    "domain.md §6, bounded back-dating: a supervisor's correction gives the fact's time",
+)
+
+
+@frozen(kw_only=True)
+class TimeCorrected(Event):
+    """A supervisor dated a fact beyond the back-dating bounds, with a reason. Recorded on
+    each record the fact was recorded on, right after it: ``at`` is the fact's own time,
+    ``corrected_at`` the centre's clock when the supervisor recorded it."""
+
+    command_type: str
+    reason: str
+    corrected_at: datetime
+    late_by_seconds: int
+    bound_seconds: int | None
+
+
+EVENTS: tuple[type[Event], ...] = (TimeCorrected,)
 
 
 def _not_negative(_: object, attribute: object, value: int) -> None:
@@ -90,9 +115,16 @@ def span(seconds: float) -> str:
 
 
 def check_reported_time(
-    occurred_at: datetime, now: datetime, actor: Actor, what: str, bounds: BackDating
+    occurred_at: datetime,
+    now: datetime,
+    actor: Actor,
+    what: str,
+    bounds: BackDating,
+    *,
+    corrected: bool = False,
 ) -> None:
-    """Refuse a time outside the actor's bounds, naming the rule and the bound."""
+    """Refuse a time outside the actor's bounds, naming the rule and the bound. A
+    supervisor's correction (``corrected``) lifts the lateness bound, never the future's."""
     ahead = (occurred_at - now).total_seconds()
     if ahead > bounds.future_skew_seconds:
         raise DomainError(
@@ -102,7 +134,7 @@ def check_reported_time(
             f"of clock skew (back_dating.future_skew)",
         )
     bound = bounds.bound(actor)
-    if bound is None:
+    if bound is None or corrected:
         return
     seconds, key = bound
     if occurred_at < now - timedelta(seconds=seconds):

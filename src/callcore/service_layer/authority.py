@@ -31,6 +31,10 @@ OWN_WORK_ONLY = Rule(
     "own-work-only",
     "docs/web.md, the role matrix: a field worker acts only on the work assigned to them",
 )
+CORRECTION_BY_SUPERVISOR = Rule(
+    "correction-by-a-supervisor",
+    "domain.md §6, bounded back-dating: a correction beyond the bounds is a supervisor's",
+)
 INTEGRATION_SCOPE = Rule(
     "integration-scope",
     "docs/web.md, the role matrix: an integration reports calls and opens records; "
@@ -115,6 +119,12 @@ def authorize(actor: Actor, command: Command, work: Assignment | None) -> None:
     when it names none, or the record does not exist: the command's own decision then
     says ``must-exist``)."""
     name = type(command).__name__
+    if command.correction is not None and actor.role is not Role.SUPERVISOR:
+        raise Forbidden(
+            CORRECTION_BY_SUPERVISOR,
+            f"{actor} may not send {name} with a correction: only a supervisor dates a "
+            f"fact beyond the back-dating bounds",
+        )
     if actor.role is Role.FIELD_WORKER:
         if type(command) not in FIELD_WORK:
             raise Forbidden(
