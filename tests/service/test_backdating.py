@@ -292,3 +292,60 @@ def test_a_correction_neither_dates_the_future_nor_breaks_the_records_order():
             complaint_id="K-1", department="TECH", actor=SUPERVISOR, correction="no time"))
     assert untimed.value.rule == backdating.CORRECTION_NEEDS_A_TIME
     assert story.center.store.last_position() == before
+
+
+# --------------------------------------------------------------------------- R11 and retries
+
+
+@pytest.mark.reliability
+def test_r11_no_out_of_bounds_time_is_accepted_for_any_role():
+    """quality.md R11: commands dated before their record's previous event, before the
+    clock they stop, or in the future (and beyond the lateness bound), per role."""
+    from tests import reliability
+
+    now = at(23, 13, 0)
+    times = {
+        "future 2 min 1 s": now + timedelta(minutes=2, seconds=1),
+        "future 1 h": now + timedelta(hours=1),
+        "2100": datetime(2100, 1, 1, tzinfo=CST),
+        "1970": datetime(1970, 1, 1, tzinfo=CST),
+        "1999": datetime(1999, 12, 31, tzinfo=CST),
+        "before the clock started": LODGED - timedelta(minutes=1),
+        "before the previous event": LODGED + timedelta(seconds=30),
+    }
+    accepted = []
+    tried = 0
+    for actor in (AGENT, SUPERVISOR, PBX):
+        for what, when in times.items():
+            story = complaint_lodged(Story()).at(now)
+            offered(story.at(LODGED), by=PBX).at(LODGED + timedelta(minutes=1))
+            story.given(call.AnswerCall(call_id="c1", agent="A01", actor=PBX))
+            story.at(now)
+            command: Command = (
+                call.CompleteCall(call_id="c1", actor=actor, occurred_at=when)
+                if actor is PBX
+                else notify(actor, when)
+            )
+            tried += 1
+            before = story.center.store.last_position()
+            try:
+                story.center.handle(command)
+                accepted.append((str(actor), what))
+            except DomainError:
+                assert story.center.store.last_position() == before
+    reliability.record("R11", "out-of-bounds times accepted, 3 roles × 7 times", len(accepted),
+                       tried=tried)
+    assert accepted == []
+
+
+def test_a_retry_of_a_fact_taken_in_time_answers_the_first_outcome_after_the_bound():
+    # Given a PBX's answer taken 10 minutes after it happened, under its command id
+    story = offered(Story()).at(at(23, 12, 45))
+    answer = call.AnswerCall(call_id="c1", agent="A01", actor=PBX, occurred_at=at(23, 12, 36),
+                             command_id="pbx-evt-17")
+    first = story.center.handle(answer)
+    # When the PBX redelivers it two days later
+    story.at(at(25, 12, 45))
+    again = story.center.handle(answer)
+    # Then it is the same outcome, not a refusal, and nothing new is recorded
+    assert again.repeated and again.events == first.events
