@@ -34,6 +34,7 @@ from callcore.domain.dispatch import (
     WorkOrderBooked,
     WorkOrderReleased,
 )
+from callcore.service_layer import authority
 from tests.support import AGENT, Scenario, at
 
 TOMORROW = Window(at(24, 9), at(24, 11))
@@ -209,7 +210,7 @@ class TestFieldFeedback:
         s.when(
             RecordFieldFeedback(dispatch_id="D1", feedback=Feedback.ARRIVED, actor=worker("W001"))
         )
-        s.then_broken(dispatch.FEEDBACK_FROM_ASSIGNED)
+        s.then_broken(authority.OWN_WORK_ONLY)
         s.when(RecordFieldFeedback(dispatch_id="D1", feedback=Feedback.ARRIVED, actor=AGENT))
         s.then(FieldFeedbackReceived, WorkerArrived)
 

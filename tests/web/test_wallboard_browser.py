@@ -8,6 +8,7 @@ the reason, except under ``CALLCORE_REQUIRE_BROWSER=1`` (set by ``.ci/run``)."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,15 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(os.environ.get("CALLCORE_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's web-first assertions: they poll from Playwright's own injected
+    script, where ``wait_for_function`` would evaluate a string in the page, which the
+    wallboard's Content-Security-Policy (no 'unsafe-eval') rightly refuses."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 def _browser_missing() -> str | None:
@@ -108,9 +118,7 @@ def test_a_clock_goes_at_risk_then_breached_on_the_open_wallboard(browser):
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             # When a supervisor opens the wallboard once
             page.goto(f"{base}/wallboard#token=supervisor-token&every=0.3")
-            page.wait_for_function(
-                "document.getElementById('as-of').textContent.includes('09:00')"
-            )
+            expect(page.locator("#as-of")).to_contain_text("09:00")
             row = f'tr[data-subject="{subject}"][data-clock="complaint-department-notified"]'
             assert page.locator(row).count() == 0  # on time: not listed
             assert "token=" not in page.url  # the token left the address bar
@@ -144,14 +152,10 @@ def test_a_wrong_token_shows_the_sign_in_form(browser):
             # An agent's token is refused too: the wallboard is for supervisors and QA
             page.fill("#token", "agent-token")
             page.click("button[type=submit]")
-            page.wait_for_function(
-                "document.getElementById('status').textContent.includes('agent role')"
-            )
+            expect(page.locator("#status")).to_contain_text("agent role")
             page.fill("#token", "supervisor-token")
             page.click("button[type=submit]")
-            page.wait_for_function(
-                "document.getElementById('status').textContent.startsWith('live')"
-            )
+            expect(page.locator("#status")).to_have_text(re.compile("^live"))
             page.close()
 
 
@@ -241,7 +245,7 @@ def test_the_wallboard_fits_the_screen_with_nothing_cut(browser, width, height):
     assert picture["agents"]["paused_too_long"] == 1
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_content(wallboard_page(picture=picture))
-    page.wait_for_function("document.getElementById('status').textContent === 'report'")
+    expect(page.locator("#status")).to_have_text("report")
     assert page.evaluate(LAYOUT_PROBLEMS) == []
     # the agents are on the board: the one paused too long first, with the reason
     first = page.locator("#agents tbody tr").first

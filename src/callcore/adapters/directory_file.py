@@ -98,6 +98,7 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         "quotas",
         "follow_ups",
         "telephony",
+        "back_dating",
     }
     for key in data:
         if key not in known:
@@ -125,6 +126,8 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         shaped["service_fees"] = data["service_fees"]
     if "calendar" in data:
         shaped["calendar"] = data["calendar"]
+    if "back_dating" in data:
+        shaped["back_dating"] = _back_dating(data["back_dating"], file)
     if "sla" in data:
         sla = dict(_table(data["sla"], "sla", file))
         if "targets" in sla:
@@ -157,6 +160,41 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         raise DirectoryFileError(file, "directory", str(error)) from None
     _check_references(directory, file)
     return _normalised_phones(directory, file)
+
+
+_BACK_DATING_KEYS = {
+    "people": "people_seconds",
+    "integrations": "integration_seconds",
+    "future_skew": "future_skew_seconds",
+}
+
+
+def _back_dating(value: Any, file: str) -> dict[str, Any]:
+    """``[back_dating]``: people, integrations and future_skew as durations, and
+    ``[back_dating.sources]``: an integration's own bound by its id."""
+    table = _table(value, "back_dating", file)
+    shaped: dict[str, Any] = {}
+    for key, item in table.items():
+        where = f"back_dating.{key}"
+        if key == "sources":
+            sources = _table(item, where, file)
+            shaped["by_source"] = {
+                source: _duration(bound, f"{where}.{source}", file)
+                for source, bound in sources.items()
+            }
+        elif key in _BACK_DATING_KEYS:
+            shaped[_BACK_DATING_KEYS[key]] = _duration(item, where, file)
+        else:
+            known = ", ".join([*_BACK_DATING_KEYS, "sources"])
+            raise DirectoryFileError(file, where, f"unknown key; expected one of {known}")
+    return shaped
+
+
+def _duration(value: Any, key: str, file: str) -> int:
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise DirectoryFileError(file, key, str(error)) from None
 
 
 def _normalised_phones(directory: Directory, file: str) -> Directory:
@@ -305,6 +343,17 @@ def directory_to_toml(directory: Directory) -> str:
             sla[overrides] = {
                 level: {clock: target(v) for clock, v in table.items()}
                 for level, table in sla[overrides].items()
+            }
+    if "back_dating" in data:
+        bounds = data.pop("back_dating")
+        shaped["back_dating"] = {
+            key: format_duration(bounds[field])
+            for key, field in _BACK_DATING_KEYS.items()
+            if field in bounds
+        }
+        if bounds.get("by_source"):
+            shaped["back_dating"]["sources"] = {
+                source: format_duration(seconds) for source, seconds in bounds["by_source"].items()
             }
     for table in ("branches", "areas", "departments", "field_workers", "products", "quotas"):
         if table in data:

@@ -8,6 +8,7 @@ from typing import Any
 
 from callcore.domain import (
     agent,
+    backdating,
     call,
     complaint,
     customer,
@@ -38,7 +39,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
 
 def event_types() -> dict[str, type[Event]]:
     """Stable type name → event class, for every event the domain records."""
-    found: dict[str, type[Event]] = {e.type_name(): e for e in CLOCK_EVENTS}
+    found: dict[str, type[Event]] = {e.type_name(): e for e in (*CLOCK_EVENTS, *backdating.EVENTS)}
     for fold in AGGREGATES:
         for event_type in fold.events:
             name = event_type.type_name()

@@ -184,12 +184,17 @@ class Command:
     the request that carries the command (an Idempotency-Key, a PBX's event id). Left
     as ``None`` the command gets a fresh id when handled, and a retry is a new command.
     ``occurred_at`` is for facts reported after they happened (a PBX event, a field
-    worker's SMS): when given, events are stamped with it instead of the clock's now.
+    worker's SMS): when given, events are stamped with it instead of the clock's now,
+    within the directory's back-dating bounds (a supervisor's ``correction`` lifts the
+    lateness bound, with its reason on record).
     """
 
     command_id: str | None = field(default=None, validator=non_blank)
     actor: Actor = SYSTEM
     occurred_at: datetime | None = field(default=None, validator=aware)
+    correction: str | None = field(default=None, validator=non_blank)
+    """A supervisor's reason for dating a fact beyond the back-dating bounds (domain.md
+    §6, ``callcore.domain.backdating``): recorded as its own ``TimeCorrected`` event."""
 
 
 @frozen

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from callcore.domain.backdating import BackDating
 from callcore.domain.common import DomainError, NotFound, Priority, Rule, money, positive
 
 UNKNOWN_AREA = Rule("unknown-area", "domain.md §3: every address belongs to one area")
@@ -272,6 +273,8 @@ class Directory:
     quotas: Mapping[str, ConsumableQuota] = field(
         factory=lambda: {"thermal-paper": ConsumableQuota("thermal-paper", 1, 12)}
     )
+    back_dating: BackDating = field(factory=BackDating)
+    """How late a fact may be reported, by role and source (domain.md §6)."""
 
     @property
     def telephony_source_timezone(self) -> str | None:

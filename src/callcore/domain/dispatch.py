@@ -34,7 +34,6 @@ from callcore.domain.common import (
     Fold,
     NotFound,
     Priority,
-    Role,
     Rule,
     Window,
     events_of,
@@ -57,9 +56,6 @@ WITHIN_CAPACITY = Rule(
     "domain.md §4.5: a worker at capacity is never given more (seed rule)",
 )
 FINISHED = Rule("dispatch-finished", "domain.md §4.5: completed or cancelled work is final")
-FEEDBACK_FROM_ASSIGNED = Rule(
-    "feedback-from-the-assigned-worker", "domain.md §4.5: field feedback (SMS or app)"
-)
 FEEDBACK_NEEDS_ASSIGNMENT = Rule(
     "feedback-after-assignment", "domain.md §4.5: a work order goes to an assigned worker"
 )
@@ -679,12 +675,8 @@ def feedback(
         f"dispatch {command.dispatch_id} has no worker assigned",
     )
     assert state.worker_id is not None
-    if context.actor.role is Role.FIELD_WORKER:
-        require(
-            context.actor.id == state.worker_id,
-            FEEDBACK_FROM_ASSIGNED,
-            f"{context.actor.id} is not the worker assigned ({state.worker_id})",
-        )
+    # Which worker may report it is the service layer's object-level policy
+    # (callcore.service_layer.authority): one place for every field-work command.
     ack = FieldFeedbackReceived(
         at=context.now,
         actor=context.actor,

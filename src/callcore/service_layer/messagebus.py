@@ -12,6 +12,11 @@
    nothing.
 
 A :class:`~callcore.domain.common.DomainError` propagates unchanged: nothing is stored.
+Before the handler, :func:`callcore.service_layer.authority.check` refuses what the
+command's actor may not do to the record it names (a field worker on a colleague's job),
+and a command's ``occurred_at`` is held to the directory's back-dating bounds against the
+clock port's now; after it, a back-dated fact may not precede its record's previous event
+(:mod:`callcore.domain.backdating`).
 """
 
 from __future__ import annotations
@@ -19,20 +24,31 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from attrs import frozen
 
+from callcore.domain import backdating, call, complaint, customer, dispatch, order, ticket
 from callcore.domain.calendar import BusinessCalendar
-from callcore.domain.common import Command, DomainError, Event
+from callcore.domain.common import Command, DomainError, Event, Fold, Role, stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, EventStore, Recorded, StreamConflict
-from callcore.service_layer import receipts
+from callcore.service_layer import authority, receipts
 from callcore.service_layer.handlers import HANDLERS
 from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
 
 E = TypeVar("E", bound=Event)
+
+RECORD_FOLDS: Mapping[str, Fold[Any]] = {
+    fold.kind: fold for fold in (order.FOLD, ticket.FOLD, complaint.FOLD, dispatch.FOLD, call.FOLD)
+}
+"""The records whose events a back-dated fact may not precede (domain.md §6), and on
+which a supervisor's correction is recorded. Not the customer's account, which gathers
+facts of many records, nor bookkeeping streams."""
+RECORD_KINDS = frozenset(RECORD_FOLDS)
+CORRECTED_FOLDS: Mapping[str, Fold[Any]] = {**RECORD_FOLDS, customer.KIND: customer.FOLD}
+"""Where a supervisor's correction is recorded: every record the fact was recorded on."""
 
 
 class ConcurrencyConflict(Exception):
@@ -125,7 +141,14 @@ class MessageBus:
                 command_id=command_id,
             )
             try:
+                # Whose record it is decides before what the record allows (docs/web.md).
+                authority.check(uow, command)
+                self._check_reported_time(command)
                 handler(uow, command)
+                if command.occurred_at is not None and command.actor.role is not Role.SYSTEM:
+                    self._check_record_order(uow, command)
+                if command.correction is not None:
+                    self._record_correction(uow, command)
             except DomainError:
                 if uow.inputs_changed():
                     _back_off(attempt)
@@ -161,6 +184,72 @@ class MessageBus:
             f"{type(command).__name__} {command_id} lost the race to other writers "
             f"{self.max_attempts} times; nothing was recorded, try again"
         )
+
+    def _check_reported_time(self, command: Command) -> None:
+        if command.occurred_at is None:
+            if command.correction is not None:
+                raise DomainError(
+                    backdating.CORRECTION_NEEDS_A_TIME,
+                    "a correction dates a fact: give its occurred_at",
+                )
+            return
+        backdating.check_reported_time(
+            command.occurred_at,
+            self.clock.now(),
+            command.actor,
+            type(command).__name__,
+            self.directory.back_dating,
+            corrected=command.correction is not None,
+        )
+
+    def _record_correction(self, uow: UnitOfWork, command: Command) -> None:
+        """A supervisor's correction is its own event on each record the fact touched."""
+        assert command.occurred_at is not None
+        assert command.correction is not None
+        now = self.clock.now()
+        bound = self.directory.back_dating.bound(command.actor)
+        streams = dict.fromkeys(
+            r.stream for r in uow.pending if stream_kind(r.stream) in CORRECTED_FOLDS
+        )
+        for stream in streams:
+            corrected = backdating.TimeCorrected(
+                at=command.occurred_at,
+                actor=command.actor,
+                command_type=type(command).__name__,
+                reason=command.correction,
+                corrected_at=now,
+                late_by_seconds=max(0, round((now - command.occurred_at).total_seconds())),
+                bound_seconds=bound[0] if bound is not None else None,
+            )
+            uow.record(CORRECTED_FOLDS[stream_kind(stream)], stream, [corrected])
+
+    def _check_record_order(self, uow: UnitOfWork, command: Command) -> None:
+        """A back-dated fact may not precede its record's previous event (domain.md §6).
+        The centre's own processes are exempt: their times come from recorded facts."""
+        checked: set[str] = set()
+        for record in uow.pending:
+            stream = record.stream
+            if stream in checked or stream_kind(stream) not in RECORD_KINDS:
+                continue
+            checked.add(stream)
+            stored_version = record.version - 1  # the first new event follows the stored
+            if stored_version < 1:
+                continue
+            previous = self.store.read_stream(stream, after_version=stored_version - 1)
+            if not previous:
+                continue
+            earliest = min(r.event.at for r in uow.pending if r.stream == stream)
+            if earliest >= previous[0].event.at:
+                continue
+            opened = self.store.read_stream(stream)[0].event.at
+            backdating.check_record_order(
+                earliest,
+                stream,
+                previous[0].event.at,
+                opened,
+                command.actor,
+                type(command).__name__,
+            )
 
     def _receipt(self, command: Command, command_id: str, uow: UnitOfWork) -> Recorded:
         spans: dict[str, list[int]] = {}

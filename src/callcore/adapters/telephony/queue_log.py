@@ -284,6 +284,11 @@ class QueueLogTranslator:
         common: dict[str, Any] = {"actor": self.actor, "occurred_at": line.at}
         call_id = line.call_id
         open_call = self.open_calls.get(call_id)
+        # A ring's start is derived (the line's time less its ring time), and Asterisk's
+        # ring time may reach back past the caller's entry, or, ringing several agents at
+        # once, past another agent's line: a ring never starts before the call's latest
+        # fact already read, so the call's events keep their order (domain.md §6).
+        latest = open_call.last_at if open_call is not None else line.at
         if open_call is not None and line.at > open_call.last_at:
             open_call.last_at = line.at
         if verb == "DID":
@@ -314,7 +319,7 @@ class QueueLogTranslator:
                     command_id=self._id(line, ":ring"),
                     call_id=call_id,
                     agent=agent,
-                    occurred_at=line.at - timedelta(milliseconds=milliseconds),
+                    occurred_at=max(line.at - timedelta(milliseconds=milliseconds), latest),
                     actor=self.actor,
                 ),
                 call.RecordRingNoAnswer(
@@ -338,7 +343,7 @@ class QueueLogTranslator:
                     command_id=self._id(line, ":ring"),
                     call_id=call_id,
                     agent=agent,
-                    occurred_at=line.at - timedelta(seconds=ring),
+                    occurred_at=max(line.at - timedelta(seconds=ring), latest),
                     actor=self.actor,
                 ),
                 call.AnswerCall(

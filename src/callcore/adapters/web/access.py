@@ -31,6 +31,7 @@ from attrs import frozen
 
 from callcore.domain.common import Actor, Role
 from callcore.domain.complaint import RESOLUTION_READERS
+from callcore.service_layer import authority
 
 
 class WebRole(enum.StrEnum):
@@ -152,45 +153,15 @@ SEES_RESOLUTIONS: frozenset[WebRole] = frozenset(
 domain's ``RESOLUTION_READERS`` (supervisors; domain.md §4.4). The others see that a
 resolution exists, who proposed it and when, not its text."""
 
-TELEPHONY_COMMANDS = frozenset(
-    {
-        "OfferCall",
-        "RingAgent",
-        "RecordRingNoAnswer",
-        "AnswerCall",
-        "AbandonCall",
-        "TimeOutCall",
-        "SendToVoicemail",
-        "TransferCall",
-        "CompleteCall",
-        "LinkCall",
-        "RecordVoicemail",
-    }
-)
+TELEPHONY_COMMANDS = frozenset(command.__name__ for command in authority.TELEPHONY)
 """What a PBX or a telephony integration reports."""
 
-FRONT_OFFICE_COMMANDS = frozenset(
-    {
-        "OpenAccount",
-        "ChangeContactDetails",
-        "PlaceOrder",
-        "OpenTicket",
-        "LodgeComplaint",
-        "RequestDispatch",
-    }
-)
+FRONT_OFFICE_COMMANDS = frozenset(command.__name__ for command in authority.FRONT_OFFICE)
 """What a web front office or CRM may open on a customer's behalf."""
 
-FIELD_COMMANDS = frozenset(
-    {
-        "ConfirmAppointment",
-        "RecordFieldFeedback",
-        "CompleteDispatch",
-        "RecordDelivery",
-        "RecordEmptyCollected",
-    }
-)
-"""What a field worker's app reports from the customer's door."""
+FIELD_COMMANDS = frozenset(command.__name__ for command in authority.FIELD_WORK)
+"""What a field worker's app reports from the customer's door. Whose work it may be is
+the service layer's object-level policy (``callcore.service_layer.authority``)."""
 
 SUPERVISOR_ONLY_COMMANDS = frozenset({"GrantQuotaException"})
 """Exceptions to a rule need a supervisor's approval (domain.md §4.3)."""

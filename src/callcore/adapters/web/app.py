@@ -11,6 +11,7 @@ Status codes, the contract integrators build on (``docs/web.md``):
 * 400 the body or a parameter is malformed (the field is named);
 * 401 no valid bearer token; 403 the token's role may not do this (the role matrix);
 * 404 no such record or stream;
+* 413 the body is too large; 415 it is not sent as ``application/json``;
 * 409 a business rule refused the command (``rule`` names it) or other writers kept
   changing the same records (``concurrent-writers``; retry);
 * 422 a value no rule could accept (a phone number that is not one, a window that ends
@@ -22,6 +23,7 @@ Nothing is recorded with any error. No input is answered with a 500.
 import hashlib
 import inspect
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, tzinfo
@@ -42,6 +44,7 @@ from litestar.exceptions import (
 from litestar.handlers.base import BaseRouteHandler
 from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -76,11 +79,22 @@ from callcore.adapters.web.commands import (
     command_routes,
     recorded_event,
 )
+from callcore.adapters.web.hardening import (
+    BODY_MAX_BYTES,
+    DEPTH_MAX,
+    default_access_log,
+    hardened,
+    json_depth,
+    json_media_type,
+    known_fields,
+    unknown_field,
+)
 from callcore.adapters.web.live import LiveBoard
 from callcore.domain import complaint
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
 from callcore.formats import json_ready, parse_day, parse_instant, view_data
+from callcore.service_layer.authority import Forbidden
 from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
 
 if TYPE_CHECKING:  # the package root imports this adapter's users, not the other way
@@ -133,6 +147,8 @@ def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any
                 named.append(str(problem))
         detail = "; ".join(named) or detail
     status = error.status_code
+    if status == 413:
+        detail = f"the body is larger than the {BODY_MAX_BYTES} bytes any request may have"
     return _problem(status, _RULE_OF_STATUS.get(status, "http-error"), detail)
 
 
@@ -141,6 +157,8 @@ INPUT_RULES = frozenset({VALID_INPUT, INVALID_PHONE})
 
 
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    if isinstance(error, Forbidden):  # whose record it is (service_layer.authority)
+        return _problem(403, error.rule.name, error.detail, error.rule.source)
     if isinstance(error, NotFound):
         return _problem(409, error.rule.name, error.detail, error.rule.source)
     status = 422 if error.rule in INPUT_RULES else 409
@@ -182,6 +200,8 @@ ERROR_RESPONSES: Mapping[int, ResponseSpec] = {
 COMMAND_ERRORS: Mapping[int, ResponseSpec] = {
     **ERROR_RESPONSES,
     409: ResponseSpec(Problem, description="A business rule refused the command; `rule` names it"),
+    413: ResponseSpec(Problem, description="The body is larger than any command's"),
+    415: ResponseSpec(Problem, description="The body is not sent as application/json"),
     422: ResponseSpec(
         Problem,
         description="A value the domain cannot accept, or an Idempotency-Key reused with "
@@ -209,6 +229,7 @@ def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHand
     principal = tokens.principal(token.strip())
     if principal is None:
         raise NotAuthorizedException("the bearer token is not one this server knows")
+    connection.state.principal = principal  # the access log names who was refused too
     if principal.role not in roles:
         raise PermissionDeniedException(
             f"the {principal.role.value} role may not use {handler.opt.get('what', 'this')}; "
@@ -232,8 +253,11 @@ def create_app(
     poll_seconds: float = 5.0,
     debug: bool = False,
     twilio: TwilioSettings | None = None,
+    access_log: logging.Logger | None = None,
 ) -> Litestar:
-    """The web adapter over ``center``; ``tokens`` grant the roles (never hard-coded)."""
+    """The web adapter over ``center``; ``tokens`` grant the roles (never hard-coded).
+    Every request writes one line to ``access_log`` (default: the ``callcore.access``
+    logger, to stderr when logging is not configured)."""
     zone = center.directory.local(center.clock.now()).tzinfo
     assert zone is not None
     board = LiveBoard(center)
@@ -392,13 +416,24 @@ def create_app(
         """The page; it holds no data and asks /wallboard/data with the token it is given."""
         return wallboard_page(poll_seconds=poll_seconds)
 
+    @get("/wallboard/wallboard.js", include_in_schema=False, media_type="text/javascript")
+    async def wallboard_script() -> str:
+        """The wallboard's script, a file so that the page needs no inline script."""
+        return _static("wallboard.js")
+
+    @get("/wallboard/wallboard.css", include_in_schema=False, media_type="text/css")
+    async def wallboard_style() -> str:
+        """The wallboard's style sheet."""
+        return _static("wallboard.css")
+
     @_read_route("/wallboard/data", "wallboard", tag="views", responses=ERROR_RESPONSES)
     def wallboard_data() -> dict[str, Any]:
         """Today's clocks at risk and breached, the queues' service level and
         abandonment, satisfaction and field workers' load, as of now."""
         return board.picture()
 
-    handlers += [stream_history, me, health, wallboard, wallboard_data]
+    handlers += [stream_history, me, health, wallboard, wallboard_script, wallboard_style]
+    handlers += [wallboard_data]
     telephony_feed = Feed(center, conflicts_raise=True)
     if twilio is not None:
         handlers += _twilio_handlers(center, twilio, telephony_feed)
@@ -426,10 +461,14 @@ def create_app(
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),
-            render_plugins=[],
+            # The document only: the interactive pages Litestar offers load their
+            # scripts from public CDNs, dead on a closed network (docs/web.md).
+            render_plugins=[JsonRenderPlugin()],
         ),
+        request_max_body_size=BODY_MAX_BYTES,
         debug=debug,
     )
+    app.asgi_handler = hardened(app.asgi_handler, access_log or default_access_log())
     app.state.tokens = tokens
     app.state.center = center
     app.state.telephony_feed = telephony_feed
@@ -642,25 +681,37 @@ def _refuse_unknown_query(
 def _refuse_unknown_fields(
     route: CommandRoute,
 ) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
-    """A misspelt optional field ("priorty") would otherwise be dropped in silence."""
-    known = {field.name for field in attrs.fields(route.body_type)}
+    """Before a command's body is decoded: JSON only (415), not too deep (400) — both
+    judged on the bytes — and no field its class does not have, at any depth (400): a
+    misspelt optional field ("priorty", "caller.emial") would otherwise be dropped in
+    silence. The size limit (413) is the app's ``request_max_body_size``."""
+    name = route.command_type.__name__
 
     async def check(request: Request[Any, Any, Any]) -> None:
         if request.query_params:
             raise ValidationException(
                 f"{sorted(request.query_params)[0]!r}: commands take no query parameters"
             )
+        content_type = request.headers.get("content-type")
+        if not json_media_type(content_type):
+            raise HTTPException(
+                status_code=415,
+                detail=f"a command's body is application/json, not {content_type or 'untyped'}",
+            )
+        raw = await request.body()
+        depth = json_depth(raw)
+        if depth > DEPTH_MAX:
+            raise ValidationException(
+                f"the body nests {depth} levels deep; a command nests at most {DEPTH_MAX}"
+            )
         try:
-            body = await request.json()
-        except Exception:  # not JSON: the body decoder reports it with the field
+            body = json.loads(raw)
+        except ValueError:  # not JSON: the body decoder reports it
             return
-        if isinstance(body, dict):
-            unknown = sorted(set(body) - known)
-            if unknown:
-                raise ValidationException(
-                    f"{unknown[0]}: not a field of {route.command_type.__name__} "
-                    f"(its fields: {', '.join(sorted(known))})"
-                )
+        unknown = unknown_field(body, route.body_type)
+        if unknown is not None:
+            fields = ", ".join(known_fields(route.body_type, unknown))
+            raise ValidationException(f"{unknown}: not a field of {name} (its fields: {fields})")
 
     return check
 
@@ -718,12 +769,31 @@ def _record_handler(center: "CallCenter", family: str, zone: tzinfo) -> HTTPRout
     )(look_up)
 
 
+def _static(name: str) -> str:
+    return (
+        resources.files("callcore.adapters.web")
+        .joinpath(f"static/{name}")
+        .read_text(encoding="utf-8")
+    )
+
+
+STYLESHEET = '<link rel="stylesheet" href="/wallboard/wallboard.css">'
+SCRIPT = '<script src="/wallboard/wallboard.js"></script>'
+
+
 def wallboard_page(*, poll_seconds: float = 5.0, picture: Any = None) -> str:
     """The wallboard's HTML. With ``picture`` the data is inlined and the page does not
-    poll: that is the static report of ``callcore report``."""
-    page = resources.files("callcore.adapters.web").joinpath("static/wallboard.html")
-    html = page.read_text(encoding="utf-8")
+    poll: that is the static report of ``callcore report``, a file to mail or archive,
+    which carries its style and script inline too (no server to fetch them from)."""
+    html = _static("wallboard.html")
     embedded = json.dumps(picture, ensure_ascii=False).replace("</", "<\\/")
-    return html.replace("/*POLL_SECONDS*/5", repr(float(poll_seconds))).replace(
+    html = html.replace("/*POLL_SECONDS*/5", repr(float(poll_seconds))).replace(
         "/*EMBEDDED*/null", embedded
     )
+    if picture is not None:
+        style = _static("wallboard.css").replace("</", "<\\/")
+        script = _static("wallboard.js").replace("</", "<\\/")
+        html = html.replace(STYLESHEET, f"<style>\n{style}</style>").replace(
+            SCRIPT, f"<script>\n{script}</script>"
+        )
+    return html
