@@ -134,14 +134,16 @@ def export_command(
         help="Secret for the pseudonyms (≥ 16 characters); the same key gives the same "
         "pseudonyms in every export.",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a store's whole history to an event-log file."""
     from callcore.adapters.clock import SystemClock
     from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventlog import Header, export_log
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.eventstore import open_store, store_files
 
     with _user_errors():
+        _safe_to_write(out, [*store_files(db), *([directory] if directory else [])], force)
         centre = load_directory(directory) if directory else demo_directory()
         store = open_store(_existing_store(db))
         total = store.last_position()
@@ -149,7 +151,7 @@ def export_command(
         header = Header(centre.centre, SystemClock().now(), False, centre)
         try:
             with _progress(f"exporting to {out}", total) as step:
-                count = export_log(store, out, header, step, redactor)
+                count = export_log(store, out, header, step, redactor, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"exported {count} events to {out}" + (" (redacted)" if redact else ""))
@@ -165,16 +167,18 @@ def redact(
         envvar="CALLCORE_REDACTION_KEY",
         help="Secret for the pseudonyms (≥ 16 characters).",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a redacted copy of an event-log file."""
     from callcore.adapters.eventlog import redact_log
 
     with _user_errors():
         size = os.path.getsize(_existing(log))
+        _safe_to_write(out, [log], force)
         redactor = _redactor(redaction_key)
         try:
             with _progress(f"redacting {log}", size // 400 or None) as step:
-                count = redact_log(log, out, redactor, step)
+                count = redact_log(log, out, redactor, step, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"wrote {count} redacted events to {out}")
@@ -305,11 +309,19 @@ def _existing_store(url: str) -> str:
 
 
 def _existing(path: str) -> str:
-    import os
-
+    if os.path.isdir(path):
+        raise _UserError(f"{path} is a directory; give a file")
     if not os.path.isfile(path):
         raise _UserError(f"no such file: {path}")
     return path
+
+
+def _safe_to_write(out: str, inputs: list[str], force: bool) -> None:
+    """Refuse an output that is an input or exists (without --force) before anything is
+    read, simulated or opened for writing."""
+    from callcore.adapters.safe_output import check_output
+
+    check_output(out, inputs, force=force)
 
 
 # ---------------------------------------------------------------------------- progress
@@ -395,9 +407,11 @@ def simulate(
     start: str = typer.Option(
         "2026-11-02", "--start", help="The first day (YYYY-MM-DD; default a Monday)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a realistic, deterministic event log of a simulated centre."""
     from callcore.adapters.eventlog import Header, write_log
+    from callcore.adapters.safe_output import safe_output
     from callcore.simulation import Settings
     from callcore.simulation import simulate as run_simulation
 
@@ -406,6 +420,7 @@ def simulate(
         assert first_day is not None
         if days < 1 or agents < 1:
             raise _UserError("--days and --agents must be at least 1")
+        _safe_to_write(out, [], force)  # before minutes of simulation, not after
         settings = Settings(seed=seed, days=days, agents=agents, start=first_day)
         begun: list[datetime] = []
 
@@ -418,7 +433,10 @@ def simulate(
             center, report = run_simulation(settings, progress=progress)
         header = Header(center.directory.centre, center.clock.now(), False, center.directory)
         try:
-            with open(out, "wb") as file, _progress("writing", report.events) as step:
+            with (
+                safe_output(out, force=force) as file,
+                _progress("writing", report.events) as step,
+            ):
                 count = write_log(file, header, (p.recorded for p in center.store.read_all()), step)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
@@ -434,18 +452,20 @@ def simulate(
 def directory_command(
     log: str = typer.Argument(..., help="An event-log file."),
     out: str = typer.Option(..., "--out", help="The directory TOML file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the directory a log was recorded under as a TOML file — to edit its SLA
     policy and replay the same history under it (replay --directory)."""
     from callcore.adapters.directory_file import directory_to_toml
     from callcore.adapters.eventlog import read_log
+    from callcore.adapters.safe_output import write_bytes
 
     with _user_errors():
+        _safe_to_write(out, [log], force)
         with open(_existing(log), "rb") as file:
             header, _ = read_log(file)
         try:
-            with open(out, "w", encoding="utf-8") as target:
-                target.write(directory_to_toml(header.directory))
+            write_bytes(out, directory_to_toml(header.directory).encode(), [log], force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"wrote the directory of {header.centre} to {out}")
@@ -710,12 +730,12 @@ def report(
     directory: str = typer.Option(
         None, "--directory", help="Directory TOML file, with --db (default: demo)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the wallboard's picture of one day as a static HTML file with charts."""
-    from pathlib import Path
-
     from callcore.adapters.directory_file import demo_directory, load_directory
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.eventstore import open_store, store_files
+    from callcore.adapters.safe_output import write_bytes
     from callcore.adapters.web.app import wallboard_page
     from callcore.adapters.web.live import LiveBoard
     from callcore.domain.calendar import zone
@@ -724,6 +744,8 @@ def report(
     with _user_errors():
         if (db is None) == (log is None):
             raise _UserError("give one of --db URL or --log FILE")
+        inputs = [*(store_files(db) if db else [log]), *([directory] if directory else [])]
+        _safe_to_write(out, inputs, force)
         wanted = _parse_day(day)
         if log is not None:
             source: Any = Replay.from_log(_existing(log))
@@ -745,7 +767,10 @@ def report(
         # A past day as of its end; today's as of now (never the future).
         as_of = day_end if log is not None else min(day_end, datetime.now(local_zone))
         picture = LiveBoard(source).picture(as_of, the_day)
-        Path(out).write_text(wallboard_page(picture=picture), encoding="utf-8")
+        try:
+            write_bytes(out, wallboard_page(picture=picture).encode(), inputs, force=force)
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"callcore: wrote {out} ({source.directory.centre}, {the_day})", err=True)
 
 
@@ -874,6 +899,7 @@ def _user_errors() -> Any:
     from callcore.adapters.directory_file import DirectoryFileError
     from callcore.adapters.eventlog import EventLogError
     from callcore.adapters.eventstore import CipherKeyError, StoreUrlError
+    from callcore.adapters.safe_output import OutputRefused
 
     @contextlib.contextmanager
     def guard() -> Iterator[None]:
@@ -884,6 +910,7 @@ def _user_errors() -> Any:
             DirectoryFileError,
             CipherKeyError,
             EventLogError,
+            OutputRefused,
             _UserError,
         ) as error:
             typer.echo(f"callcore: {error}", err=True)

@@ -34,6 +34,7 @@ from callcore.adapters.converter import (
     stored_event_types,
 )
 from callcore.adapters.redaction import Redactor
+from callcore.adapters.safe_output import check_output, safe_output
 from callcore.domain.common import stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import EventStore, Recorded, StreamConflict
@@ -132,8 +133,16 @@ def export_log(
     header: Header,
     progress: Callable[[int], None] | None = None,
     redactor: Redactor | None = None,
+    *,
+    force: bool = False,
 ) -> int:
-    with open(path, "wb") as out:
+    """Write the store's history to ``path`` through :func:`safe_output`: never over
+    the store's own files, over an existing file only with ``force``, and in place only
+    when complete."""
+    from callcore.adapters.eventstore import store_files
+
+    url = getattr(store, "url", "")
+    with safe_output(path, store_files(url) if url else (), force=force) as out:
         return write_log(out, header, (p.recorded for p in store.read_all()), progress, redactor)
 
 
@@ -142,11 +151,15 @@ def redact_log(
     target: str | Path,
     redactor: Redactor,
     progress: Callable[[int], None] | None = None,
+    *,
+    force: bool = False,
 ) -> int:
-    """Write a redacted copy of a log (every line is validated on the way)."""
+    """Write a redacted copy of a log (every line is validated on the way); never over
+    the log itself, however it is named."""
+    check_output(target, (source,), force=force)
     with open(source, "rb") as file:
         header, events = read_log(file)
-        with open(target, "wb") as out:
+        with safe_output(target, (source,), force=force) as out:
             return write_log(out, header, events, progress, redactor)
 
 

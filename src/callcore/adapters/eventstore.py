@@ -412,6 +412,24 @@ def _create_postgres_tables(
 _CREATE_LOCK = 0x63616C6C636F7265  # "callcore"
 
 
+def sqlite_path(url: str) -> str | None:
+    """The database file of an ``sqlite:///`` URL (None for other stores and memory)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "sqlite":
+        return None
+    path = unquote(parts.path)[1:]
+    if path in ("", ":memory:") or parts.netloc:
+        return None
+    return path
+
+
+def store_files(url: str) -> list[str]:
+    """The files a store lives in (an SQLite database and its WAL and shared-memory
+    files): what no output may overwrite."""
+    path = sqlite_path(url)
+    return [] if path is None else [path, f"{path}-wal", f"{path}-shm", f"{path}-journal"]
+
+
 def open_store(url: str, *, cipher_key: str | None = None) -> EventsourcingStore:
     return EventsourcingStore(url, cipher_key=cipher_key)
 
