@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import typer
@@ -68,11 +68,10 @@ def worker(
     import os
 
     from callcore.adapters.readmodels import ProjectionWorker, SqlReadModels
-    from callcore.center import CallCenter
 
     pause = float(os.environ.get("CALLCORE_WORKER_PAUSE", "0"))  # for the crash tests
     with _user_errors():
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         read_models = SqlReadModels(db)
         runner = ProjectionWorker(
             center.store,
@@ -123,7 +122,12 @@ def _processes(center: Any, notify: str) -> list[Any]:
 def export_command(
     db: str = typer.Option(..., "--db", help="Store URL to export."),
     out: str = typer.Option(..., "--out", help="The event-log file to write (JSON Lines)."),
-    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+    directory: str = typer.Option(
+        None,
+        "--directory",
+        help="Only for a store that records no directory (made before they were kept): "
+        "the directory TOML file to write in the header (default: demo).",
+    ),
     redact: bool = typer.Option(
         False, "--redact", help="Pseudonymise names, phones, addresses and free text."
     ),
@@ -138,14 +142,13 @@ def export_command(
 ) -> None:
     """Write a store's whole history to an event-log file."""
     from callcore.adapters.clock import SystemClock
-    from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventlog import Header, export_log
-    from callcore.adapters.eventstore import open_store, store_files
+    from callcore.adapters.eventstore import store_files
 
     with _user_errors():
         _safe_to_write(out, [*store_files(db), *([directory] if directory else [])], force)
-        centre = load_directory(directory) if directory else demo_directory()
-        store = open_store(_existing_store(db))
+        center = _open_centre(db, directory, read_only=True)
+        centre, store = center.directory, center.store
         total = store.last_position()
         redactor = _redactor(redaction_key) if redact else None
         header = Header(centre.centre, SystemClock().now(), False, centre)
@@ -199,14 +202,21 @@ def import_command(
     db: str = typer.Option(..., "--db", help="An empty store to import into."),
 ) -> None:
     """Import an event-log file into an empty store: all of it, or nothing."""
-    from callcore.adapters.eventlog import import_log
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.eventlog import append_records, read_records
+    from callcore.adapters.eventstore import open_store, store_files
 
     with _user_errors():
         size = os.path.getsize(_existing(log))
+        for file in store_files(db):
+            if os.path.exists(file) and os.path.samefile(file, log):
+                raise _UserError(f"{log} is the store's own file; import into another store")
+        with _progress(f"reading {log}", size) as step:
+            header, records = read_records(log, step)  # all of it, before a store is made
         store = open_store(db)
-        with _progress(f"importing {log}", size) as step:
-            header, count = import_log(log, store, step)
+        try:
+            count = append_records(store, header, records)
+        finally:
+            store.close()
         typer.echo(f"imported {count} events of {header.centre} into {db}")
 
 
@@ -223,7 +233,7 @@ def history(
 
     with _user_errors():
         if "://" in source:
-            records = list(open_store(_existing_store(source)).read_stream(stream))
+            records = list(open_store(source, read_only=True).read_stream(stream))
         else:
             with open(_existing(source), "rb") as file:
                 _, events = read_log(file)
@@ -255,17 +265,14 @@ def audit(
     import orjson
 
     from callcore.adapters.eventlog import event_line, read_log
-    from callcore.adapters.eventstore import open_store
     from callcore.domain.calendar import zone
     from callcore.replay import LoggedHistory
 
     with _user_errors():
         if "://" in source:
-            from callcore.adapters.directory_file import demo_directory, load_directory
-
-            store: Any = open_store(_existing_store(source))
-            centre = load_directory(directory) if directory else demo_directory()
-            centre_zone = zone(centre.calendar.timezone)
+            center = _open_centre(source, directory, read_only=True)
+            store: Any = center.store
+            centre_zone = zone(center.directory.calendar.timezone)
         else:
             with open(_existing(source), "rb") as file:
                 header, events = read_log(file)
@@ -291,29 +298,39 @@ def audit(
             raise _UserError(f"nothing recorded in {source} matches")
 
 
-def _existing_store(url: str) -> str:
-    """A store to read must exist: opening a mistyped SQLite path would create an empty
-    database and show empty views instead of an error."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return url  # not a URL: open_store names the mistake
-    database = parsed.database
-    sqlite_file = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
-    if sqlite_file and database is not None and not os.path.isfile(database):
-        raise _UserError(f"no such database file: {database}")
-    return url
-
-
 def _existing(path: str) -> str:
     if os.path.isdir(path):
         raise _UserError(f"{path} is a directory; give a file")
     if not os.path.isfile(path):
         raise _UserError(f"no such file: {path}")
     return path
+
+
+def _open_centre(
+    db: str,
+    directory: str | None,
+    *,
+    read_only: bool,
+    clock: Any = None,
+    cipher_key: str | None = None,
+) -> Any:
+    """A centre on a store, under the store's own directory; a directory file given is
+    used only by a store that records none (and recorded, when opened for writing).
+    What is not the store's own directory is said on stderr, in one line."""
+    import warnings
+
+    from callcore.adapters.directory_file import load_directory
+    from callcore.center import CallCenter, DirectoryNotice
+
+    given = load_directory(directory) if directory else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DirectoryNotice)
+        center = CallCenter.open(
+            db, directory=given, clock=clock, cipher_key=cipher_key, read_only=read_only
+        )
+    if center.directory_notice:
+        typer.echo(f"callcore: {center.directory_notice}", err=True)
+    return center
 
 
 def _safe_to_write(out: str, inputs: list[str], force: bool) -> None:
@@ -450,25 +467,80 @@ def simulate(
 
 @app.command("directory")
 def directory_command(
-    log: str = typer.Argument(..., help="An event-log file."),
+    log: str = typer.Argument(..., help="An event-log file, or a store URL."),
     out: str = typer.Option(..., "--out", help="The directory TOML file to write."),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
-    """Write the directory a log was recorded under as a TOML file — to edit its SLA
-    policy and replay the same history under it (replay --directory)."""
+    """Write the directory a log was recorded under, or a store runs under, as a TOML
+    file — to edit it and adopt it (adopt-directory) or replay the same history under it
+    (replay --what-if-directory)."""
     from callcore.adapters.directory_file import directory_to_toml
     from callcore.adapters.eventlog import read_log
+    from callcore.adapters.eventstore import store_files
     from callcore.adapters.safe_output import write_bytes
 
     with _user_errors():
-        _safe_to_write(out, [log], force)
-        with open(_existing(log), "rb") as file:
-            header, _ = read_log(file)
+        inputs = store_files(log) if "://" in log else [log]
+        _safe_to_write(out, inputs, force)
+        if "://" in log:
+            centre = _open_centre(log, None, read_only=True).directory
+        else:
+            with open(_existing(log), "rb") as file:
+                centre = read_log(file)[0].directory
         try:
-            write_bytes(out, directory_to_toml(header.directory).encode(), [log], force=force)
+            write_bytes(out, directory_to_toml(centre).encode(), inputs, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
-        typer.echo(f"wrote the directory of {header.centre} to {out}")
+        typer.echo(f"wrote the directory of {centre.centre} to {out}")
+
+
+@app.command("adopt-directory")
+def adopt_directory(
+    file: str = typer.Argument(..., help="The directory TOML file to run under from now."),
+    db: str = typer.Option(..., "--db", help="The store, e.g. sqlite:///centre.db"),
+    by: str = typer.Option(
+        ..., "--by", help="Who adopts it, e.g. supervisor:S01 (recorded with it)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why: a new price list, a worker leaving... (recorded)."
+    ),
+) -> None:
+    """Record a change of the directory in the store, in force from now (prices,
+    workers, areas change over a centre's life; history keeps its values)."""
+    from callcore.adapters.directory_file import load_directory
+    from callcore.adapters.eventstore import open_store
+    from callcore.center import CallCenter
+    from callcore.domain.common import Actor
+
+    with _user_errors():
+        try:
+            actor = Actor.parse(by)
+        except ValueError:
+            raise _UserError(
+                f"--by: {by!r} is not role:id, e.g. supervisor:S01 (roles: agent, "
+                "supervisor, field-worker, system, integration)"
+            ) from None
+        if not reason.strip():
+            raise _UserError("--reason: say why the directory changes")
+        directory = load_directory(file)
+        store = open_store(db, read_only=True)  # an existing callcore store only
+        store.close()
+        import warnings
+
+        from callcore.center import DirectoryNotice
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DirectoryNotice)
+            center = CallCenter.open(db)
+        try:
+            before = center.directories().latest
+            center.adopt_directory(directory, by=actor, reason=reason)
+        finally:
+            center.close()
+        if before == directory:
+            typer.echo("the store already runs under this directory; nothing recorded")
+        else:
+            typer.echo(f"recorded: {db} runs under {file} from now ({actor}: {reason.strip()})")
 
 
 # ---------------------------------------------------------------------------- views
@@ -526,6 +598,7 @@ def replay(
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
         None,
+        "--what-if-directory",
         "--directory",
         help="What-if: re-evaluate the same history under this directory's SLA policy.",
     ),
@@ -557,17 +630,6 @@ def replay(
         )
 
 
-class _ReadOnlyCentre:
-    """A store seen as of an instant, for views that write nothing (``views``, ``report``)."""
-
-    def __init__(self, store: Any, directory: Any, as_of: datetime) -> None:
-        from callcore.adapters.clock import ManualClock
-
-        self.store = store
-        self.directory = directory
-        self.clock = ManualClock(as_of)
-
-
 @app.command()
 def views(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
@@ -575,32 +637,38 @@ def views(
     view: str = typer.Option(None, "--view", help=_VIEW_HELP),
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
-        None, "--directory", help="The centre's directory TOML file (default: demo)."
+        None,
+        "--directory",
+        help="Only for a store that records no directory (made before they were kept): "
+        "the centre's directory TOML file (default: demo). A store's own is always used.",
     ),
     what_if: str = typer.Option(
-        None, "--what-if", help="Re-evaluate under this directory's SLA policy (writes nothing)."
+        None,
+        "--what-if-directory",
+        "--what-if",
+        help="What-if: re-evaluate under this directory's SLA policy (records nothing).",
     ),
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
 ) -> None:
-    """The views of a live store, as of now or any past instant (read-only)."""
-    from callcore.adapters.clock import SystemClock
-    from callcore.adapters.directory_file import demo_directory, load_directory
-    from callcore.adapters.eventstore import open_store
+    """The views of a live store, as of now or any past instant (read-only), under the
+    directory in force at that instant."""
+    from callcore.adapters.clock import ManualClock, SystemClock
+    from callcore.adapters.directory_file import load_directory
     from callcore.domain.calendar import zone
     from callcore.formats import VIEW_NAMES
-    from callcore.views import Views
 
     with _user_errors():
         _choice(view, "--view", VIEW_NAMES)
         _choice(output, "--format", ("table", "json"))
-        centre = load_directory(directory) if directory else demo_directory()
         other = load_directory(what_if) if what_if else None
-        centre_zone = zone(centre.calendar.timezone)
-        as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
-        store = open_store(_existing_store(db))
-        store.last_position()  # reach the database now: one clear error if it is not there
+        _parse_time(at, "--at", UTC)  # a mistyped time is said before the store is opened
+        clock = ManualClock(SystemClock().now())
+        center = _open_centre(db, directory, read_only=True, clock=clock)
+        centre_zone = zone(center.directory.calendar.timezone)
+        as_of = _parse_time(at, "--at", centre_zone) or clock.now()
+        clock.set(as_of)
         _print_views(
-            Views(_ReadOnlyCentre(store, centre, as_of)),
+            center.views,
             (view,) if view else VIEW_NAMES,
             as_of,
             _parse_day(day),
@@ -652,7 +720,6 @@ def serve(
     import uvicorn
 
     from callcore.adapters.web import TokenBook, TokenFileError, create_app
-    from callcore.center import CallCenter
 
     with _user_errors():
         if not tokens:
@@ -674,7 +741,7 @@ def serve(
             start = _parse_time(clock_from, "--clock-from", zone(centre.calendar.timezone))
             assert start is not None
             clock = RunningClock(start, clock_speed)
-        center = CallCenter.open(db, directory=directory, cipher_key=cipher_key, clock=clock)
+        center = _open_centre(db, directory, read_only=False, clock=clock, cipher_key=cipher_key)
         twilio = None
         if twilio_auth_token:
             from callcore.adapters.telephony.twilio import TwilioSettings
@@ -728,13 +795,15 @@ def report(
         None, "--day", help="The centre-local day (default: the last day with events)."
     ),
     directory: str = typer.Option(
-        None, "--directory", help="Directory TOML file, with --db (default: demo)."
+        None,
+        "--directory",
+        help="With --db, only for a store that records no directory: its TOML file.",
     ),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the wallboard's picture of one day as a static HTML file with charts."""
-    from callcore.adapters.directory_file import demo_directory, load_directory
-    from callcore.adapters.eventstore import open_store, store_files
+    from callcore.adapters.clock import ManualClock
+    from callcore.adapters.eventstore import store_files
     from callcore.adapters.safe_output import write_bytes
     from callcore.adapters.web.app import wallboard_page
     from callcore.adapters.web.live import LiveBoard
@@ -751,16 +820,17 @@ def report(
             source: Any = Replay.from_log(_existing(log))
             last = source.as_of
         else:
-            store = open_store(_existing_store(db))
-            centre = load_directory(directory) if directory else demo_directory()
+            clock = ManualClock(datetime.now().astimezone())
+            source = _open_centre(db, directory, read_only=True, clock=clock)
+            store = source.store
             # Only the newest event says which day is the last; LiveBoard reads the rest.
             newest = list(store.read_all(max(store.last_position() - 1, 0)))
             last = (
                 newest[-1].recorded.event.at
                 if newest
-                else datetime.now(zone(centre.calendar.timezone))
+                else datetime.now(zone(source.directory.calendar.timezone))
             )
-            source = _ReadOnlyCentre(store, centre, last)
+            clock.set(last)
         local_zone = zone(source.directory.calendar.timezone)
         the_day = wanted or last.astimezone(local_zone).date()
         day_end = datetime.combine(the_day, datetime.max.time(), tzinfo=local_zone)
@@ -802,7 +872,6 @@ def telephony_ingest(
         read_lines,
         table_lines,
     )
-    from callcore.center import CallCenter
     from callcore.domain.calendar import zone
 
     with _user_errors():
@@ -812,7 +881,7 @@ def telephony_ingest(
             raise _UserError("--follow reads a file; the table is read once per run")
         if queue_log is not None and not follow:
             _existing(queue_log)  # before a store is created for nothing
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         feed = Feed(center)
         source = QueueLogFeed(feed, local_zone=zone(center.directory.calendar.timezone))
         try:
@@ -854,10 +923,9 @@ def telephony_ami(
 
     from callcore.adapters.telephony import Feed
     from callcore.adapters.telephony.ami import AmiLoginRefused, AmiSource, AmiTranslator
-    from callcore.center import CallCenter
 
     with _user_errors():
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         feed = Feed(center)
         source = AmiSource(
             feed,
@@ -898,25 +966,53 @@ def _user_errors() -> Any:
 
     from callcore.adapters.directory_file import DirectoryFileError
     from callcore.adapters.eventlog import EventLogError
-    from callcore.adapters.eventstore import CipherKeyError, StoreUrlError
+    from callcore.adapters.eventstore import (
+        CipherKeyError,
+        NotAStore,
+        StoreUrlError,
+        UnreadableEvent,
+    )
     from callcore.adapters.safe_output import OutputRefused
+    from callcore.center import DirectoryConflict, ReadOnlyCentre
 
     @contextlib.contextmanager
     def guard() -> Iterator[None]:
         try:
             yield
+        except DirectoryConflict as error:
+            typer.echo(
+                f"callcore: {error}: record it with `callcore adopt-directory FILE --db URL "
+                "--by WHO --reason WHY`, or give it to views as --what-if-directory FILE",
+                err=True,
+            )
+            raise typer.Exit(2) from None
         except (
+            ReadOnlyCentre,
             StoreUrlError,
             DirectoryFileError,
             CipherKeyError,
             EventLogError,
             OutputRefused,
+            NotAStore,
+            UnreadableEvent,
             _UserError,
         ) as error:
             typer.echo(f"callcore: {error}", err=True)
             raise typer.Exit(2) from None
+        except IsADirectoryError as error:
+            typer.echo(f"callcore: {error.filename} is a directory; give a file", err=True)
+            raise typer.Exit(2) from None
+        except OSError as error:  # the file system: permissions, a full disk, ...
+            where = f"{error.filename}: " if error.filename else ""
+            typer.echo(f"callcore: {where}{error.strerror or error}", err=True)
+            raise typer.Exit(2) from None
+        except UnicodeDecodeError as error:
+            typer.echo(f"callcore: a file is not UTF-8 text ({error.reason})", err=True)
+            raise typer.Exit(2) from None
         except Exception as error:
-            if type(error).__module__.startswith(("eventsourcing", "psycopg", "sqlalchemy")):
+            if type(error).__module__.startswith(
+                ("eventsourcing", "psycopg", "sqlalchemy", "sqlite3")
+            ):
                 typer.echo(f"callcore: cannot use the database: {error}".splitlines()[0], err=True)
                 raise typer.Exit(2) from None
             raise
