@@ -225,3 +225,26 @@ def test_the_cli_uses_the_stores_directory_and_records_changes(tmp_path: Path) -
         "callcore: this store records no directory (made before directories were kept); "
         "using the demo directory: adopt the centre's own one"
     ]
+
+
+def test_a_store_made_before_directories_were_kept_records_the_one_given(tmp_path: Path) -> None:
+    from callcore.adapters.eventlog import read_records
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    legacy = open_store(url)
+    header, records = read_records(GOLDEN)
+    legacy.append(records)
+    legacy.close()
+    with pytest.warns(DirectoryNotice, match="records no directory"):
+        reader = CallCenter.open(url, read_only=True)
+    assert reader.directory == demo_directory() and not reader.directories()
+    reader.close()
+    given = after_the_change(header.directory)
+    with pytest.warns(DirectoryNotice, match="recorded from now"):
+        writer = CallCenter.open(url, directory=given)
+    writer.close()
+    again = CallCenter.open(url, read_only=True)
+    assert again.directory == given and again.directory_notice is None
+    (adopted,) = again.directories().adoptions
+    assert "opened with" in adopted.reason
+    again.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import reliability
 from tests.test_safe_outputs import GOLDEN, callcore, digest, digests, refused
 
 
@@ -85,9 +86,15 @@ def test_what_is_not_a_store_is_refused_and_left_as_it_was(
     make(target)  # type: ignore[operator]
     before = digests(target.parent)
     url = f"sqlite:///{target}"
-    for args in reads(url, tmp_path):
-        refused(callcore(*args), str(target) if words != "is a directory" else words)
-        assert digests(target.parent) == before, args
+    answers = [callcore(*args) for args in reads(url, tmp_path)]
+    changed = int(digests(target.parent) != before)
+    tracebacks = sum("Traceback" in done.stderr for done in answers)
+    what = f"7 reads of a file that is not a store ({words})"
+    reliability.record("R12", f"{what}: files changed or tables created", changed)
+    reliability.record("R12", f"{what}: tracebacks", tracebacks)
+    for done in answers:
+        refused(done, str(target) if words != "is a directory" else words)
+    assert changed == 0
     # nor does anything that writes put callcore's tables into it (an empty file is
     # what SQLite takes for a new database: writing may make it one)
     for args in (

@@ -735,9 +735,15 @@ def serve(
         if clock_from is not None:
             from callcore.adapters.clock import RunningClock
             from callcore.adapters.directory_file import demo_directory, load_directory
+            from callcore.adapters.eventstore import NotAStore
+            from callcore.center import CallCenter
             from callcore.domain.calendar import zone
 
-            centre = load_directory(directory) if directory else demo_directory()
+            try:  # the store's own directory's time zone, when the store exists
+                with CallCenter.open(db, cipher_key=cipher_key, read_only=True) as existing:
+                    centre = existing.directory
+            except NotAStore:
+                centre = load_directory(directory) if directory else demo_directory()
             start = _parse_time(clock_from, "--clock-from", zone(centre.calendar.timezone))
             assert start is not None
             clock = RunningClock(start, clock_speed)
@@ -954,6 +960,12 @@ def telephony_ami(
 @app.callback()
 def main_callback() -> None:
     """callcore."""
+    import warnings
+
+    from callcore.center import DirectoryNotice
+
+    # the commands that open a store say it themselves, in one line (_open_centre)
+    warnings.simplefilter("ignore", DirectoryNotice)
 
 
 class _UserError(Exception):
