@@ -238,7 +238,13 @@ def test_a_store_made_before_directories_were_kept_records_the_one_given(tmp_pat
     with pytest.warns(DirectoryNotice, match="records no directory"):
         reader = CallCenter.open(url, read_only=True)
     assert reader.directory == demo_directory() and not reader.directories()
+    count = reader.store.last_position()
     reader.close()
+    # opened for writing without a directory: the demo one is a guess, recorded nowhere
+    with pytest.warns(DirectoryNotice, match="demo directory"):
+        guessing = CallCenter.open(url)
+    assert guessing.store.last_position() == count
+    guessing.close()
     given = after_the_change(header.directory)
     with pytest.warns(DirectoryNotice, match="recorded from now"):
         writer = CallCenter.open(url, directory=given)

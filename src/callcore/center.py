@@ -143,6 +143,7 @@ class CallCenter:
         self.directory_notice: str | None = None
         """Why the directory in use is not the store's own, when it is not (else None)."""
         record_given: str | None = None
+        guessed = False  # the demo directory standing in for a history's unknown one
         if recorded is not None:
             if directory is not None and directory != recorded:
                 raise DirectoryConflict(
@@ -163,6 +164,7 @@ class CallCenter:
         else:
             chosen = demo_directory()
             if store.last_position():
+                guessed = True
                 self.directory_notice = (
                     "this store records no directory (made before directories were kept); "
                     "using the demo directory: adopt the centre's own one"
@@ -192,7 +194,8 @@ class CallCenter:
         if not read_only:
             if record_given is not None:
                 self.bus.handle(reference.AdoptDirectory(directory=chosen, reason=record_given))
-            self._adopt_policy()
+            if not guessed:  # a guess is not recorded as the policy the centre adopted
+                self._adopt_policy()
 
     def _adopt_policy(self) -> None:
         """Record the SLA policy in force when it differs from the last one recorded."""
