@@ -175,7 +175,7 @@ def test_export_import_export_round_trips_and_views_of_the_store(log: Path, tmp_
 def _directory_of(log: Path, tmp_path: Path) -> Path:
     """The simulated centre's directory as a TOML file (the log's header carries it)."""
     path = tmp_path / "centre.toml"
-    done = callcore("directory", str(log), "--out", str(path))
+    done = callcore("directory", str(log), "--out", str(path), "--force")
     assert done.returncode == 0, done.stderr
     return path
 

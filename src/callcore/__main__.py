@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import typer
@@ -68,11 +69,10 @@ def worker(
     import os
 
     from callcore.adapters.readmodels import ProjectionWorker, SqlReadModels
-    from callcore.center import CallCenter
 
     pause = float(os.environ.get("CALLCORE_WORKER_PAUSE", "0"))  # for the crash tests
     with _user_errors():
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         read_models = SqlReadModels(db)
         runner = ProjectionWorker(
             center.store,
@@ -123,7 +123,12 @@ def _processes(center: Any, notify: str) -> list[Any]:
 def export_command(
     db: str = typer.Option(..., "--db", help="Store URL to export."),
     out: str = typer.Option(..., "--out", help="The event-log file to write (JSON Lines)."),
-    directory: str = typer.Option(None, "--directory", help="Directory TOML file (default: demo)."),
+    directory: str = typer.Option(
+        None,
+        "--directory",
+        help="Only for a store that records no directory (made before they were kept): "
+        "the directory TOML file to write in the header (default: demo).",
+    ),
     redact: bool = typer.Option(
         False, "--redact", help="Pseudonymise names, phones, addresses and free text."
     ),
@@ -134,22 +139,23 @@ def export_command(
         help="Secret for the pseudonyms (≥ 16 characters); the same key gives the same "
         "pseudonyms in every export.",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a store's whole history to an event-log file."""
     from callcore.adapters.clock import SystemClock
-    from callcore.adapters.directory_file import demo_directory, load_directory
     from callcore.adapters.eventlog import Header, export_log
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.eventstore import store_files
 
     with _user_errors():
-        centre = load_directory(directory) if directory else demo_directory()
-        store = open_store(_existing_store(db))
+        _safe_to_write(out, [*store_files(db), *([directory] if directory else [])], force)
+        center = _open_centre(db, directory, read_only=True)
+        centre, store = center.directory, center.store
         total = store.last_position()
         redactor = _redactor(redaction_key) if redact else None
         header = Header(centre.centre, SystemClock().now(), False, centre)
         try:
             with _progress(f"exporting to {out}", total) as step:
-                count = export_log(store, out, header, step, redactor)
+                count = export_log(store, out, header, step, redactor, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"exported {count} events to {out}" + (" (redacted)" if redact else ""))
@@ -165,16 +171,18 @@ def redact(
         envvar="CALLCORE_REDACTION_KEY",
         help="Secret for the pseudonyms (≥ 16 characters).",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a redacted copy of an event-log file."""
     from callcore.adapters.eventlog import redact_log
 
     with _user_errors():
         size = os.path.getsize(_existing(log))
+        _safe_to_write(out, [log], force)
         redactor = _redactor(redaction_key)
         try:
             with _progress(f"redacting {log}", size // 400 or None) as step:
-                count = redact_log(log, out, redactor, step)
+                count = redact_log(log, out, redactor, step, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"wrote {count} redacted events to {out}")
@@ -195,14 +203,21 @@ def import_command(
     db: str = typer.Option(..., "--db", help="An empty store to import into."),
 ) -> None:
     """Import an event-log file into an empty store: all of it, or nothing."""
-    from callcore.adapters.eventlog import import_log
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.eventlog import append_records, read_records
+    from callcore.adapters.eventstore import open_store, store_files
 
     with _user_errors():
         size = os.path.getsize(_existing(log))
+        for file in store_files(db):
+            if os.path.exists(file) and os.path.samefile(file, log):
+                raise _UserError(f"{log} is the store's own file; import into another store")
+        with _progress(f"reading {log}", size) as step:
+            header, records = read_records(log, step)  # all of it, before a store is made
         store = open_store(db)
-        with _progress(f"importing {log}", size) as step:
-            header, count = import_log(log, store, step)
+        try:
+            count = append_records(store, header, records)
+        finally:
+            store.close()
         typer.echo(f"imported {count} events of {header.centre} into {db}")
 
 
@@ -219,7 +234,7 @@ def history(
 
     with _user_errors():
         if "://" in source:
-            records = list(open_store(_existing_store(source)).read_stream(stream))
+            records = list(open_store(source, read_only=True).read_stream(stream))
         else:
             with open(_existing(source), "rb") as file:
                 _, events = read_log(file)
@@ -251,17 +266,14 @@ def audit(
     import orjson
 
     from callcore.adapters.eventlog import event_line, read_log
-    from callcore.adapters.eventstore import open_store
     from callcore.domain.calendar import zone
     from callcore.replay import LoggedHistory
 
     with _user_errors():
         if "://" in source:
-            from callcore.adapters.directory_file import demo_directory, load_directory
-
-            store: Any = open_store(_existing_store(source))
-            centre = load_directory(directory) if directory else demo_directory()
-            centre_zone = zone(centre.calendar.timezone)
+            center = _open_centre(source, directory, read_only=True)
+            store: Any = center.store
+            centre_zone = zone(center.directory.calendar.timezone)
         else:
             with open(_existing(source), "rb") as file:
                 header, events = read_log(file)
@@ -287,29 +299,47 @@ def audit(
             raise _UserError(f"nothing recorded in {source} matches")
 
 
-def _existing_store(url: str) -> str:
-    """A store to read must exist: opening a mistyped SQLite path would create an empty
-    database and show empty views instead of an error."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return url  # not a URL: open_store names the mistake
-    database = parsed.database
-    sqlite_file = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
-    if sqlite_file and database is not None and not os.path.isfile(database):
-        raise _UserError(f"no such database file: {database}")
-    return url
-
-
 def _existing(path: str) -> str:
-    import os
-
+    if os.path.isdir(path):
+        raise _UserError(f"{path} is a directory; give a file")
     if not os.path.isfile(path):
         raise _UserError(f"no such file: {path}")
     return path
+
+
+def _open_centre(
+    db: str,
+    directory: str | None,
+    *,
+    read_only: bool,
+    clock: Any = None,
+    cipher_key: str | None = None,
+) -> Any:
+    """A centre on a store, under the store's own directory; a directory file given is
+    used only by a store that records none (and recorded, when opened for writing).
+    What is not the store's own directory is said on stderr, in one line."""
+    import warnings
+
+    from callcore.adapters.directory_file import load_directory
+    from callcore.center import CallCenter, DirectoryNotice
+
+    given = load_directory(directory) if directory else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DirectoryNotice)
+        center = CallCenter.open(
+            db, directory=given, clock=clock, cipher_key=cipher_key, read_only=read_only
+        )
+    if center.directory_notice:
+        typer.echo(f"callcore: {center.directory_notice}", err=True)
+    return center
+
+
+def _safe_to_write(out: str, inputs: list[str], force: bool) -> None:
+    """Refuse an output that is an input or exists (without --force) before anything is
+    read, simulated or opened for writing."""
+    from callcore.adapters.safe_output import check_output
+
+    check_output(out, inputs, force=force)
 
 
 # ---------------------------------------------------------------------------- progress
@@ -395,9 +425,11 @@ def simulate(
     start: str = typer.Option(
         "2026-11-02", "--start", help="The first day (YYYY-MM-DD; default a Monday)."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write a realistic, deterministic event log of a simulated centre."""
     from callcore.adapters.eventlog import Header, write_log
+    from callcore.adapters.safe_output import safe_output
     from callcore.simulation import Settings
     from callcore.simulation import simulate as run_simulation
 
@@ -406,6 +438,7 @@ def simulate(
         assert first_day is not None
         if days < 1 or agents < 1:
             raise _UserError("--days and --agents must be at least 1")
+        _safe_to_write(out, [], force)  # before minutes of simulation, not after
         settings = Settings(seed=seed, days=days, agents=agents, start=first_day)
         begun: list[datetime] = []
 
@@ -418,7 +451,10 @@ def simulate(
             center, report = run_simulation(settings, progress=progress)
         header = Header(center.directory.centre, center.clock.now(), False, center.directory)
         try:
-            with open(out, "wb") as file, _progress("writing", report.events) as step:
+            with (
+                safe_output(out, force=force) as file,
+                _progress("writing", report.events) as step,
+            ):
                 count = write_log(file, header, (p.recorded for p in center.store.read_all()), step)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
@@ -432,23 +468,80 @@ def simulate(
 
 @app.command("directory")
 def directory_command(
-    log: str = typer.Argument(..., help="An event-log file."),
+    log: str = typer.Argument(..., help="An event-log file, or a store URL."),
     out: str = typer.Option(..., "--out", help="The directory TOML file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
-    """Write the directory a log was recorded under as a TOML file — to edit its SLA
-    policy and replay the same history under it (replay --directory)."""
+    """Write the directory a log was recorded under, or a store runs under, as a TOML
+    file — to edit it and adopt it (adopt-directory) or replay the same history under it
+    (replay --what-if-directory)."""
     from callcore.adapters.directory_file import directory_to_toml
     from callcore.adapters.eventlog import read_log
+    from callcore.adapters.eventstore import store_files
+    from callcore.adapters.safe_output import write_bytes
 
     with _user_errors():
-        with open(_existing(log), "rb") as file:
-            header, _ = read_log(file)
+        inputs = store_files(log) if "://" in log else [log]
+        _safe_to_write(out, inputs, force)
+        if "://" in log:
+            centre = _open_centre(log, None, read_only=True).directory
+        else:
+            with open(_existing(log), "rb") as file:
+                centre = read_log(file)[0].directory
         try:
-            with open(out, "w", encoding="utf-8") as target:
-                target.write(directory_to_toml(header.directory))
+            write_bytes(out, directory_to_toml(centre).encode(), inputs, force=force)
         except OSError as error:
             raise _UserError(f"cannot write {out}: {error.strerror}") from None
-        typer.echo(f"wrote the directory of {header.centre} to {out}")
+        typer.echo(f"wrote the directory of {centre.centre} to {out}")
+
+
+@app.command("adopt-directory")
+def adopt_directory(
+    file: str = typer.Argument(..., help="The directory TOML file to run under from now."),
+    db: str = typer.Option(..., "--db", help="The store, e.g. sqlite:///centre.db"),
+    by: str = typer.Option(
+        ..., "--by", help="Who adopts it, e.g. supervisor:S01 (recorded with it)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why: a new price list, a worker leaving... (recorded)."
+    ),
+) -> None:
+    """Record a change of the directory in the store, in force from now (prices,
+    workers, areas change over a centre's life; history keeps its values)."""
+    from callcore.adapters.directory_file import load_directory
+    from callcore.adapters.eventstore import open_store
+    from callcore.center import CallCenter
+    from callcore.domain.common import Actor
+
+    with _user_errors():
+        try:
+            actor = Actor.parse(by)
+        except ValueError:
+            raise _UserError(
+                f"--by: {by!r} is not role:id, e.g. supervisor:S01 (roles: agent, "
+                "supervisor, field-worker, system, integration)"
+            ) from None
+        if not reason.strip():
+            raise _UserError("--reason: say why the directory changes")
+        directory = load_directory(file)
+        store = open_store(db, read_only=True)  # an existing callcore store only
+        store.close()
+        import warnings
+
+        from callcore.center import DirectoryNotice
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DirectoryNotice)
+            center = CallCenter.open(db)
+        try:
+            before = center.directories().latest
+            center.adopt_directory(directory, by=actor, reason=reason)
+        finally:
+            center.close()
+        if before == directory:
+            typer.echo("the store already runs under this directory; nothing recorded")
+        else:
+            typer.echo(f"recorded: {db} runs under {file} from now ({actor}: {reason.strip()})")
 
 
 # ---------------------------------------------------------------------------- views
@@ -506,6 +599,7 @@ def replay(
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
         None,
+        "--what-if-directory",
         "--directory",
         help="What-if: re-evaluate the same history under this directory's SLA policy.",
     ),
@@ -535,17 +629,6 @@ def replay(
             output,
             centre_zone,
         )
-
-
-class _ReadOnlyCentre:
-    """A store seen as of an instant, for views that write nothing (``views``, ``report``)."""
-
-    def __init__(self, store: Any, directory: Any, as_of: datetime) -> None:
-        from callcore.adapters.clock import ManualClock
-
-        self.store = store
-        self.directory = directory
-        self.clock = ManualClock(as_of)
 
 
 _TELEPHONY_VIEWS = ("intervals", "agents")
@@ -613,10 +696,16 @@ def views(
     ),
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
-        None, "--directory", help="The centre's directory TOML file (default: demo)."
+        None,
+        "--directory",
+        help="Only for a store that records no directory (made before they were kept): "
+        "the centre's directory TOML file (default: demo). A store's own is always used.",
     ),
     what_if: str = typer.Option(
-        None, "--what-if", help="Re-evaluate under this directory's SLA policy (writes nothing)."
+        None,
+        "--what-if-directory",
+        "--what-if",
+        help="What-if: re-evaluate under this directory's SLA policy (records nothing).",
     ),
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
     interval_minutes: int = typer.Option(
@@ -629,30 +718,30 @@ def views(
         "(default: the directory's answer target and 30).",
     ),
 ) -> None:
-    """The views of a live store, as of now or any past instant (read-only). Also
-    ``--view intervals`` (the queues by interval, a wait histogram, service level for
-    several thresholds and every variant) and ``--view agents`` (the agents' day)."""
-    from callcore.adapters.clock import SystemClock
-    from callcore.adapters.directory_file import demo_directory, load_directory
-    from callcore.adapters.eventstore import open_store
+    """The views of a live store, as of now or any past instant (read-only), under the
+    directory in force at that instant. Also ``--view intervals`` (the queues by interval,
+    a wait histogram, service level for several thresholds and every variant) and
+    ``--view agents`` (the agents' day)."""
+    from callcore.adapters.clock import ManualClock, SystemClock
+    from callcore.adapters.directory_file import load_directory
     from callcore.domain.calendar import zone
     from callcore.formats import VIEW_NAMES
-    from callcore.views import Views
 
     with _user_errors():
         _choice(view, "--view", (*VIEW_NAMES, *_TELEPHONY_VIEWS))
         _choice(output, "--format", ("table", "json"))
-        centre = load_directory(directory) if directory else demo_directory()
         other = load_directory(what_if) if what_if else None
-        centre_zone = zone(centre.calendar.timezone)
-        as_of = _parse_time(at, "--at", centre_zone) or SystemClock().now()
-        store = open_store(_existing_store(db))
-        store.last_position()  # reach the database now: one clear error if it is not there
+        _parse_time(at, "--at", UTC)  # a mistyped time is said before the store is opened
+        clock = ManualClock(SystemClock().now())
+        center = _open_centre(db, directory, read_only=True, clock=clock)
+        centre_zone = zone(center.directory.calendar.timezone)
+        as_of = _parse_time(at, "--at", centre_zone) or clock.now()
+        clock.set(as_of)
         if view in _TELEPHONY_VIEWS:
             _print_telephony_view(
                 view,
-                Views(_ReadOnlyCentre(store, centre, as_of)),
-                centre,
+                center.views,
+                center.directory,
                 as_of,
                 _parse_day(day) or as_of.astimezone(centre_zone).date(),
                 output,
@@ -661,7 +750,7 @@ def views(
             )
             return
         _print_views(
-            Views(_ReadOnlyCentre(store, centre, as_of)),
+            center.views,
             (view,) if view else VIEW_NAMES,
             as_of,
             _parse_day(day),
@@ -713,7 +802,6 @@ def serve(
     import uvicorn
 
     from callcore.adapters.web import TokenBook, TokenFileError, create_app
-    from callcore.center import CallCenter
 
     with _user_errors():
         if not tokens:
@@ -729,13 +817,19 @@ def serve(
         if clock_from is not None:
             from callcore.adapters.clock import RunningClock
             from callcore.adapters.directory_file import demo_directory, load_directory
+            from callcore.adapters.eventstore import NotAStore
+            from callcore.center import CallCenter
             from callcore.domain.calendar import zone
 
-            centre = load_directory(directory) if directory else demo_directory()
+            try:  # the store's own directory's time zone, when the store exists
+                with CallCenter.open(db, cipher_key=cipher_key, read_only=True) as existing:
+                    centre = existing.directory
+            except NotAStore:
+                centre = load_directory(directory) if directory else demo_directory()
             start = _parse_time(clock_from, "--clock-from", zone(centre.calendar.timezone))
             assert start is not None
             clock = RunningClock(start, clock_speed)
-        center = CallCenter.open(db, directory=directory, cipher_key=cipher_key, clock=clock)
+        center = _open_centre(db, directory, read_only=False, clock=clock, cipher_key=cipher_key)
         twilio = None
         if twilio_auth_token:
             from callcore.adapters.telephony.twilio import TwilioSettings
@@ -789,14 +883,16 @@ def report(
         None, "--day", help="The centre-local day (default: the last day with events)."
     ),
     directory: str = typer.Option(
-        None, "--directory", help="Directory TOML file, with --db (default: demo)."
+        None,
+        "--directory",
+        help="With --db, only for a store that records no directory: its TOML file.",
     ),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the wallboard's picture of one day as a static HTML file with charts."""
-    from pathlib import Path
-
-    from callcore.adapters.directory_file import demo_directory, load_directory
-    from callcore.adapters.eventstore import open_store
+    from callcore.adapters.clock import ManualClock
+    from callcore.adapters.eventstore import store_files
+    from callcore.adapters.safe_output import write_bytes
     from callcore.adapters.web.app import wallboard_page
     from callcore.adapters.web.live import LiveBoard
     from callcore.domain.calendar import zone
@@ -805,28 +901,34 @@ def report(
     with _user_errors():
         if (db is None) == (log is None):
             raise _UserError("give one of --db URL or --log FILE")
+        inputs = [*(store_files(db) if db else [log]), *([directory] if directory else [])]
+        _safe_to_write(out, inputs, force)
         wanted = _parse_day(day)
         if log is not None:
             source: Any = Replay.from_log(_existing(log))
             last = source.as_of
         else:
-            store = open_store(_existing_store(db))
-            centre = load_directory(directory) if directory else demo_directory()
+            clock = ManualClock(datetime.now().astimezone())
+            source = _open_centre(db, directory, read_only=True, clock=clock)
+            store = source.store
             # Only the newest event says which day is the last; LiveBoard reads the rest.
             newest = list(store.read_all(max(store.last_position() - 1, 0)))
             last = (
                 newest[-1].recorded.event.at
                 if newest
-                else datetime.now(zone(centre.calendar.timezone))
+                else datetime.now(zone(source.directory.calendar.timezone))
             )
-            source = _ReadOnlyCentre(store, centre, last)
+            clock.set(last)
         local_zone = zone(source.directory.calendar.timezone)
         the_day = wanted or last.astimezone(local_zone).date()
         day_end = datetime.combine(the_day, datetime.max.time(), tzinfo=local_zone)
         # A past day as of its end; today's as of now (never the future).
         as_of = day_end if log is not None else min(day_end, datetime.now(local_zone))
         picture = LiveBoard(source).picture(as_of, the_day)
-        Path(out).write_text(wallboard_page(picture=picture), encoding="utf-8")
+        try:
+            write_bytes(out, wallboard_page(picture=picture).encode(), inputs, force=force)
+        except OSError as error:
+            raise _UserError(f"cannot write {out}: {error.strerror}") from None
         typer.echo(f"callcore: wrote {out} ({source.directory.centre}, {the_day})", err=True)
 
 
@@ -868,10 +970,10 @@ def telephony_ingest(
         QueueLogFeed,
         QueueLogFileError,
         follow_lines,
+        is_gzip,
         read_lines,
         table_lines,
     )
-    from callcore.center import CallCenter
     from callcore.domain.calendar import zone
 
     files = list(queue_log or [])
@@ -882,22 +984,23 @@ def telephony_ingest(
             raise _UserError("--follow reads a file; the table is read once per run")
         if follow and len(files) > 1:
             raise _UserError("--follow follows one file")
-        if not follow:
+        if not follow:  # before a store is created for nothing
             for name in files:
-                _existing(name)  # before a store is created for nothing
+                _existing(name)
+                if is_gzip(name):  # a damaged one is found only by reading it to its end
+                    try:
+                        collections.deque(read_lines(name), maxlen=0)
+                    except QueueLogFileError as error:
+                        raise _UserError(f"{error}; nothing was recorded") from None
         local_zone = None
         if source_timezone is not None:
             try:
                 local_zone = zone(source_timezone)
-            except (ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError too
+            except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
                 raise _UserError(
                     f"--source-timezone {source_timezone!r} is not a time zone"
                 ) from None
-            except KeyError:
-                raise _UserError(
-                    f"--source-timezone {source_timezone!r} is not a time zone"
-                ) from None
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         feed = Feed(center)
         if local_zone is None:
             configured = center.directory.telephony_source_timezone
@@ -950,10 +1053,9 @@ def telephony_ami(
 
     from callcore.adapters.telephony import Feed
     from callcore.adapters.telephony.ami import AmiLoginRefused, AmiSource, AmiTranslator
-    from callcore.center import CallCenter
 
     with _user_errors():
-        center = CallCenter.open(db, directory=directory)
+        center = _open_centre(db, directory, read_only=False)
         feed = Feed(center)
         source = AmiSource(
             feed,
@@ -982,6 +1084,12 @@ def telephony_ami(
 @app.callback()
 def main_callback() -> None:
     """callcore."""
+    import warnings
+
+    from callcore.center import DirectoryNotice
+
+    # the commands that open a store say it themselves, in one line (_open_centre)
+    warnings.simplefilter("ignore", DirectoryNotice)
 
 
 class _UserError(Exception):
@@ -994,23 +1102,53 @@ def _user_errors() -> Any:
 
     from callcore.adapters.directory_file import DirectoryFileError
     from callcore.adapters.eventlog import EventLogError
-    from callcore.adapters.eventstore import CipherKeyError, StoreUrlError
+    from callcore.adapters.eventstore import (
+        CipherKeyError,
+        NotAStore,
+        StoreUrlError,
+        UnreadableEvent,
+    )
+    from callcore.adapters.safe_output import OutputRefused
+    from callcore.center import DirectoryConflict, ReadOnlyCentre
 
     @contextlib.contextmanager
     def guard() -> Iterator[None]:
         try:
             yield
+        except DirectoryConflict as error:
+            typer.echo(
+                f"callcore: {error}: record it with `callcore adopt-directory FILE --db URL "
+                "--by WHO --reason WHY`, or give it to views as --what-if-directory FILE",
+                err=True,
+            )
+            raise typer.Exit(2) from None
         except (
+            ReadOnlyCentre,
             StoreUrlError,
             DirectoryFileError,
             CipherKeyError,
             EventLogError,
+            OutputRefused,
+            NotAStore,
+            UnreadableEvent,
             _UserError,
         ) as error:
             typer.echo(f"callcore: {error}", err=True)
             raise typer.Exit(2) from None
+        except IsADirectoryError as error:
+            typer.echo(f"callcore: {error.filename} is a directory; give a file", err=True)
+            raise typer.Exit(2) from None
+        except OSError as error:  # the file system: permissions, a full disk, ...
+            where = f"{error.filename}: " if error.filename else ""
+            typer.echo(f"callcore: {where}{error.strerror or error}", err=True)
+            raise typer.Exit(2) from None
+        except UnicodeDecodeError as error:
+            typer.echo(f"callcore: a file is not UTF-8 text ({error.reason})", err=True)
+            raise typer.Exit(2) from None
         except Exception as error:
-            if type(error).__module__.startswith(("eventsourcing", "psycopg", "sqlalchemy")):
+            if type(error).__module__.startswith(
+                ("eventsourcing", "psycopg", "sqlalchemy", "sqlite3")
+            ):
                 typer.echo(f"callcore: cannot use the database: {error}".splitlines()[0], err=True)
                 raise typer.Exit(2) from None
             raise

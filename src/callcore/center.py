@@ -1,14 +1,28 @@
 """``CallCenter``: the application service that wires the domain to its adapters.
 
 This is the composition root (interfaces.md §2): ``CallCenter.open(url)`` picks the
-store for the URL, loads the directory (the demo one by default), and injects the clock
-and the notifier. Every command goes through :meth:`CallCenter.handle`.
+store for the URL, finds the directory, and injects the clock and the notifier. Every
+command goes through :meth:`CallCenter.handle`.
+
+**The directory is the store's** (issue 18). A store records the directory it runs under
+(``DirectoryAdopted`` events, ``callcore.domain.reference``), so ``CallCenter.open(url)``
+uses the one recorded. A directory given to ``open`` is recorded when the store has none
+yet; given to a store that records a different one it is refused
+(:class:`DirectoryConflict`): a change is :meth:`CallCenter.adopt_directory`, with who and
+why, and a what-if is ``cc.views.sla(directory=...)``, which records nothing. The demo
+directory is used only for a new store opened without one, and
+:attr:`CallCenter.directory_notice` (also a :class:`DirectoryNotice` warning) says so.
+
+``CallCenter.open(url, read_only=True)`` opens a store for reading only (views, history,
+reports): nothing is written, not even the policy or directory in force.
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -18,8 +32,8 @@ from callcore.adapters.converter import fingerprint
 from callcore.adapters.directory_file import demo_directory, load_directory
 from callcore.adapters.eventstore import open_store
 from callcore.adapters.notifiers import LogNotifier
-from callcore.domain import call, complaint, customer, dispatch, order, policy, ticket
-from callcore.domain.common import EXISTS, Command, Fold, NotFound
+from callcore.domain import call, complaint, customer, dispatch, order, policy, reference, ticket
+from callcore.domain.common import EXISTS, SYSTEM, Actor, Command, Fold, NotFound
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 from callcore.ports import Clock, EventStore, Notifier, Recorded
@@ -90,6 +104,24 @@ class Customers(Records[customer.State]):
         return [self.get(number) for number in self._caught_up().numbers_at_address(address)]
 
 
+class DirectoryNotice(UserWarning):
+    """The directory a centre runs under was not found in its store (a new store under
+    the demo directory, or a store made before directories were recorded)."""
+
+
+class DirectoryConflict(ValueError):
+    """A directory was given to a store that records a different one."""
+
+
+class ReadOnlyCentre(RuntimeError):
+    """A command was given to a centre opened read-only."""
+
+
+def _lasting(store: EventStore) -> bool:
+    url = str(getattr(store, "url", "memory://"))
+    return not (url.startswith("memory:") or ":memory:" in url)
+
+
 class CallCenter:
     def __init__(
         self,
@@ -100,13 +132,53 @@ class CallCenter:
         notifier: Notifier | None = None,
         cache_states: bool = True,
         command_ids: Callable[[], str] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.store = store
+        self.read_only = read_only
         self.clock: Clock = clock or SystemClock()
         self.notifier: Notifier = notifier or LogNotifier()
+        self._recorded: list[reference.DirectoryAdopted] = []
+        recorded = self.directories().latest
+        self.directory_notice: str | None = None
+        """Why the directory in use is not the store's own, when it is not (else None)."""
+        record_given: str | None = None
+        guessed = False  # the demo directory standing in for a history's unknown one
+        if recorded is not None:
+            if directory is not None and directory != recorded:
+                raise DirectoryConflict(
+                    f"the store records its own directory ({recorded.centre}, adopted "
+                    f"{self._recorded[-1].at.isoformat()} by {self._recorded[-1].actor}) and "
+                    "the one given differs: adopt it as a change (who and why), or use it "
+                    "as a what-if"
+                )
+            chosen = recorded
+        elif directory is not None:
+            chosen = directory
+            if store.last_position():
+                self.directory_notice = (
+                    "this store records no directory (made before directories were kept); "
+                    "using the one given" + ("" if read_only else ", recorded from now")
+                )
+            record_given = "the directory the store was opened with"
+        else:
+            chosen = demo_directory()
+            if store.last_position():
+                guessed = True
+                self.directory_notice = (
+                    "this store records no directory (made before directories were kept); "
+                    "using the demo directory: adopt the centre's own one"
+                )
+            else:
+                self.directory_notice = "a new store: running under the demo directory"
+                record_given = "the demo directory: a new store opened without one"
+        if self.directory_notice is not None and _lasting(store):
+            # a store in memory is new and gone with the process: the demo directory is
+            # its documented default, not news (the attribute says it all the same)
+            warnings.warn(self.directory_notice, DirectoryNotice, stacklevel=3)
         self.bus = MessageBus(
             store,
-            directory or demo_directory(),
+            chosen,
             self.clock,
             fingerprint,
             cache=StateCache() if cache_states else None,
@@ -119,11 +191,43 @@ class CallCenter:
         self.dispatches: Records[dispatch.State] = Records(self, dispatch.FOLD, dispatch.KIND)
         self.calls: Records[call.State] = Records(self, call.FOLD, call.KIND)
         self.views = Views(self)
-        self._adopt_policy()
+        if not read_only:
+            if record_given is not None:
+                self.bus.handle(reference.AdoptDirectory(directory=chosen, reason=record_given))
+            if not guessed:  # a guess is not recorded as the policy the centre adopted
+                self._adopt_policy()
 
     def _adopt_policy(self) -> None:
         """Record the SLA policy in force when it differs from the last one recorded."""
         self.handle(policy.AdoptSlaPolicy(policy=self.directory.sla))
+
+    def directories(self) -> reference.DirectoryHistory:
+        """The directories the store records, oldest first (read again from the store,
+        only what is new: another process may have adopted one)."""
+        after = len(self._recorded)
+        for record in self.store.read_stream(reference.DIRECTORY_STREAM, after_version=after):
+            if isinstance(record.event, reference.DirectoryAdopted):
+                self._recorded.append(record.event)
+        return reference.DirectoryHistory(tuple(self._recorded))
+
+    def directory_at(self, instant: datetime | None) -> Directory:
+        """The directory in force at an instant (None: now): the views of that instant
+        are evaluated under it."""
+        return self.directories().at(instant) or self.directory
+
+    def adopt_directory(
+        self, directory: Directory, *, by: Actor | str = SYSTEM, reason: str
+    ) -> Outcome:
+        """Run under another directory from now on (new prices, a worker leaving), and
+        record it with who and why; history keeps the values it was decided with."""
+        actor = Actor.parse(by) if isinstance(by, str) else by
+        outcome = self.handle(
+            reference.AdoptDirectory(directory=directory, reason=reason, actor=actor)
+        )
+        self.bus.use_directory(directory)
+        self.directory_notice = None
+        self._adopt_policy()
+        return outcome
 
     @classmethod
     def open(
@@ -134,29 +238,42 @@ class CallCenter:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         cipher_key: str | None = None,
+        read_only: bool = False,
     ) -> Self:
         """Open a centre on a store URL: ``memory://``, ``sqlite:///centre.db`` (the
-        embedded default), ``postgresql://user@host/db`` or any SQLAlchemy URL."""
+        embedded default), ``postgresql://user@host/db`` or any SQLAlchemy URL.
+        ``read_only``: for reading only (nothing is written; the store must exist and be
+        a callcore store)."""
         if isinstance(directory, (str, Path)):
             directory = load_directory(directory)
-        return cls(
-            open_store(url, cipher_key=cipher_key),
-            directory=directory,
-            clock=clock,
-            notifier=notifier,
-        )
+        store = open_store(url, cipher_key=cipher_key, read_only=read_only)
+        try:
+            return cls(
+                store,
+                directory=directory,
+                clock=clock,
+                notifier=notifier,
+                read_only=read_only,
+            )
+        except BaseException:
+            store.close()
+            raise
 
     @property
     def directory(self) -> Directory:
         return self.bus.directory
 
-    def use_directory(self, directory: Directory) -> None:
-        """Change the reference data for commands from now on (history keeps its values)."""
-        self.bus.use_directory(directory)
-        self._adopt_policy()
+    def use_directory(self, directory: Directory, *, reason: str = "directory changed") -> None:
+        """Change the reference data for commands from now on (history keeps its
+        values); recorded in the store, see :meth:`adopt_directory`."""
+        self.adopt_directory(directory, reason=reason)
 
     def handle(self, command: Command) -> Outcome:
         """Decide a command and record its events atomically; see ``MessageBus.handle``."""
+        if self.read_only:
+            raise ReadOnlyCentre(
+                f"this centre was opened read-only; {type(command).__name__} is not recorded"
+            )
         return self.bus.handle(command)
 
     def notification_process(self, notifier: Notifier | None = None) -> NotificationProcess:

@@ -26,6 +26,7 @@ import orjson
 from callcore.adapters.clock import ManualClock
 from callcore.adapters.eventlog import Header, decode_event_line, read_log
 from callcore.domain.directory import Directory
+from callcore.domain.reference import DirectoryAdopted, DirectoryHistory
 from callcore.ports import Clock, Positioned, Recorded
 from callcore.views import Views
 
@@ -116,16 +117,28 @@ class Replay:
     """A logged centre: its directory, its history and its views."""
 
     def __init__(
-        self, header: Header, history: LoggedHistory | StreamedHistory, clock: Clock
+        self,
+        header: Header,
+        history: LoggedHistory | StreamedHistory,
+        clock: Clock,
+        directories: DirectoryHistory | None = None,
     ) -> None:
         self.header = header
         self.store = history
         self.clock = clock
+        self.directories = directories or DirectoryHistory()
+        """The directories the log records (``DirectoryAdopted``), oldest first."""
         self.views = Views(self)
 
     @property
     def directory(self) -> Directory:
+        """The directory the log was written under (its header's)."""
         return self.header.directory
+
+    def directory_at(self, instant: datetime | None) -> Directory:
+        """The directory in force at an instant: the log's record of them, else (a log
+        that records none) its header's."""
+        return self.directories.at(instant) or self.header.directory
 
     @classmethod
     def from_log(
@@ -146,6 +159,7 @@ class Replay:
         offsets = array("q")
         count = 0
         last: datetime | None = None
+        adopted: list[DirectoryAdopted] = []
         with open(path, "rb") as source:
             header, events = read_log(source)
             offsets.append(source.tell())
@@ -156,6 +170,8 @@ class Replay:
                     if in_memory is None and count > IN_MEMORY_EVENTS:
                         records = None  # too big to keep: stream it
                 at = record.event.at
+                if isinstance(record.event, DirectoryAdopted):
+                    adopted.append(record.event)
                 if last is None or at > last:
                     last = at
                 if count % _STRIDE == 0:
@@ -167,7 +183,8 @@ class Replay:
             history = LoggedHistory(records)
         else:
             history = StreamedHistory(path, offsets, count)
-        return cls(header, history, ManualClock(until or last or header.exported_at))
+        clock = ManualClock(until or last or header.exported_at)
+        return cls(header, history, clock, DirectoryHistory(tuple(adopted)))
 
     @property
     def as_of(self) -> datetime:

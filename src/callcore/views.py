@@ -131,11 +131,12 @@ class Views:
         without kept folds, the fold of just the events up to ``instant``."""
         if not self._keep_folds:
             return self._plain(make, instant, view)
-        directory = self._center.directory
+        directory = self._directory(instant)
+        key = f"{name}:{id(directory)}"  # one kept fold per directory in force
         with self._lock:
-            kept = self._kept.get(name)
+            kept = self._kept.get(key)
             if kept is None or kept.directory is not directory:
-                kept = self._kept[name] = _KeptFold(directory, make())
+                kept = self._kept[key] = _KeptFold(directory, make())
         with kept.lock:
             kept.catch_up(self._center.store)
             if kept.exact_at(instant):
@@ -147,6 +148,15 @@ class Views:
         for record in self.records(instant):
             fold.apply(record)
         return view(fold)
+
+    def _directory(self, instant: datetime | None) -> Directory:
+        """The directory in force at the instant (the store's record of them, when the
+        source keeps one; else the source's directory)."""
+        directory_at = getattr(self._center, "directory_at", None)
+        if directory_at is None:
+            return self._center.directory
+        found: Directory = directory_at(instant)
+        return found
 
     def _instant(self, at: datetime | None) -> datetime:
         if at is None:
@@ -171,7 +181,7 @@ class Views:
         if directory is not None:
             fold = SlaClocks(directory, policy_override=directory.sla)
             return fold.apply_all(self.records(instant)).view(instant)
-        centre = self._center.directory
+        centre = self._directory(instant)
 
         def sla_view(fold: SlaClocks) -> SlaView:
             return fold.view(instant)
@@ -193,7 +203,7 @@ class Views:
             return (
                 QueueMetrics(directory).apply_all(self.records(instant)).view(instant, since, until)
             )
-        centre = self._center.directory
+        centre = self._directory(instant)
 
         def queue_view(fold: QueueMetrics) -> QueueView:
             return fold.view(instant, since, until)
@@ -210,7 +220,7 @@ class Views:
         """Satisfaction per field worker, branch and agent over [since, until), as of
         ``at`` (default: now)."""
         instant = self._instant(at)
-        centre = self._center.directory
+        centre = self._directory(instant)
 
         def satisfaction_view(fold: Satisfaction) -> SatisfactionView:
             return fold.view(instant, since, until)
@@ -220,14 +230,14 @@ class Views:
         )
 
     def _report(self, until: datetime, directory: Directory | None) -> DailyReport:
-        report = DailyReport(directory or self._center.directory, what_if=directory is not None)
+        report = DailyReport(directory or self._directory(until), what_if=directory is not None)
         return report.apply_all(self.records(until))
 
     def rebuild_all(self, at: datetime | None = None) -> AllViews:
         """The SLA, queue, satisfaction and daily views as of ``at`` (default: now), all
         from one pass over the events (the day is the as-of instant's)."""
         instant = self._instant(at)
-        directory = self._center.directory
+        directory = self._directory(instant)
         # the daily report folds the SLA clocks and satisfaction itself: read those views
         # off its folds rather than folding the same events twice more
         queues, report = QueueMetrics(directory), DailyReport(directory)
@@ -271,7 +281,7 @@ class Views:
         """A branch's open tickets, complaints, orders and dispatches, oldest first."""
         instant = self._instant(at)
         return (
-            Workload(self._center.directory)
+            Workload(self._directory(instant))
             .apply_all(self.records(instant))
             .open_work(branch, instant)
         )
@@ -280,7 +290,7 @@ class Views:
         """A branch's dispatches waiting for a worker: priority, customer level, wait."""
         instant = self._instant(at)
         return (
-            Workload(self._center.directory)
+            Workload(self._directory(instant))
             .apply_all(self.records(instant))
             .work_queue(branch, instant)
         )
@@ -290,9 +300,9 @@ class Views:
     ) -> WorkerLoad:
         """A field worker's booked work orders on a day (default: today) and what is left."""
         instant = self._instant(at)
-        when = day or self._center.directory.local(instant).date()
+        when = day or self._directory(instant).local(instant).date()
         return (
-            Workload(self._center.directory)
+            Workload(self._directory(instant))
             .apply_all(self.records(instant))
             .worker_load(worker, when, instant)
         )
@@ -300,21 +310,23 @@ class Views:
     def handover(self, at: datetime | None = None) -> HandoverView:
         """The shift handover: per agent, open work and what falls due next shift."""
         instant = self._instant(at)
-        return ShiftHandover(self._center.directory).apply_all(self.records(instant)).view(instant)
+        return (
+            ShiftHandover(self._directory(instant)).apply_all(self.records(instant)).view(instant)
+        )
 
     def suggestions(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> DigestView:
         """Customers' suggestions and problems, grouped by the department that owns them."""
         instant = self._instant(until)
-        fold = ShiftHandover(self._center.directory).apply_all(self.records(instant))
+        fold = ShiftHandover(self._directory(instant)).apply_all(self.records(instant))
         return fold.digest(since, until)
 
     def follow_ups(self, at: datetime | None = None) -> tuple[FollowUpWork, ...]:
         """Follow-up calls to make now, most urgent first (domain.md §5)."""
         instant = self._instant(at)
-        return FollowUps(self._center.directory).apply_all(self.records(instant)).work(instant)
+        return FollowUps(self._directory(instant)).apply_all(self.records(instant)).work(instant)
 
     def follow_up_sample(self, day: date) -> tuple[Sampled, ...]:
         """The day's seeded sample of completed work, every new account included."""
-        return FollowUps(self._center.directory).apply_all(self.records()).sample(day)
+        return FollowUps(self._directory(None)).apply_all(self.records()).sample(day)

@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callcore.adapters.converter import event_from_dict, event_to_dict, stored_event_types
+from callcore.adapters.directory_file import demo_directory
 from callcore.adapters.eventstore import CattrsMapper
 from callcore.domain.common import Actor, Contact, Role, Window
 from callcore.domain.complaint import Subject, SubjectKind
+from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 
 offsets = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
@@ -55,6 +57,11 @@ st.register_type_strategy(
             st.from_regex(r"W[0-9]{3}", fullmatch=True),
         ),
     ),
+)
+# a whole directory (DirectoryAdopted): the demo city's, or a bare one
+st.register_type_strategy(
+    Directory,
+    st.sampled_from([demo_directory(), Directory("A bare centre")]),
 )
 # orjson (like JSON in most databases) holds 64-bit integers; the domain's are far smaller.
 st.register_type_strategy(float, st.floats(0, 1e9, allow_nan=False, allow_infinity=False))

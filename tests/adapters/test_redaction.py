@@ -46,8 +46,27 @@ def test_every_text_field_of_every_event_is_classified() -> None:
         for name, cls in stored_event_types().items()
         for path, field, _ in _fields(cls)
         if field not in REDACTED and field not in KEPT
+        # the directory adopted is redacted as the header's is (tested below)
+        and not (name == "DirectoryAdopted" and path.startswith("directory."))
     )
     assert unclassified == [], "add each to REDACTED or KEPT in callcore.adapters.redaction"
+
+
+def test_a_directory_adopted_is_redacted_like_the_header() -> None:
+    from callcore.adapters.converter import CONVERTER
+    from callcore.adapters.directory_file import demo_directory
+
+    directory = CONVERTER.unstructure(demo_directory())
+    redactor = Redactor("a-key-of-sixteen-bytes-or-more")
+    line = {
+        "type": "DirectoryAdopted",
+        "data": {"directory": directory, "reason": "Wang Wei left on Tuesday"},
+    }
+    redacted = redactor.event(line)["data"]
+    assert redacted["directory"] == redactor.directory(directory)
+    assert "Wang Wei" not in str(redacted["reason"])
+    names = [w["name"] for w in directory["field_workers"].values()]
+    assert names and not any(name in str(redacted) for name in names)
 
 
 def test_nothing_is_both_redacted_and_kept() -> None:

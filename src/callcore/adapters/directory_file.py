@@ -280,10 +280,16 @@ class TomlDirectory:
 
 def load_directory(path: str | Path) -> Directory:
     file = str(path)
+    if Path(path).is_dir():
+        raise DirectoryFileError(file, "(file)", "is a directory; give a directory TOML file")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise DirectoryFileError(file, "(file)", error.strerror or str(error)) from None
+    except UnicodeDecodeError as error:
+        raise DirectoryFileError(
+            file, "(file)", f"not a UTF-8 TOML text file (byte {error.start} is not UTF-8)"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -34,12 +34,15 @@ from callcore.adapters.converter import (
     stored_event_types,
 )
 from callcore.adapters.redaction import Redactor
-from callcore.domain.common import stream_kind
+from callcore.adapters.safe_output import check_output, safe_output
+from callcore.domain import reference
+from callcore.domain.common import Actor, Role, stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import EventStore, Recorded, StreamConflict
 
 FORMAT = "callcore-event-log"
 FORMAT_VERSION = 1
+IMPORTER = Actor(Role.SYSTEM, "import")
 EVENT_KEYS = ("stream", "aggregate", "version", "type", "schema", "at", "actor", "data")
 
 
@@ -132,8 +135,16 @@ def export_log(
     header: Header,
     progress: Callable[[int], None] | None = None,
     redactor: Redactor | None = None,
+    *,
+    force: bool = False,
 ) -> int:
-    with open(path, "wb") as out:
+    """Write the store's history to ``path`` through :func:`safe_output`: never over
+    the store's own files, over an existing file only with ``force``, and in place only
+    when complete."""
+    from callcore.adapters.eventstore import store_files
+
+    url = getattr(store, "url", "")
+    with safe_output(path, store_files(url) if url else (), force=force) as out:
         return write_log(out, header, (p.recorded for p in store.read_all()), progress, redactor)
 
 
@@ -142,11 +153,15 @@ def redact_log(
     target: str | Path,
     redactor: Redactor,
     progress: Callable[[int], None] | None = None,
+    *,
+    force: bool = False,
 ) -> int:
-    """Write a redacted copy of a log (every line is validated on the way)."""
+    """Write a redacted copy of a log (every line is validated on the way); never over
+    the log itself, however it is named."""
+    check_output(target, (source,), force=force)
     with open(source, "rb") as file:
         header, events = read_log(file)
-        with open(target, "wb") as out:
+        with safe_output(target, (source,), force=force) as out:
             return write_log(out, header, events, progress, redactor)
 
 
@@ -263,7 +278,19 @@ def import_log(
     path: str | Path, store: EventStore, progress: Callable[[int], None] | None = None
 ) -> tuple[Header, int]:
     """Validate the whole file, then append everything at once: all or nothing.
-    ``progress`` is told how many bytes have been read, now and then."""
+    ``progress`` is told how many bytes have been read, now and then.
+
+    The store keeps the log's directory: a log that records none (``DirectoryAdopted``,
+    logs written before directories were kept) has its header's recorded first, in
+    force from its first event."""
+    header, records = read_records(path, progress)
+    return header, append_records(store, header, records)
+
+
+def read_records(
+    path: str | Path, progress: Callable[[int], None] | None = None
+) -> tuple[Header, list[Recorded]]:
+    """Every event of a log, validated (the first problem raises :class:`EventLogError`)."""
     with open(path, "rb") as source:
         header, events = read_log(source)
         records = []
@@ -271,16 +298,33 @@ def import_log(
             records.append(record)
             if progress is not None and len(records) % 4096 == 0:
                 progress(source.tell())
+    return header, records
+
+
+def append_records(store: EventStore, header: Header, records: list[Recorded]) -> int:
+    """Append a log's validated events to a store at once (see :func:`import_log`);
+    returns how many of the log's events were stored."""
     for record in records[:1]:
         if store.read_stream(record.stream):
             raise EventLogError(2, f"{record.stream} already exists in the target store")
+    recorded_directory = any(r.stream == reference.DIRECTORY_STREAM for r in records)
+    stored = records
+    if not recorded_directory and not store.read_stream(reference.DIRECTORY_STREAM):
+        first = min((r.event.at for r in records), default=header.exported_at)
+        adopted = reference.DirectoryAdopted(
+            at=first,
+            actor=IMPORTER,
+            directory=header.directory,
+            reason=f"the directory of the imported log (exported {header.exported_at})",
+        )
+        stored = [Recorded(reference.DIRECTORY_STREAM, 1, adopted), *records]
     try:
-        store.append(records)
+        store.append(stored)
     except StreamConflict as conflict:
         raise EventLogError(
             0, f"the target store already holds some of these streams ({conflict})"
         ) from None
-    return header, len(records)
+    return len(records)
 
 
 def history(records: Iterable[Recorded], stream: str) -> list[dict[str, Any]]:

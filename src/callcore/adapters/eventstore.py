@@ -35,7 +35,7 @@ import typing
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import attrs
 import cattrs
@@ -69,6 +69,11 @@ _STREAM_NAMESPACE = uuid.UUID("8b7e0a34-7c61-4d43-9a2e-2f0a3c1c0c55")
 
 class StoreUrlError(ValueError):
     """The store URL cannot be understood."""
+
+
+class NotAStore(ValueError):
+    """The file or database named is not a callcore store (or not one this user may
+    open as asked): nothing was read from it or written to it."""
 
 
 class CipherKeyError(ValueError):
@@ -196,15 +201,36 @@ class CattrsMapper(Mapper[str]):
 class EventsourcingStore:
     """The :class:`~callcore.ports.EventStore` port over an eventsourcing recorder."""
 
-    def __init__(self, url: str, *, cipher_key: str | None = None, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        cipher_key: str | None = None,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> None:
         self.url = url
+        self.read_only = read_only
         env = environment_for(url, cipher_key=cipher_key)
+        if read_only:
+            create = False
         if not create:
             env["CREATE_TABLE"] = "no"
-        postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+        module = env["PERSISTENCE_MODULE"]
+        if module == "eventsourcing.sqlite" and (path := sqlite_path(url)) is not None:
+            if read_only:
+                _check_sqlite_store(path)
+                env["SQLITE_DBNAME"] = f"file:{quote(os.path.abspath(path))}?mode=ro"
+            else:
+                _check_sqlite_writable(path)
+        postgres = module == "eventsourcing.postgres"
         if postgres and create:
             env["CREATE_TABLE"] = "no"  # created below, under a lock
         factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
+        if postgres and read_only:
+            # every transaction of this store's connections is READ ONLY: PostgreSQL
+            # itself refuses a write, whatever the code above it tries
+            factory.datastore.pool.kwargs["options"] = "-c default_transaction_read_only=on"  # type: ignore[attr-defined]
         self._factory = factory
         self.recorder: ApplicationRecorder = factory.application_recorder()
         self.snapshot_recorder: AggregateRecorder = factory.aggregate_recorder("snapshots")
@@ -218,6 +244,24 @@ class EventsourcingStore:
             compressor=factory.compressor(),
             uuid_streams=env["PERSISTENCE_MODULE"] == "eventsourcing_sqlalchemy",
         )
+        if read_only and module != "eventsourcing.popo":
+            self._check_tables()
+
+    def _check_tables(self) -> None:
+        """A store read must be a callcore store: its events table is there (a read
+        never creates it)."""
+        try:
+            self.recorder.max_notification_id()
+        except PersistenceError as error:
+            self.close()
+            first = (
+                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            )
+            if "does not exist" in first or "no such table" in first:
+                raise NotAStore(
+                    f"{_shown(self.url)} is not a callcore store (it has no events table)"
+                ) from None
+            raise
 
     @property
     def encrypted(self) -> bool:
@@ -412,8 +456,116 @@ def _create_postgres_tables(
 _CREATE_LOCK = 0x63616C6C636F7265  # "callcore"
 
 
-def open_store(url: str, *, cipher_key: str | None = None) -> EventsourcingStore:
-    return EventsourcingStore(url, cipher_key=cipher_key)
+def sqlite_path(url: str) -> str | None:
+    """The database file of an ``sqlite:///`` URL (None for other stores and memory)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "sqlite":
+        return None
+    path = unquote(parts.path)[1:]
+    if path in ("", ":memory:") or parts.netloc:
+        return None
+    return path
+
+
+def store_files(url: str) -> list[str]:
+    """The files a store lives in (an SQLite database and its WAL and shared-memory
+    files): what no output may overwrite."""
+    path = sqlite_path(url)
+    return [] if path is None else [path, f"{path}-wal", f"{path}-shm", f"{path}-journal"]
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _shown(url: str) -> str:
+    """A URL as it may be printed: without its password."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+def _sqlite_kind(path: str) -> str:
+    """What is at ``path``: 'missing', 'directory', 'empty', 'sqlite' or 'other'."""
+    if os.path.isdir(path):
+        return "directory"
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return "missing"
+    except PermissionError:
+        raise NotAStore(f"cannot read {path}: permission denied") from None
+    except OSError as error:
+        raise NotAStore(f"cannot read {path}: {error.strerror}") from None
+    if not head:
+        return "empty"
+    return "sqlite" if head == _SQLITE_MAGIC else "other"
+
+
+def _sqlite_tables(path: str) -> set[str]:
+    """The tables of an SQLite file, read through a read-only connection."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {name for (name,) in rows}
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise NotAStore(f"{path} cannot be read as an SQLite database: {error}") from None
+
+
+def _check_sqlite_store(path: str) -> None:
+    """Before a read opens it: the file is an SQLite database holding callcore's events."""
+    kind = _sqlite_kind(path)
+    if kind == "missing":
+        raise NotAStore(f"no such database file: {path}")
+    if kind == "directory":
+        raise NotAStore(f"{path} is a directory, not an SQLite database file")
+    if kind == "empty":
+        raise NotAStore(f"{path} is an empty file, not a callcore store")
+    if kind == "other":
+        raise NotAStore(f"{path} is not an SQLite database (is it an event log? use a file path)")
+    if "stored_events" not in _sqlite_tables(path):
+        raise NotAStore(
+            f"{path} is an SQLite database but not a callcore store (no stored_events table)"
+        )
+
+
+def _check_sqlite_writable(path: str) -> None:
+    """Before a write opens it: a new file, or a callcore store this user may write —
+    never another program's database, which would get callcore's tables."""
+    kind = _sqlite_kind(path)
+    if kind == "missing":
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise NotAStore(f"cannot create {path}: no such directory {folder}")
+        return
+    if kind == "directory":
+        raise NotAStore(f"{path} is a directory, not an SQLite database file")
+    if kind == "other":
+        raise NotAStore(f"{path} is not an SQLite database (is it an event log? use a file path)")
+    if kind == "sqlite":
+        tables = _sqlite_tables(path)
+        if tables and "stored_events" not in tables:
+            raise NotAStore(
+                f"{path} is another program's SQLite database (no stored_events table); "
+                "callcore writes only to its own stores"
+            )
+    if not os.access(path, os.W_OK):
+        raise NotAStore(f"cannot write {path}: the file is read-only")
+
+
+def open_store(
+    url: str, *, cipher_key: str | None = None, read_only: bool = False
+) -> EventsourcingStore:
+    """A store for ``url``; ``read_only`` opens it for reading only (SQLite ``mode=ro``,
+    PostgreSQL read-only transactions), creates nothing, and refuses with
+    :class:`NotAStore` what is not a callcore store."""
+    return EventsourcingStore(url, cipher_key=cipher_key, read_only=read_only)
 
 
 def describe(env: Mapping[str, str]) -> str:

@@ -226,6 +226,17 @@ class Redactor:
 
     def event(self, line: dict[str, Any]) -> dict[str, Any]:
         """An event-log line (``stream``, ``type``, ``data``…) with its data redacted."""
+        if line["type"] == "DirectoryAdopted":  # the directory in force, as in the header
+            data = line["data"]
+            reason = data.get("reason") or ""
+            return {
+                **line,
+                "data": {
+                    **data,
+                    "directory": self.directory(data["directory"]),
+                    "reason": self.pseudonym(TEXT, reason) if reason else reason,
+                },
+            }
         return {**line, "data": self.data(line["data"], line["type"])}
 
 

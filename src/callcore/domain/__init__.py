@@ -17,6 +17,7 @@ from callcore.domain import (
     numbering,
     order,
     policy,
+    reference,
     ticket,
 )
 from callcore.domain.common import CLOCK_EVENTS, Event, Fold
@@ -32,6 +33,7 @@ AGGREGATES: tuple[Fold[Any], ...] = (
     *dispatch.SUPPORTING_FOLDS,
     numbering.FOLD,
     policy.FOLD,
+    reference.FOLD,
     notification.FOLD,
 )
 """Every kind of stream the domain records, with its fold."""

@@ -173,7 +173,7 @@ class DailyReport:
         self.directory = directory
         self.calendar = BusinessCalendar(directory.calendar)
         self.sla = SlaClocks(directory, policy_override=directory.sla if what_if else None)
-        self.satisfaction = Satisfaction(directory)
+        self.satisfaction = Satisfaction(directory, follow_recorded_directory=not what_if)
         """Not used by the report's own figures; the read-model worker
         (``adapters.readmodels``) stores its per-day sums alongside the report's rows."""
         self.facts: dict[date, list[_Fact]] = {}

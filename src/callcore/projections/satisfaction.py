@@ -52,6 +52,7 @@ from callcore.domain import call, complaint, customer, dispatch, order, ticket
 from callcore.domain.common import ClockPaused, ClockResumed, Event, Role
 from callcore.domain.directory import Directory, SlaPolicy
 from callcore.domain.policy import SlaPolicyAdopted
+from callcore.domain.reference import DirectoryAdopted
 from callcore.ports import Recorded
 from callcore.projections.sla import ClockStatus, SlaClocks
 
@@ -231,10 +232,23 @@ _PROBLEM_CLOCK_EVENTS = (
 
 class Satisfaction:
     """The fold. ``policy_override`` evaluates the problems' clocks under another SLA
-    policy (a what-if), as :class:`~callcore.projections.sla.SlaClocks` does."""
+    policy (a what-if), as :class:`~callcore.projections.sla.SlaClocks` does.
 
-    def __init__(self, directory: Directory, *, policy_override: SlaPolicy | None = None) -> None:
+    A directory adopted in the history (``DirectoryAdopted``) takes over from its
+    instant: a complaint about a field worker counts for the branch the roster put the
+    worker in when it was lodged, and a worker who left keeps their past figures. With
+    ``follow_recorded_directory=False`` (a what-if) the directory given is used
+    throughout."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        policy_override: SlaPolicy | None = None,
+        follow_recorded_directory: bool = True,
+    ) -> None:
         self.directory = directory
+        self.follow_recorded_directory = follow_recorded_directory
         self.rated: list[Rated] = []
         self.lodged: list[Lodged] = []
         self.problems: list[_Raised] = []
@@ -278,6 +292,8 @@ class Satisfaction:
         event = record.event
         stream = record.stream
         match event:
+            case DirectoryAdopted() if self.follow_recorded_directory:
+                self.directory = event.directory
             case order.OrderPlaced():
                 self.work[stream] = (None, event.branch)
             case dispatch.DispatchRequested():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcore.domain import customer, notification, numbering, policy
+from callcore.domain import customer, notification, numbering, policy, reference
 from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
@@ -52,6 +52,14 @@ def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
 def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
     state = uow.load(policy.FOLD, policy.SLA_STREAM)
     uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
+
+
+@handles(reference.AdoptDirectory)
+def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
+    state = uow.load(reference.FOLD, reference.DIRECTORY_STREAM)
+    uow.record(
+        reference.FOLD, reference.DIRECTORY_STREAM, reference.adopt(state, command, uow.context)
+    )
 
 
 @handles(notification.RecordNotificationSent)
