@@ -131,11 +131,10 @@ class TestHandover:
         )
         by_agent = agents(s, at(23, 13, 55))
         assert [d.subject for d in by_agent["A01"].due_next_shift] == ["ticket-T4", "ticket-T4"]
-        # K1's reply was given (a resolution proposed): only its running clocks remain —
-        # the department follow-up (2 h from 13:00) falls due at 15:00
-        assert by_agent["A02"].due_next_shift == (
-            Deadline(SLA_CLOCK, "complaint-K1", at(23, 15), clock="complaint-department-follow-up"),
-        )
+        # K1's reply was given and the department came back with a resolution: the
+        # department follow-up (2 h from 13:00) stopped with it (issue 16, decision 6),
+        # so nothing of K1 is handed over
+        assert by_agent["A02"].due_next_shift == ()
         # and as of before those events, the handover was what it was
         assert agents(s, at(23, 12, 30))["A01"].due_next_shift[0].subject == "ticket-T1"
 

@@ -46,6 +46,10 @@ class ClockStatus(enum.StrEnum):
     AT_RISK = "at-risk"
     MET = "met"
     BREACHED = "breached"
+    WITHDRAWN = "withdrawn"
+    """The work was withdrawn before its due time (a cancelled order or dispatch, an
+    invalid complaint, a call the answer figure does not count): neither met nor
+    breached, and counted on its own."""
 
 
 @frozen
@@ -119,11 +123,19 @@ class ClockInstance:
     due_changes: tuple[tuple[datetime, datetime], ...] = ()
     """Later promises (a new delivery window agreed), with when they were agreed."""
     dropped_at: datetime | None = None
-    """When the clock stopped applying (the work was cancelled): not counted from then."""
+    """When the clock stopped applying (the work was withdrawn): *withdrawn* from then if
+    it was not yet due, *breached* if it was (once breached, always breached)."""
+    verdict: ClockStatus | None = None
+    """The result decided when the clock stopped, for clocks whose result is not the
+    stop time against the due time alone (the answer clock: :mod:`answering`)."""
 
     @property
     def running(self) -> bool:
         return self.stopped_at is None and self.dropped_at is None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.stopped_at if self.stopped_at is not None else self.dropped_at
 
     def as_known_at(self, at: datetime) -> ClockInstance:
         """The instance as the view would have shown it at ``at``."""
@@ -136,6 +148,7 @@ class ClockInstance:
             if when <= at:
                 due = promised
         stopped = self.stopped_at if self.stopped_at is not None and self.stopped_at <= at else None
+        dropped = self.dropped_at if self.dropped_at is not None and self.dropped_at <= at else None
         pauses = tuple(
             (start, end if end is not None and end <= at else None)
             for start, end in self.pauses
@@ -146,6 +159,8 @@ class ClockInstance:
             attribution=attribution,
             fixed_due=due,
             stopped_at=stopped,
+            dropped_at=dropped,
+            verdict=self.verdict if stopped is not None or dropped is not None else None,
             pauses=pauses,
             attribution_changes=(),
             due_changes=(),
@@ -171,7 +186,7 @@ class ClockInstance:
     def due_at(self, at: datetime, calendar: BusinessCalendar) -> datetime:
         """The target (or promised time), moved by every pause that began before the clock
         was due: a pause after the due time cannot un-breach a clock."""
-        until = self.stopped_at or at
+        until = self.ended_at or at
         if self.fixed_due is not None:
             due = self.fixed_due
         elif self.business:
@@ -198,7 +213,7 @@ class ClockInstance:
         return (self.fixed_due - self.started_at).total_seconds()
 
     def elapsed(self, at: datetime, calendar: BusinessCalendar) -> float:
-        end = min(self.stopped_at or at, at)
+        end = min(self.ended_at or at, at)
         gross = (
             calendar.business_seconds_between(self.started_at, end)
             if self.business
@@ -211,8 +226,13 @@ class ClockInstance:
     ) -> tuple[ClockStatus, float | None]:
         """The status as of ``at`` and, when at risk, the warning share passed."""
         due = self.due_at(at, calendar)
-        if self.stopped_at is not None and self.stopped_at <= at:
-            return (ClockStatus.MET if self.stopped_at <= due else ClockStatus.BREACHED), None
+        ended = self.ended_at
+        if ended is not None and ended <= at:
+            if self.verdict is not None:
+                return self.verdict, None
+            if ended > due:
+                return ClockStatus.BREACHED, None  # whatever stopped or withdrew it
+            return (ClockStatus.MET if self.stopped_at is not None else ClockStatus.WITHDRAWN), None
         if at > due:
             return ClockStatus.BREACHED, None
         span = self.target_span(calendar)
@@ -249,6 +269,7 @@ class ComplianceRow:
     breached: int
     running: int
     at_risk: int
+    withdrawn: int = 0
 
     @property
     def compliance(self) -> float | None:
@@ -274,12 +295,13 @@ class SlaView:
                 key = getattr(row.attribution, by)
             if key is None:
                 continue
-            slot = counts.setdefault(key, [0, 0, 0, 0])
+            slot = counts.setdefault(key, [0, 0, 0, 0, 0])
             index = {
                 ClockStatus.MET: 0,
                 ClockStatus.BREACHED: 1,
                 ClockStatus.RUNNING: 2,
                 ClockStatus.AT_RISK: 3,
+                ClockStatus.WITHDRAWN: 4,
             }[row.state]
             slot[index] += 1
         return tuple(ComplianceRow(key, *values) for key, values in sorted(counts.items()))
@@ -372,23 +394,46 @@ class SlaClocks:
             chosen = self.policy.by_customer_level.get(level, {}).get(clock, chosen)
         return chosen
 
-    def stop(self, clock: str, subject: str, event: Event) -> None:
+    def stop(
+        self, clock: str, subject: str, event: Event, verdict: ClockStatus | None = None
+    ) -> None:
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running:
             current = existing[-1]
-            pauses = current.pauses
-            if current.paused:
-                pauses = (*pauses[:-1], (pauses[-1][0], event.at))
-            existing[-1] = attrs.evolve(current, stopped_at=event.at, pauses=pauses)
+            existing[-1] = attrs.evolve(
+                current,
+                stopped_at=event.at,
+                pauses=_closed_pauses(current, event.at),
+                verdict=verdict,
+            )
 
-    def drop(self, clock: str, subject: str, at: datetime | None = None) -> None:
-        """Forget a running instance that no longer applies (a cancelled dispatch or
-        order, a call abandoned within its target)."""
+    def drop(
+        self,
+        clock: str,
+        subject: str,
+        at: datetime | None = None,
+        verdict: ClockStatus | None = None,
+    ) -> None:
+        """Withdraw a running instance that no longer applies (a cancelled dispatch or
+        order, an invalid complaint): *withdrawn* if it was not yet due, and *breached*
+        if it was — a withdrawal never hides a breach."""
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
-        if existing and existing[-1].running:
-            existing[-1] = attrs.evolve(existing[-1], dropped_at=at or self.current_at)
+        when = at or self.current_at
+        if existing and existing[-1].running and when is not None:
+            current = existing[-1]
+            existing[-1] = attrs.evolve(
+                current, dropped_at=when, pauses=_closed_pauses(current, when), verdict=verdict
+            )
+
+    def close(self, subject: str, event: Event, keep: Iterable[str] = ()) -> None:
+        """The record closed: every clock still running on it stops (met or breached by
+        then), except those that by design run after the close (``keep``)."""
+        kept = set(keep)
+        for clock in self.clocks_of.get(subject, ()):
+            if clock not in kept:
+                self.stop(clock, subject, event)
 
     def attribute(self, clock: str, subject: str, **changes: str | None) -> None:
         self.dirty.add((clock, subject))
@@ -407,13 +452,16 @@ class SlaClocks:
             )
 
     def move_due(self, clock: str, subject: str, due: datetime) -> None:
+        """A new promise (a new window agreed): the due time from now on — unless the
+        clock is already past its due time, which no later promise un-breaches."""
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
-        if existing and existing[-1].running and self.current_at is not None:
+        now = self.current_at
+        if existing and existing[-1].running and now is not None:
             current = existing[-1]
-            existing[-1] = attrs.evolve(
-                current, due_changes=(*current.due_changes, (self.current_at, due))
-            )
+            if now > current.as_known_at(now).due_at(now, self.calendar):
+                return  # once breached, always breached
+            existing[-1] = attrs.evolve(current, due_changes=(*current.due_changes, (now, due)))
 
     def _instances_of(self, clock: str, subject: str) -> list[ClockInstance]:
         existing = self.instances.get((clock, subject))
@@ -464,8 +512,6 @@ class SlaClocks:
             for clock in existing:
                 if clock.started_at > instant:
                     continue
-                if clock.dropped_at is not None and clock.dropped_at <= instant:
-                    continue
                 visible = clock.as_known_at(instant)
                 state, warning = visible.status(instant, self.calendar, self.policy.warning_shares)
                 rows.append(
@@ -475,9 +521,9 @@ class SlaClocks:
                         instance=clock.instance,
                         started_at=clock.started_at,
                         due_at=visible.due_at(instant, self.calendar),
-                        stopped_at=visible.stopped_at,
+                        stopped_at=visible.ended_at,
                         paused_seconds=visible.paused_seconds(
-                            visible.stopped_at or instant, self.calendar
+                            visible.ended_at or instant, self.calendar
                         ),
                         state=state,
                         warning=warning,
@@ -488,6 +534,15 @@ class SlaClocks:
                 )
         rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
         return SlaView(as_of=instant, clocks=tuple(rows))
+
+
+def _closed_pauses(
+    instance: ClockInstance, at: datetime
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    pauses = instance.pauses
+    if instance.paused:
+        pauses = (*pauses[:-1], (pauses[-1][0], at))
+    return pauses
 
 
 def _agent(event: Event) -> str | None:
@@ -605,6 +660,12 @@ def _repair_centre(fold: SlaClocks, subject: str, event: ticket.RepairCentreNoti
     fold.stop("emergency-notification", subject, event)
 
 
+@on(ticket.TicketClosed)
+def _ticket_closed(fold: SlaClocks, subject: str, event: ticket.TicketClosed) -> None:
+    # a closed ticket waits on nobody: whatever still ran stops, met or breached by now
+    fold.close(subject, event)
+
+
 @on(ticket.VoicemailRecorded)
 def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -> None:
     fold.start(
@@ -680,8 +741,30 @@ def _followed_up(fold: SlaClocks, subject: str, event: complaint.DepartmentFollo
     fold.stop("complaint-department-follow-up", subject, event)
 
 
+@on(complaint.ResolutionProposed)
+def _resolution_proposed(
+    fold: SlaClocks, subject: str, event: complaint.ResolutionProposed
+) -> None:
+    # the department came back with a resolution: there is nothing left to chase it for
+    fold.stop("complaint-department-follow-up", subject, event)
+
+
+@on(complaint.ResolutionRejected)
+def _rejected(fold: SlaClocks, subject: str, event: complaint.ResolutionRejected) -> None:
+    # the customer answered the resolution: they have been updated
+    fold.stop("complaint-customer-updated", subject, event)
+
+
+@on(complaint.ComplaintClosed)
+def _complaint_closed(fold: SlaClocks, subject: str, event: complaint.ComplaintClosed) -> None:
+    # the satisfaction call follows acceptance even after the close (domain.md §4.4)
+    fold.close(subject, event, keep=("complaint-satisfaction-call",))
+
+
 @on(complaint.ResolutionAccepted)
 def _accepted(fold: SlaClocks, subject: str, event: complaint.ResolutionAccepted) -> None:
+    fold.stop("complaint-customer-updated", subject, event)
+    fold.stop("complaint-department-follow-up", subject, event)
     facts = fold.facts(subject)
     fold.start(
         "complaint-satisfaction-call",

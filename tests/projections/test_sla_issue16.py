@@ -1,0 +1,273 @@
+"""Issue 16: SLA figures a supervisor would sign (domain.md §6, the closing semantics).
+
+Given/when/then at the event level, one class per decision of the issue. Each history is
+folded once and asked about several instants; the view as of an instant must be what
+the history cut there shows (checked at the end of every class with :func:`same_as_cut`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from callcore.adapters.directory_file import demo_directory
+from callcore.domain import complaint, dispatch, order, ticket
+from callcore.domain.common import Actor, Contact, Event, Priority, Role, Window
+from callcore.domain.directory import Skill
+from callcore.ports import Recorded
+from callcore.projections.sla import ClockRow, ClockStatus, SlaClocks, SlaView
+from tests.support import CST
+
+A = Actor(Role.AGENT, "A01")
+D = demo_directory()
+CALLER = Contact("Wang Xiuying", "+8613912345678")
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=CST)  # a Monday
+
+
+def t(hours: float = 0, minutes: float = 0, days: float = 0) -> datetime:
+    return T0 + timedelta(days=days, hours=hours, minutes=minutes)
+
+
+class History:
+    """Events on streams, in the order given (their ``at`` must not go back)."""
+
+    def __init__(self) -> None:
+        self.records: list[Recorded] = []
+        self.versions: dict[str, int] = {}
+
+    def add(self, stream: str, *events: Event) -> History:
+        for event in events:
+            self.versions[stream] = self.versions.get(stream, 0) + 1
+            self.records.append(Recorded(stream, self.versions[stream], event))
+        return self
+
+    def fold(self, directory=D) -> SlaClocks:  # type: ignore[no-untyped-def]
+        return SlaClocks(directory).apply_all(self.records)
+
+    def view(self, at: datetime, directory=D) -> SlaView:  # type: ignore[no-untyped-def]
+        return self.fold(directory).view(at)
+
+    def row(self, at: datetime, clock: str, subject: str | None = None, n: int = 1) -> ClockRow:
+        (found,) = [
+            r
+            for r in self.view(at).clocks
+            if r.clock == clock and r.instance == n and subject in (None, r.subject)
+        ]
+        return found
+
+    def state(self, at: datetime, clock: str, subject: str | None = None) -> ClockStatus:
+        return self.row(at, clock, subject).state
+
+    def same_as_cut(self, *instants: datetime) -> None:
+        whole = self.fold()
+        for at in instants:
+            cut = SlaClocks(D).apply_all(r for r in self.records if r.event.at <= at)
+            assert whole.view(at) == cut.view(at), at
+
+
+def placed(at: datetime, window_end: datetime, order_id: str = "O") -> Event:
+    return order.OrderPlaced(
+        at=at,
+        actor=A,
+        order_id=order_id,
+        registered=False,
+        customer_number=None,
+        name="n",
+        phone="+8613912345678",
+        address="a",
+        area="XIHU",
+        branch="B-WEST",
+        branch_address="b",
+        branch_phone="p",
+        lines=(),
+        total=Decimal("1.00"),
+        priced_on=at.date(),
+        delivery_window=Window(window_end - timedelta(hours=2), window_end),
+    )
+
+
+def repair_requested(
+    at: datetime,
+    wished: Window | None = None,
+    priority: Priority = Priority.NORMAL,
+    level: str = "standard",
+    kind: dispatch.DispatchKind = dispatch.DispatchKind.REPAIR,
+) -> Event:
+    return dispatch.DispatchRequested(
+        at=at,
+        actor=A,
+        dispatch_id="X",
+        kind=kind,
+        site_address="s",
+        area="XIHU",
+        branch="B-WEST",
+        handled_by="B-WEST",
+        required_skill=Skill.REPAIR_SIMPLE,
+        contact=CALLER,
+        wished=wished or Window(at, at + timedelta(hours=1)),
+        priority=priority,
+        customer_level=level,
+        job="j",
+    )
+
+
+def lodged(at: datetime, customer_number: str | None = None) -> Event:
+    return complaint.ComplaintLodged(
+        at=at,
+        actor=A,
+        complaint_id="K",
+        complainant=CALLER,
+        customer_number=customer_number,
+        about=complaint.Subject(complaint.SubjectKind.OTHER),
+        what="w",
+        wanted_outcome="o",
+    )
+
+
+def opened_ticket(at: datetime, priority: Priority = Priority.NORMAL, **extra: object) -> Event:
+    return ticket.TicketOpened(
+        at=at,
+        actor=A,
+        ticket_id="T",
+        category=ticket.Category.INQUIRY,
+        channel=ticket.Channel.PHONE,
+        priority=priority,
+        caller=CALLER,
+        description="d",
+        area="XIHU",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+class TestOnceBreachedAlwaysBreached:
+    """Decision 5."""
+
+    def test_a_delivery_cancelled_after_its_window_stays_breached(self) -> None:
+        # given an order due at 11:00, and a second one delivered in time
+        h = History().add("order-O", placed(t(), window_end=t(hours=2)))
+        h.add("order-P", placed(t(), window_end=t(hours=2), order_id="P"))
+        h.add("order-P", order.OrderDelivered(at=t(hours=1), actor=A, empty_collected=True))
+        # when the first is cancelled at 12:00, after its window
+        h.add("order-O", order.OrderCancelled(at=t(hours=3), actor=A, reason="not home"))
+        # then it is breached at 11:30 and still at 12:30, and compliance stays 0.5
+        for at in (t(hours=2.5), t(hours=3.5), t(days=3)):
+            assert h.state(at, "delivery", "order-O") is ClockStatus.BREACHED
+            (summary,) = [c for c in h.view(at).summary() if c.key == "delivery"]
+            assert summary.compliance == 0.5
+        h.same_as_cut(t(hours=2.5), t(hours=3), t(hours=3.5))
+
+    def test_a_delivery_cancelled_before_its_window_is_withdrawn_not_met(self) -> None:
+        h = History().add("order-O", placed(t(), window_end=t(hours=2)))
+        h.add("order-O", order.OrderCancelled(at=t(hours=1), actor=A, reason="changed mind"))
+        r = h.row(t(hours=3), "delivery")
+        assert (r.state, r.stopped_at) == (ClockStatus.WITHDRAWN, t(hours=1))
+        (summary,) = h.view(t(hours=3)).summary()
+        assert (summary.met, summary.breached, summary.withdrawn) == (0, 0, 1)
+        assert summary.compliance is None
+        assert h.state(t(minutes=30), "delivery") is ClockStatus.RUNNING
+
+    def test_a_late_reschedule_does_not_turn_a_breach_into_met(self) -> None:
+        # given a window ending 11:00, rescheduled at 11:30 to end 15:00, delivered 14:00
+        h = History().add("order-O", placed(t(), window_end=t(hours=2)))
+        new = Window(t(hours=4), t(hours=6))
+        h.add(
+            "order-O",
+            order.DeliveryRescheduled(
+                at=t(hours=2.5),
+                actor=A,
+                window=new,
+                reason="r",
+                requested_by=order.RequestedBy.CUSTOMER,
+            ),
+            order.OrderDelivered(at=t(hours=5), actor=A, empty_collected=True),
+        )
+        for at in (t(hours=2.2), t(hours=3), t(hours=6)):
+            r = h.row(at, "delivery")
+            assert (r.state, r.due_at) == (ClockStatus.BREACHED, t(hours=2))
+        h.same_as_cut(t(hours=2.2), t(hours=2.5), t(hours=5))
+
+    def test_a_reschedule_before_the_due_time_moves_it(self) -> None:
+        h = History().add("order-O", placed(t(), window_end=t(hours=2)))
+        h.add(
+            "order-O",
+            order.DeliveryRescheduled(
+                at=t(hours=1),
+                actor=A,
+                window=Window(t(hours=4), t(hours=6)),
+                reason="r",
+                requested_by=order.RequestedBy.CUSTOMER,
+            ),
+            order.OrderDelivered(at=t(hours=5), actor=A, empty_collected=True),
+        )
+        r = h.row(t(hours=6), "delivery")
+        assert (r.state, r.due_at) == (ClockStatus.MET, t(hours=6))
+        assert h.row(t(minutes=30), "delivery").due_at == t(hours=2)
+
+    def test_a_dispatch_cancelled_after_the_arrival_was_due_stays_breached(self) -> None:
+        h = History().add("dispatch-X", repair_requested(t()))
+        h.add("dispatch-X", dispatch.DispatchCancelled(at=t(hours=3), actor=A, reason="r"))
+        assert h.state(t(hours=5), "repair-arrival") is ClockStatus.BREACHED
+        h2 = History().add("dispatch-X", repair_requested(t()))
+        h2.add("dispatch-X", dispatch.DispatchCancelled(at=t(hours=1), actor=A, reason="r"))
+        assert h2.state(t(hours=5), "repair-arrival") is ClockStatus.WITHDRAWN
+
+
+class TestNoClockOfAClosedRecordKeepsRunning:
+    """Decision 6."""
+
+    def accepted(self, accepted_at: datetime) -> History:
+        return History().add(
+            "complaint-K",
+            lodged(t()),
+            complaint.ComplaintJudgedValid(at=t(minutes=2), actor=A),
+            complaint.DepartmentNotified(at=t(minutes=5), actor=A, department="BUSINESS"),
+            complaint.ResolutionProposed(
+                at=accepted_at - timedelta(minutes=1),
+                actor=A,
+                resolution="r",
+                department="BUSINESS",
+            ),
+            complaint.ResolutionAccepted(at=accepted_at, actor=A),
+            complaint.ComplaintClosed(at=accepted_at, actor=A, reason="accepted", resolved=True),
+        )
+
+    def test_acceptance_stops_the_update_and_follow_up_clocks(self) -> None:
+        # given a complaint whose resolution the customer accepted 15 min after notifying
+        h = self.accepted(t(minutes=20))
+        # then three hours later neither the update nor the follow-up clock is breached
+        later = t(hours=3, minutes=20)
+        updated = h.row(later, "complaint-customer-updated")
+        follow_up = h.row(later, "complaint-department-follow-up")
+        assert (updated.state, updated.stopped_at) == (ClockStatus.MET, t(minutes=20))
+        assert (follow_up.state, follow_up.stopped_at) == (ClockStatus.MET, t(minutes=19))
+        # the satisfaction call runs on after the close, as domain.md §4.4 says
+        assert h.state(later, "complaint-satisfaction-call") is ClockStatus.RUNNING
+        assert all(
+            r.stopped_at is not None
+            for r in h.view(later).clocks
+            if r.clock != "complaint-satisfaction-call"
+        )
+        h.same_as_cut(t(minutes=19), t(minutes=20), later)
+
+    def test_a_close_after_the_due_time_stops_the_clock_breached(self) -> None:
+        # the customer was updated 40 min after notification: the 20-min clock breached
+        h = self.accepted(t(minutes=45))
+        r = h.row(t(hours=5), "complaint-customer-updated")
+        assert (r.state, r.stopped_at) == (ClockStatus.BREACHED, t(minutes=45))
+
+    def test_a_closed_ticket_keeps_no_inquiry_clock_running(self) -> None:
+        h = History().add(
+            "ticket-T",
+            opened_ticket(t()),
+            ticket.CallbackPromised(at=t(), actor=A, phone="p", reply_due=t(days=1)),
+            ticket.TicketTransferred(at=t(minutes=10), actor=A, department="BUSINESS", note="n"),
+            ticket.TicketResolved(at=t(hours=1), actor=A, cause="c", solution="s"),
+            ticket.TicketClosed(at=t(hours=1), actor=A, disposition=ticket.Disposition.RESOLVED),
+        )
+        view = h.view(t(days=3))
+        assert {r.clock: r.state for r in view.clocks} == {
+            "inquiry-transfer": ClockStatus.MET,
+            "inquiry-department-reply": ClockStatus.MET,
+            "inquiry-customer-reply": ClockStatus.MET,
+        }
+        assert all(r.stopped_at is not None for r in view.clocks)
