@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import attrs
+
 from callcore.adapters.directory_file import demo_directory
 from callcore.domain import complaint, dispatch, order, ticket
 from callcore.domain.common import Actor, Contact, Event, Priority, Role, Window
@@ -271,3 +273,74 @@ class TestNoClockOfAClosedRecordKeepsRunning:
             "inquiry-customer-reply": ClockStatus.MET,
         }
         assert all(r.stopped_at is not None for r in view.clocks)
+
+
+def adopted(at: datetime, version: str, transfer_minutes: int, *shares: float) -> Event:
+    from callcore.domain.directory import ClockTarget
+    from callcore.domain.policy import SlaPolicyAdopted
+
+    targets = dict(D.sla.targets)
+    targets["inquiry-transfer"] = ClockTarget(transfer_minutes * 60)
+    policy = attrs.evolve(D.sla, version=version, targets=targets, warning_shares=shares)
+    return SlaPolicyAdopted(at=at, actor=A, version=version, policy=policy)
+
+
+def promised(at: datetime, n: int) -> tuple[str, list[Event]]:
+    return f"ticket-T{n}", [
+        opened_ticket(at),
+        ticket.CallbackPromised(at=at, actor=A, phone="p", reply_due=at + timedelta(days=2)),
+    ]
+
+
+class TestEachClockKeepsWhatItStartedUnder:
+    """Decision 1: a history with three policy changes, viewed between them."""
+
+    def history(self) -> History:
+        h = History().add("policy-sla", adopted(t(), "v1", 60, 0.75, 0.9))
+        eras = [
+            (t(minutes=10), None),
+            (t(hours=1, minutes=10), adopted(t(hours=1), "v2", 40, 0.5, 0.8)),
+            (t(hours=2, minutes=10), adopted(t(hours=2), "v3", 20, 0.25)),
+            (t(hours=3, minutes=10), adopted(t(hours=3), "v4", 100, 0.95)),
+        ]
+        for n, (start, change) in enumerate(eras):
+            if change is not None:
+                h.add("policy-sla", change)
+            stream, events = promised(start, n)
+            h.add(stream, *events)
+        return h
+
+    def test_targets_warnings_and_version_are_those_the_clock_started_under(self) -> None:
+        h = self.history()
+        expected = {  # ticket: (version, target minutes, warning shares)
+            "ticket-T0": ("v1", 60, (0.75, 0.9)),
+            "ticket-T1": ("v2", 40, (0.5, 0.8)),
+            "ticket-T2": ("v3", 20, (0.25,)),
+            "ticket-T3": ("v4", 100, (0.95,)),
+        }
+        starts = {"ticket-T0": t(minutes=10), "ticket-T1": t(hours=1, minutes=10)}
+        starts |= {"ticket-T2": t(hours=2, minutes=10), "ticket-T3": t(hours=3, minutes=10)}
+        for at in (t(minutes=30), t(hours=1, minutes=30), t(hours=2, minutes=30), t(hours=4)):
+            rows = {r.subject: r for r in h.view(at).clocks if r.clock == "inquiry-transfer"}
+            for subject, row in rows.items():
+                version, minutes, shares = expected[subject]
+                assert row.policy_version == version
+                assert row.due_at == starts[subject] + timedelta(minutes=minutes)
+                assert row.warning_shares == shares
+            assert len(rows) == sum(start <= at for start in starts.values())
+        h.same_as_cut(
+            t(minutes=59), t(hours=1), t(hours=1, minutes=30), t(hours=2, minutes=30), t(hours=5)
+        )
+
+    def test_a_warning_comes_from_the_clocks_own_policy(self) -> None:
+        # T0 started under v1 (75 %/90 % of 60 min); at 09:50, 40 of 60 min (67 %) have
+        # passed: no warning under v1, though v2 (50 %/80 %) is the newest policy by then
+        h = self.history()
+        early = h.row(t(minutes=50), "inquiry-transfer", "ticket-T0")
+        assert (early.state, early.warning) == (ClockStatus.RUNNING, None)
+        late = h.row(t(hours=1, minutes=10), "inquiry-transfer", "ticket-T0")  # 60 min of 60
+        assert (late.state, late.warning) == (ClockStatus.AT_RISK, 0.9)
+        # T2 started under v3, warning at 25 % of 20 min: 5 min in
+        assert h.row(t(hours=2, minutes=15), "inquiry-transfer", "ticket-T2").warning == 0.25
+        # T3 under v4, one share of 95 %: at 90 min of 100 nothing yet
+        assert h.row(t(hours=4, minutes=40), "inquiry-transfer", "ticket-T3").warning is None

@@ -6,8 +6,9 @@ otherwise; a clock still running past its due time is breached as of that moment
 *at risk* once a configurable share of its target has passed (default 75 % and 90 %).
 
 * **Targets** come from the SLA policy in force when the clock started, per priority and
-  customer level; the instance keeps the policy version and its target, so a later policy
-  change never rewrites it. A what-if is the same fold under another policy.
+  customer level; the instance keeps everything it started under — policy version,
+  target, warning shares, priority and customer level — so a later policy change never
+  rewrites it. A what-if is the same fold under another policy.
 * **Pauses**: ``ClockPaused``/``ClockResumed`` on the subject pause its running clocks
   (all, or the named ones); the due time moves by the paused time — in business time for
   business clocks.
@@ -114,6 +115,8 @@ class ClockInstance:
     """For clocks whose due time is a promise (a delivery window, 08:30 tomorrow)."""
     priority: str | None = None
     customer_level: str | None = None
+    warning_shares: tuple[float, ...] = (0.75, 0.90)
+    """The warning shares of the policy it started under (kept, like its target)."""
     stopped_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     attribution: Attribution = field(factory=Attribution)
@@ -221,9 +224,7 @@ class ClockInstance:
         )
         return gross - self.paused_seconds(end, calendar)
 
-    def status(
-        self, at: datetime, calendar: BusinessCalendar, warning_shares: tuple[float, ...]
-    ) -> tuple[ClockStatus, float | None]:
+    def status(self, at: datetime, calendar: BusinessCalendar) -> tuple[ClockStatus, float | None]:
         """The status as of ``at`` and, when at risk, the warning share passed."""
         due = self.due_at(at, calendar)
         ended = self.ended_at
@@ -238,7 +239,7 @@ class ClockInstance:
         span = self.target_span(calendar)
         if span > 0:
             share = self.elapsed(at, calendar) / span
-            passed = [w for w in warning_shares if share >= w]
+            passed = [w for w in self.warning_shares if share >= w]
             if passed:
                 return ClockStatus.AT_RISK, max(passed)
         return ClockStatus.RUNNING, None
@@ -260,6 +261,9 @@ class ClockRow:
     policy_version: str
     priority: str | None
     attribution: Attribution
+    customer_level: str | None = None
+    warning_shares: tuple[float, ...] = ()
+    """The warning shares it is evaluated under: those of its own policy."""
 
 
 @frozen
@@ -379,6 +383,7 @@ class SlaClocks:
                 fixed_due=fixed_due,
                 priority=priority_value,
                 customer_level=customer_level,
+                warning_shares=tuple(self.policy.warning_shares),
                 attribution=attribution or Attribution(agent=_agent(event)),
             )
         )
@@ -513,7 +518,7 @@ class SlaClocks:
                 if clock.started_at > instant:
                     continue
                 visible = clock.as_known_at(instant)
-                state, warning = visible.status(instant, self.calendar, self.policy.warning_shares)
+                state, warning = visible.status(instant, self.calendar)
                 rows.append(
                     ClockRow(
                         clock=clock.clock,
@@ -530,6 +535,8 @@ class SlaClocks:
                         policy_version=clock.policy_version,
                         priority=clock.priority,
                         attribution=visible.attribution,
+                        customer_level=clock.customer_level,
+                        warning_shares=clock.warning_shares,
                     )
                 )
         rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
