@@ -40,6 +40,15 @@ from callcore.domain.customer import AccountOpened
 from callcore.domain.directory import ClockTarget, Directory, SlaPolicy
 from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
+from callcore.projections.answering import (
+    ABANDONED,
+    ANSWERED,
+    TIMED_OUT,
+    VOICEMAIL,
+    AnswerOutcome,
+    AnswerRule,
+    classify,
+)
 
 
 class ClockStatus(enum.StrEnum):
@@ -330,6 +339,7 @@ class SlaClocks:
         self.subject_facts: dict[str, dict[str, Any]] = {}
         self.last_at: datetime | None = None
         self.current_at: datetime | None = None
+        self.current_event: Event | None = None
         self.dirty: set[tuple[str, str]] = set()
         """Instances changed since the last :meth:`take_dirty` (for materialisers)."""
 
@@ -346,6 +356,7 @@ class SlaClocks:
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
         self.current_at = event.at
+        self.current_event = event
         for handler in _HANDLERS.get(type(event), ()):
             handler(self, subject, event)
 
@@ -793,26 +804,65 @@ def _satisfaction(fold: SlaClocks, subject: str, event: complaint.SatisfactionCa
 
 @on(call.CallOffered)
 def _offered(fold: SlaClocks, subject: str, event: call.CallOffered) -> None:
+    if event.after_hours:
+        return  # nobody was there to answer: the voicemail-callback clock measures it
+    rule = AnswerRule.of(fold.policy)
+    fold.facts(subject).update(
+        answer_short_abandon=rule.short_abandon_seconds,
+        answer_counts_abandons=rule.counts_abandons,
+    )
     fold.start("answer", subject, event, attribution=Attribution())
+
+
+def _answer_outcome(
+    fold: SlaClocks, subject: str, ending: str, waited: float, after_hours: bool = False
+) -> None:
+    # One answer figure: the same classification as the queue's service level.
+    existing = fold.instances.get(("answer", subject))
+    if not existing or not existing[-1].running:
+        return
+    facts = fold.facts(subject)
+    rule = AnswerRule(
+        target_seconds=existing[-1].target_seconds,
+        short_abandon_seconds=facts.get("answer_short_abandon", 5),
+        counts_abandons=facts.get("answer_counts_abandons", True),
+    )
+    outcome = classify(
+        rule,
+        offered_after_hours=False,
+        ending=ending,
+        waited_seconds=waited,
+        ended_after_hours=after_hours,
+    )
+    event = fold.current_event
+    assert event is not None
+    if outcome is AnswerOutcome.WITHIN:
+        fold.stop("answer", subject, event, verdict=ClockStatus.MET)
+    elif outcome is AnswerOutcome.MISSED:
+        fold.stop("answer", subject, event, verdict=ClockStatus.BREACHED)
+    else:  # a short abandon, after hours: in neither count
+        fold.drop("answer", subject, event.at, verdict=ClockStatus.WITHDRAWN)
 
 
 @on(call.CallAnswered)
 def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
-    fold.stop("answer", subject, event)
+    _answer_outcome(fold, subject, ANSWERED, event.waited_seconds)
     fold.attribute("answer", subject, agent=event.agent)
 
 
-@on(call.CallAbandoned, call.CallTimedOut, call.CallSentToVoicemail)
-def _unanswered(fold: SlaClocks, subject: str, event: Any) -> None:
-    # Left within the target: not the centre's failure, not counted. Left after it: the
-    # three rings were missed, breached when the caller gave up.
-    existing = fold.instances.get(("answer", subject))
-    if not existing or not existing[-1].running:
-        return
-    if event.waited_seconds <= existing[-1].target_seconds:
-        fold.drop("answer", subject)
-    else:
-        fold.stop("answer", subject, event)
+@on(call.CallAbandoned)
+def _abandoned(fold: SlaClocks, subject: str, event: call.CallAbandoned) -> None:
+    _answer_outcome(fold, subject, ABANDONED, event.waited_seconds)
+
+
+@on(call.CallTimedOut)
+def _timed_out(fold: SlaClocks, subject: str, event: call.CallTimedOut) -> None:
+    _answer_outcome(fold, subject, TIMED_OUT, event.waited_seconds)
+
+
+@on(call.CallSentToVoicemail)
+def _to_voicemail(fold: SlaClocks, subject: str, event: call.CallSentToVoicemail) -> None:
+    _answer_outcome(fold, subject, VOICEMAIL, event.waited_seconds, event.after_hours)
 
 
 # field work and deliveries -----------------------------------------------------------
