@@ -344,3 +344,103 @@ class TestEachClockKeepsWhatItStartedUnder:
         assert h.row(t(hours=2, minutes=15), "inquiry-transfer", "ticket-T2").warning == 0.25
         # T3 under v4, one share of 95 %: at 90 min of 100 nothing yet
         assert h.row(t(hours=4, minutes=40), "inquiry-transfer", "ticket-T3").warning is None
+
+
+def with_overrides(**tables: dict[str, dict[str, object]]):  # type: ignore[no-untyped-def]
+    from callcore.domain.directory import ClockTarget
+
+    sla = attrs.evolve(
+        D.sla,
+        by_priority={
+            **D.sla.by_priority,
+            **{
+                p: {c: ClockTarget(**v) for c, v in clocks.items()}  # type: ignore[arg-type]
+                for p, clocks in tables.get("by_priority", {}).items()
+            },
+        },
+        by_customer_level={
+            level: {c: ClockTarget(**v) for c, v in clocks.items()}  # type: ignore[arg-type]
+            for level, clocks in tables.get("by_customer_level", {}).items()
+        },
+    )
+    return attrs.evolve(D, sla=sla)
+
+
+def account(at: datetime, number: str, level: str) -> Event:
+    from callcore.domain.customer import AccountOpened, CustomerType
+
+    return AccountOpened(
+        at=at,
+        actor=A,
+        customer_number=number,
+        name="n",
+        phone="+8613912345678",
+        address="a",
+        area="XIHU",
+        branch="B-WEST",
+        customer_type=CustomerType.HOUSEHOLD,
+        level=level,
+    )
+
+
+class TestPriorityAndLevelOnEveryClock:
+    """Decision 2."""
+
+    def test_post_repair_follow_up_takes_the_dispatch_priority_and_level(self) -> None:
+        directory = with_overrides(
+            by_priority={"normal": {"post-repair-follow-up": {"seconds": 86400}}},
+            by_customer_level={"gold": {"repair-arrival": {"seconds": 3600}}},
+        )
+        h = History().add(
+            "dispatch-X",
+            repair_requested(t(), level="gold"),
+            dispatch.WorkerArrived(at=t(minutes=90), actor=A, worker_id="W006"),
+            dispatch.DispatchCompleted(at=t(hours=2), actor=A, outcome="fixed"),
+        )
+        rows = {r.clock: r for r in h.view(t(days=2), directory).clocks}
+        follow_up = rows["post-repair-follow-up"]
+        assert (follow_up.priority, follow_up.customer_level) == ("normal", "gold")
+        assert follow_up.due_at == t(hours=2, days=1)  # the 1-day override, not 3 days
+        assert follow_up.state is ClockStatus.BREACHED
+        arrival = rows["repair-arrival"]  # the gold level's hour, not the normal 2 h
+        assert (arrival.customer_level, arrival.state) == ("gold", ClockStatus.BREACHED)
+
+    def test_voicemail_callback_takes_the_ticket_priority_and_the_customer_level(self) -> None:
+        directory = with_overrides(
+            by_customer_level={"vip": {"voicemail-callback": {"seconds": 3600, "business": True}}}
+        )
+        evening = datetime(2026, 11, 23, 23, 0, tzinfo=CST)  # closed: opens 06:00
+        h = History().add("customer-C1", account(t(), "C1", "vip"))
+        h.add(
+            "ticket-T",
+            opened_ticket(evening, customer_number="C1"),
+            ticket.VoicemailRecorded(
+                at=evening, actor=A, callback_due=datetime(2026, 11, 24, 8, 30, tzinfo=CST)
+            ),
+        )
+        (row,) = h.view(evening + timedelta(hours=8), directory).clocks
+        assert (row.priority, row.customer_level) == ("normal", "vip")
+        # one business hour from 06:00, not 08:30
+        assert row.due_at == datetime(2026, 11, 24, 7, 0, tzinfo=CST)
+        # without the override, the default promise: 08:30 of the next business morning
+        plain = h.fold().view(evening + timedelta(hours=8))
+        (default,) = [r for r in plain.clocks if r.clock == "voicemail-callback"]
+        assert default.due_at == datetime(2026, 11, 24, 8, 30, tzinfo=CST)
+
+    def test_every_clock_of_a_record_with_a_priority_reports_it(self) -> None:
+        h = History().add("customer-C1", account(t(), "C1", "gold"))
+        h.add(
+            "ticket-T",
+            opened_ticket(t(), priority=Priority.URGENT, customer_number="C1"),
+            ticket.CallbackPromised(at=t(), actor=A, phone="p", reply_due=t(days=1)),
+            ticket.TicketTransferred(at=t(minutes=5), actor=A, department="BUSINESS", note="n"),
+        )
+        h.add("complaint-K", lodged(t(), customer_number="C1"))
+        rows = h.view(t(hours=1)).clocks
+        assert {(r.clock, r.priority, r.customer_level) for r in rows} == {
+            ("inquiry-transfer", "urgent", "gold"),
+            ("inquiry-customer-reply", "urgent", "gold"),
+            ("inquiry-department-reply", "urgent", "gold"),
+            ("complaint-reply-committed", None, "gold"),  # a complaint has no priority
+            ("complaint-department-notified", None, "gold"),
+        }

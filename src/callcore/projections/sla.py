@@ -374,13 +374,19 @@ class SlaClocks:
         priority: Priority | str | None = None,
         customer_level: str | None = None,
         fixed_due: datetime | None = None,
+        default_due: bool = False,
         attribution: Attribution | None = None,
     ) -> None:
+        """Start an instance (unless one runs). ``fixed_due`` is a due instant instead of
+        the target; ``default_due`` says it is only the policy's default (08:30 of the
+        next business day), which a priority or customer-level override replaces."""
         existing = self._instances_of(clock, subject)
         if existing and existing[-1].running:
             return  # already running: the first start counts
         priority_value = getattr(priority, "value", priority)
         target = self._target(clock, priority_value, customer_level)
+        if default_due and self._overridden(clock, priority_value, customer_level):
+            fixed_due = None
         self.dirty.add((clock, subject))
         existing.append(
             ClockInstance(
@@ -398,6 +404,11 @@ class SlaClocks:
                 attribution=attribution or Attribution(agent=_agent(event)),
             )
         )
+
+    def _overridden(self, clock: str, priority: str | None, level: str | None) -> bool:
+        return clock in self.policy.by_priority.get(
+            priority or "", {}
+        ) or clock in self.policy.by_customer_level.get(level or "", {})
 
     def _target(self, clock: str, priority: str | None, level: str | None) -> ClockTarget:
         chosen = self.policy.targets.get(clock, ClockTarget(0))
@@ -621,6 +632,7 @@ def _ticket_opened(fold: SlaClocks, subject: str, event: ticket.TicketOpened) ->
             subject,
             event,
             priority=event.priority,
+            customer_level=level,
             attribution=Attribution(branch=branch, agent=_agent(event)),
         )
 
@@ -686,11 +698,15 @@ def _ticket_closed(fold: SlaClocks, subject: str, event: ticket.TicketClosed) ->
 
 @on(ticket.VoicemailRecorded)
 def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -> None:
+    facts = fold.facts(subject)
     fold.start(
         "voicemail-callback",
         subject,
         event,
+        priority=facts.get("priority"),
+        customer_level=facts.get("level"),
         fixed_due=event.callback_due,
+        default_due=True,
         attribution=_ticket_attribution(fold, subject, event),
     )
 
@@ -871,8 +887,10 @@ def _to_voicemail(fold: SlaClocks, subject: str, event: call.CallSentToVoicemail
 @on(dispatch.DispatchRequested)
 def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchRequested) -> None:
     attribution = Attribution(branch=event.branch, agent=_agent(event))
-    fold.facts(subject).update(kind=event.kind.value, branch=event.branch)
     level = event.customer_level
+    fold.facts(subject).update(
+        kind=event.kind.value, branch=event.branch, priority=event.priority.value, level=level
+    )
     if event.kind is dispatch.DispatchKind.REPAIR:
         fold.start(
             "repair-arrival",
@@ -984,6 +1002,8 @@ def _repair_follow_up(fold: SlaClocks, subject: str, event: dispatch.DispatchCom
             "post-repair-follow-up",
             subject,
             event,
+            priority=facts.get("priority"),
+            customer_level=facts.get("level"),
             attribution=Attribution(branch=facts.get("branch"), field_worker=facts.get("worker")),
         )
 
@@ -1000,11 +1020,18 @@ def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecor
                 fold.attribute(clock, followed, agent=_agent(event))
                 break
     if event.problems_raised:
-        fold.facts(subject)["followed"] = followed
+        followed_facts = fold.facts(followed)
+        fold.facts(subject).update(
+            followed=followed,
+            priority=followed_facts.get("priority"),
+            level=followed_facts.get("level"),
+        )
         fold.start(
             "follow-up-relay",
             subject,
             event,
+            priority=followed_facts.get("priority"),
+            customer_level=followed_facts.get("level"),
             attribution=Attribution(agent=_agent(event), branch=fold.facts(followed).get("branch")),
         )
 
@@ -1013,10 +1040,13 @@ def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecor
 def _relayed(fold: SlaClocks, subject: str, event: call.FollowUpProblemRelayed) -> None:
     fold.stop("follow-up-relay", subject, event)
     fold.attribute("follow-up-relay", subject, department=event.department)
+    facts = fold.facts(subject)
     fold.start(
         "follow-up-resolution-check",
         subject,
         event,
+        priority=facts.get("priority"),
+        customer_level=facts.get("level"),
         attribution=Attribution(department=event.department, agent=_agent(event)),
     )
 
