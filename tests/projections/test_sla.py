@@ -327,7 +327,9 @@ class TestFieldClocks:
                     site_address="x",
                     area="XIHU",
                     contact=CALLER,
-                    wished=Window(at(23, 10), at(23, 12)),
+                    # wished by 10:00: within both targets, so the policy's are the due
+                    # times (a later window would be: issue 16, decision 7)
+                    wished=Window(at(23, 9), at(23, 10)),
                     job="j",
                     priority=priority,
                 ),

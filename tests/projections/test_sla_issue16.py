@@ -444,3 +444,86 @@ class TestPriorityAndLevelOnEveryClock:
             ("complaint-reply-committed", None, "gold"),  # a complaint has no priority
             ("complaint-department-notified", None, "gold"),
         }
+
+
+class TestAppointmentsAndPromisesAreDueTimes:
+    """Decision 7."""
+
+    def test_a_repair_the_customer_wants_tomorrow_is_due_at_the_window_end(self) -> None:
+        tomorrow = Window(t(days=1), t(days=1, hours=3))
+        h = History().add("dispatch-X", repair_requested(t(), wished=tomorrow))
+        two_hours_on = h.row(t(hours=2, minutes=1), "repair-arrival")
+        assert (two_hours_on.state, two_hours_on.due_at) == (ClockStatus.RUNNING, tomorrow.end)
+        assert two_hours_on.due_by == "appointment"
+        h.add("dispatch-X", dispatch.WorkerArrived(at=t(days=1, hours=1), actor=A, worker_id="W"))
+        assert h.state(t(days=2), "repair-arrival") is ClockStatus.MET
+
+    def test_a_window_within_the_target_leaves_the_policy_due(self) -> None:
+        h = History().add("dispatch-X", repair_requested(t(), wished=Window(t(), t(hours=1))))
+        row = h.row(t(minutes=5), "repair-arrival")
+        assert (row.due_at, row.due_by) == (t(hours=2), "policy")
+
+    def test_an_appointment_agreed_later_moves_the_due_time_to_its_end(self) -> None:
+        h = History().add("dispatch-X", repair_requested(t(), wished=Window(t(), t(hours=1))))
+        h.add(
+            "dispatch-X",
+            dispatch.AppointmentConfirmed(
+                at=t(hours=1),
+                actor=A,
+                window=Window(t(hours=5), t(hours=7)),
+                contact=CALLER,
+                problem_restated="p",
+            ),
+        )
+        assert h.row(t(minutes=30), "repair-arrival").due_at == t(hours=2)  # as known then
+        later = h.row(t(hours=3), "repair-arrival")
+        assert (later.state, later.due_at, later.due_by) == (
+            ClockStatus.RUNNING,
+            t(hours=7),
+            "appointment",
+        )
+        h.same_as_cut(t(minutes=30), t(hours=1), t(hours=3))
+
+    def test_an_install_is_due_at_the_later_of_48_hours_and_the_window(self) -> None:
+        window = Window(t(days=3), t(days=3, hours=4))
+        h = History().add(
+            "dispatch-X",
+            repair_requested(t(), wished=window, kind=dispatch.DispatchKind.INSTALL),
+        )
+        row = h.row(t(days=2, hours=1), "install-completion")
+        assert (row.state, row.due_at, row.due_by) == (
+            ClockStatus.RUNNING,
+            window.end,
+            "appointment",
+        )
+
+    def test_a_promised_reply_time_sooner_than_the_policy_is_the_due_time(self) -> None:
+        h = History().add(
+            "ticket-T",
+            opened_ticket(t()),
+            ticket.CallbackPromised(at=t(), actor=A, phone="p", reply_due=t(hours=4)),
+        )
+        row = h.row(t(hours=4, minutes=1), "inquiry-customer-reply")
+        assert (row.state, row.due_at, row.due_by) == (
+            ClockStatus.BREACHED,
+            t(hours=4),
+            "promise",
+        )
+        assert h.row(t(hours=3, minutes=5), "inquiry-customer-reply").warning == 0.75
+
+    def test_a_promise_later_than_the_policy_leaves_the_policy_due(self) -> None:
+        h = History().add(
+            "ticket-T",
+            opened_ticket(t()),
+            ticket.CallbackPromised(at=t(), actor=A, phone="p", reply_due=t(days=3)),
+        )
+        row = h.row(t(hours=1), "inquiry-customer-reply")
+        assert (row.due_at, row.due_by) == (t(days=1), "policy")
+
+    def test_a_delivery_is_due_by_its_window_and_says_so_in_the_json(self) -> None:
+        from callcore.formats import view_data
+
+        h = History().add("order-O", placed(t(), window_end=t(hours=2)))
+        data = view_data(h.view(t(hours=1)), CST)
+        (clock,) = data["clocks"]
+        assert (clock["due_by"], clock["due_at"]) == ("appointment", t(hours=2).isoformat())

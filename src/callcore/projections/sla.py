@@ -126,6 +126,9 @@ class ClockInstance:
     customer_level: str | None = None
     warning_shares: tuple[float, ...] = (0.75, 0.90)
     """The warning shares of the policy it started under (kept, like its target)."""
+    due_kind: str = "policy"
+    """What a ``fixed_due`` other than the policy's own due time is: ``appointment`` (an
+    agreed window's end) or ``promise`` (a reply time promised to the customer)."""
     stopped_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     attribution: Attribution = field(factory=Attribution)
@@ -217,6 +220,21 @@ class ClockInstance:
                 due += stop - start
         return due
 
+    @property
+    def due_by(self) -> str:
+        """``policy``, ``appointment`` or ``promise``: what the due time is."""
+        if self.fixed_due is None or self.due_kind == "policy":
+            return "policy"
+        if not self.business and self.fixed_due == self.started_at + timedelta(
+            seconds=self.target_seconds
+        ):
+            return "policy"  # moved back to the policy's own due time
+        return self.due_kind
+
+    def policy_due(self) -> datetime:
+        """The policy's own due time, before pauses (for wall clocks)."""
+        return self.started_at + timedelta(seconds=self.target_seconds)
+
     def target_span(self, calendar: BusinessCalendar) -> float:
         if self.fixed_due is None:
             return float(self.target_seconds)
@@ -273,6 +291,9 @@ class ClockRow:
     customer_level: str | None = None
     warning_shares: tuple[float, ...] = ()
     """The warning shares it is evaluated under: those of its own policy."""
+    due_by: str = "policy"
+    """``policy``, ``appointment`` (an agreed window's end, later than the policy's due
+    time) or ``promise`` (a reply time promised, earlier than the policy's)."""
 
 
 @frozen
@@ -375,6 +396,8 @@ class SlaClocks:
         customer_level: str | None = None,
         fixed_due: datetime | None = None,
         default_due: bool = False,
+        appointment_end: datetime | None = None,
+        promised: datetime | None = None,
         attribution: Attribution | None = None,
     ) -> None:
         """Start an instance (unless one runs). ``fixed_due`` is a due instant instead of
@@ -387,6 +410,16 @@ class SlaClocks:
         target = self._target(clock, priority_value, customer_level)
         if default_due and self._overridden(clock, priority_value, customer_level):
             fixed_due = None
+        due_kind = "appointment" if clock == "delivery" else "policy"
+        policy_due = event.at + timedelta(seconds=target.seconds)
+        if appointment_end is not None and not target.business:
+            # an agreed window: due at the later of the policy's due and its end
+            due_kind = "appointment"
+            fixed_due = appointment_end if appointment_end > policy_due else None
+        if promised is not None and not target.business:
+            # a promised reply time: due at the earlier of the policy's and the promise
+            due_kind = "promise"
+            fixed_due = promised if promised < policy_due else None
         self.dirty.add((clock, subject))
         existing.append(
             ClockInstance(
@@ -401,6 +434,7 @@ class SlaClocks:
                 priority=priority_value,
                 customer_level=customer_level,
                 warning_shares=tuple(self.policy.warning_shares),
+                due_kind=due_kind,
                 attribution=attribution or Attribution(agent=_agent(event)),
             )
         )
@@ -478,9 +512,12 @@ class SlaClocks:
                 attribution_changes=(*current.attribution_changes, (self.current_at, changed)),
             )
 
-    def move_due(self, clock: str, subject: str, due: datetime) -> None:
+    def move_due(
+        self, clock: str, subject: str, due: datetime, *, not_before_policy: bool = False
+    ) -> None:
         """A new promise (a new window agreed): the due time from now on — unless the
-        clock is already past its due time, which no later promise un-breaches."""
+        clock is already past its due time, which no later promise un-breaches. With
+        ``not_before_policy`` the due time is the later of ``due`` and the policy's."""
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         now = self.current_at
@@ -488,6 +525,8 @@ class SlaClocks:
             current = existing[-1]
             if now > current.as_known_at(now).due_at(now, self.calendar):
                 return  # once breached, always breached
+            if not_before_policy and not current.business:
+                due = max(due, current.policy_due())
             existing[-1] = attrs.evolve(current, due_changes=(*current.due_changes, (now, due)))
 
     def _instances_of(self, clock: str, subject: str) -> list[ClockInstance]:
@@ -559,6 +598,7 @@ class SlaClocks:
                         attribution=visible.attribution,
                         customer_level=clock.customer_level,
                         warning_shares=clock.warning_shares,
+                        due_by=visible.due_by,
                     )
                 )
         rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
@@ -654,6 +694,8 @@ def _callback_promised(fold: SlaClocks, subject: str, event: ticket.CallbackProm
             event,
             priority=facts.get("priority"),
             customer_level=facts.get("level"),
+            # the reply the customer was promised is due when promised, if sooner
+            promised=event.reply_due if clock == "inquiry-customer-reply" else None,
             attribution=_ticket_attribution(fold, subject, event),
         )
 
@@ -891,6 +933,7 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
     fold.facts(subject).update(
         kind=event.kind.value, branch=event.branch, priority=event.priority.value, level=level
     )
+    # the window the customer asked for is the appointment until another is agreed
     if event.kind is dispatch.DispatchKind.REPAIR:
         fold.start(
             "repair-arrival",
@@ -898,6 +941,7 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
             event,
             priority=event.priority,
             customer_level=level,
+            appointment_end=event.wished.end,
             attribution=attribution,
         )
     elif event.kind is dispatch.DispatchKind.INSTALL:
@@ -907,8 +951,15 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
             event,
             priority=event.priority,
             customer_level=level,
+            appointment_end=event.wished.end,
             attribution=attribution,
         )
+
+
+@on(dispatch.AppointmentConfirmed, dispatch.DispatchRescheduled)
+def _appointment(fold: SlaClocks, subject: str, event: Any) -> None:
+    for clock in ("repair-arrival", "install-completion"):
+        fold.move_due(clock, subject, event.window.end, not_before_policy=True)
 
 
 @on(dispatch.FieldWorkerAssigned)
