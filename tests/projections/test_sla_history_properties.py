@@ -26,9 +26,9 @@ from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
 from callcore.projections.sla import SlaClocks
 from tests.projections.test_sla_issue16 import (
+    T0,
     A,
     D,
-    T0,
     lodged,
     opened_ticket,
     placed,
