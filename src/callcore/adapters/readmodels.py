@@ -314,9 +314,11 @@ class SqlReadModels:
                         stream=stream,
                         call_id=facts.call_id,
                         queue=facts.queue,
-                        offered_at=facts.offered_at,
-                        answered_at=facts.answered_at,
-                        ended_at=facts.ended_at,
+                        # in UTC: SQLite keeps a datetime's wall time and drops its
+                        # offset, and the rows are read back as UTC
+                        offered_at=facts.offered_at.astimezone(UTC),
+                        answered_at=_in_utc(facts.answered_at),
+                        ended_at=_in_utc(facts.ended_at),
                         waited_seconds=facts.waited_seconds,
                         outcome=facts.outcome,
                     )
@@ -515,8 +517,12 @@ def _satisfaction_row(row: Any) -> dict[str, Any]:
 
 
 def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes (stored in UTC by SQLAlchemy): give them UTC."""
+    """SQLite hands back naive datetimes (written in UTC: see ``_save_queues``)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:

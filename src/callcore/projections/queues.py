@@ -203,7 +203,11 @@ class QueueMetrics:
             if c.answered_at is None and c.ended_at is not None and c.ended_at <= at
         ]
         abandoned = [c for c in ended if c.outcome == "abandoned"]
-        short = [c for c in abandoned if (c.waited_seconds or 0) <= sla.short_abandon_seconds]
+        short = [
+            c
+            for c in abandoned
+            if (c.waited_seconds or 0) <= (c.rule or rule).short_abandon_seconds
+        ]
         within = chosen_outcomes.count(AnswerOutcome.WITHIN)
         either = _ratio(within, len(answered) + len(abandoned) - len(short))
         chosen = "counting-abandons" if sla.service_level_counts_abandons else "excluding-abandons"
