@@ -30,7 +30,11 @@ def test_quickstart(tmp_path: Path) -> None:
 def run_example(name: str, tmp_path: Path, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name / "scenario.py"), *args],
-        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     return done.stdout
@@ -95,7 +99,8 @@ def test_the_gas_utility_service_centre(tmp_path: Path) -> None:
     assert "refused: notify-after-valid-judgement" in out
     assert "recorded: ComplaintJudgedInvalid, ComplaintClosed" in out
     assert clock(out, "complaint-department-notified", "complaint-Q-GAS-1") == "met"
-    assert "complaint-Q-GAS-2" not in out.split("What the supervisor reads")[1]  # dropped
+    # judged invalid before it was due: withdrawn, neither met nor breached (issue 16)
+    assert clock(out, "complaint-department-notified", "complaint-Q-GAS-2") == "withdrawn"
     assert clock(out, "install-completion", "dispatch-D-GAS-CONNECT") == "met"
     assert "…the battery: answered on the call\n             recorded: AnsweredOnTheSpot" in out
     assert "Monday: 2 tickets opened, 2 complaints, 0 dispatches" in out
@@ -119,12 +124,14 @@ def test_qa_replays_an_incident_from_a_redacted_log(tmp_path: Path) -> None:
     out = run_example("qa_incident_replay", tmp_path)
     assert "redacted=True" in out
     board = out.split("== 1.")[1].split("== 2.")[0]
-    assert "queue hotline: 78 offered, service level 72%" in board
+    # 74 %, 72 % before issue 16: the service level now leaves out what the answer clock
+    # leaves out — calls offered after hours and the one still waiting within the target
+    assert "queue hotline: 78 offered, service level 74%" in board
     history = out.split("== 2.")[1].split("== 3.")[0]
     assert "answer on call-" in history
     assert "RingNotAnswered" in history
     assert "CallAnswered" in history
     what_if = out.split("== 3.")[1]
     recorded, proposed = what_if.strip().splitlines()[1:3]
-    assert "as recorded" in recorded and "service level 72%" in recorded
-    assert "four rings" in proposed and "service level 79%" in proposed
+    assert "as recorded" in recorded and "service level 74%" in recorded
+    assert "four rings" in proposed and "service level 81%" in proposed

@@ -76,6 +76,8 @@ breached = sorted(
         if row.clock == "answer"
         and row.state is ClockStatus.BREACHED
         and row.due_at >= datetime.combine(TUESDAY, time(8), tz)
+        # kept waiting past the target (an abandon after 6 s is missed too, not kept)
+        and (row.stopped_at is None or row.stopped_at > row.due_at)
     ),
     key=lambda row: row.due_at,
 )

@@ -8,11 +8,13 @@ removed or renamed without a new ``format_version`` in ``callcore.adapters.event
 
 * ``sla``: ``as_of``; ``clocks`` (one per clock instance: ``clock``, ``subject``,
   ``instance``, ``started_at``, ``due_at``, ``stopped_at``, ``paused_seconds``, ``state``,
-  ``warning``, ``policy_version``, ``priority``, ``attribution``); ``summary`` (one per
-  clock id: ``clock``, ``met``, ``breached``, ``running``, ``at_risk``, ``compliance``).
+  ``warning``, ``policy_version``, ``priority``, ``attribution``, and since issue 16
+  ``customer_level``, ``warning_shares``, ``due_by``); ``summary`` (one per
+  clock id: ``clock``, ``met``, ``breached``, ``running``, ``at_risk``, ``withdrawn``,
+  ``compliance``); a clock's ``state`` may also be ``withdrawn`` (docs/sla.md).
 * ``queues``: ``as_of``, ``since``, ``until``; ``queues`` (one per queue: ``queue``,
   ``offered``, ``answered``, ``abandoned``, ``short_abandoned``, ``timed_out``,
-  ``voicemail``, ``waiting``, ``answered_within_target``, ``service_level``,
+  ``voicemail``, ``waiting``, ``after_hours``, ``answered_within_target``, ``service_level``,
   ``asa_seconds``, ``abandon_rate``, ``formula``, ``target_seconds``,
   ``short_abandon_seconds``, ``ring_cycle_seconds``, ``service_level_variants``).
 * ``satisfaction``: ``as_of``, ``since``, ``until``; ``workers``, ``branches``, ``agents``
@@ -98,6 +100,7 @@ def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:
                 "breached": row.breached,
                 "running": row.running,
                 "at_risk": row.at_risk,
+                "withdrawn": row.withdrawn,
                 "compliance": row.compliance,
             }
             for row in view.summary()

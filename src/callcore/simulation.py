@@ -33,6 +33,7 @@ written in the log's header, so the log is self-contained.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -78,6 +79,12 @@ class Settings:
     """Inbound calls a weekday brings per seat (weekends: 60 %)."""
     registered_customers_per_agent: int = 30
     run_processes: bool = True
+    sla_changes: bool = False
+    """Also what SLA figures must survive (issue 16): the policy changes twice a day
+    (targets and warning shares), some resolved inquiries are closed and reopened with a
+    new callback promise, some deliveries are cancelled after their window. Off by
+    default, so a seed draws the same centre as before; drawn from a random stream of
+    its own."""
 
     def __attrs_post_init__(self) -> None:
         if self.days < 1:
@@ -307,6 +314,9 @@ class Simulation:
         self.settings = settings
         self.progress = progress
         self.random = random.Random(settings.seed)
+        self.variety = (
+            random.Random(f"sla-changes-{settings.seed}") if settings.sla_changes else None
+        )
         self.directory = center.directory
         self.calendar = BusinessCalendar(self.directory.calendar)
         self.tz = zone(self.directory.calendar.timezone)
@@ -487,6 +497,34 @@ class Simulation:
         if self.processes:
             self._schedule(self._processes(day))
         self._schedule(self._follow_up_round(day))
+        if self.variety is not None:
+            self._schedule(self._policy_changes(day))
+
+    def _adopt(self, directory: Directory) -> None:
+        self.center.use_directory(directory)
+
+    def _policy_changes(self, day: date) -> Story:
+        """A supervisor tries a stricter policy at noon and goes back to a looser one at
+        18:00: clocks started in between keep what they started under."""
+        assert self.variety is not None
+        for hour, label in ((12, "noon"), (18, "evening")):
+            base = self.directory.sla
+            shares = self.variety.choice([(0.75, 0.9), (0.5, 0.8), (0.6,), (0.9, 0.95)])
+            targets = dict(base.targets)
+            for clock in ("inquiry-transfer", "inquiry-customer-reply", "repair-arrival"):
+                seconds = targets[clock].seconds
+                targets[clock] = attrs.evolve(
+                    targets[clock], seconds=round(seconds * self.variety.choice([0.5, 1, 1.5]))
+                )
+            sla = attrs.evolve(
+                base,
+                version=f"sim-{day.isoformat()}-{label}",
+                targets=targets,
+                warning_shares=shares,
+                short_abandon_seconds=self.variety.choice([3, 5, 8]),
+            )
+            directory = attrs.evolve(self.center.directory, sla=sla)
+            yield Step(self._local(day, hour), action=functools.partial(self._adopt, directory))
 
     def _processes(self, day: date) -> Story:
         at = self._local(day, 6)
@@ -721,6 +759,13 @@ class Simulation:
         worker = self.center.dispatches.get(dispatch_id).worker_id
         if worker is None:
             return
+        if self.variety is not None and self.variety.random() < 0.05:
+            # the customer was never home: cancelled after the window (still breached)
+            yield Step(
+                window.end + timedelta(minutes=self.variety.randint(5, 120)),
+                order.CancelOrder(order_id=order_id, reason="nobody home", actor=branch),
+            )
+            return
         field_worker = Actor(Role.FIELD_WORKER, worker)
         en_route = window.start - timedelta(minutes=self.random.randint(10, 40))
         yield Step(
@@ -825,6 +870,31 @@ class Simulation:
                 actor=agent,
             ),
         )
+        if self.variety is not None and self.variety.random() < 0.25:
+            # closed, then the customer calls again: reopened with a new promise
+            yield Step(
+                self.clock.now() + timedelta(minutes=5),
+                ticket.CloseTicket(ticket_id=ticket_id, actor=agent),
+            )
+            yield Step(
+                self.clock.now() + timedelta(minutes=self.variety.randint(20, 240)),
+                ticket.ReopenTicket(ticket_id=ticket_id, reason="still wrong", actor=agent),
+            )
+            yield Step(
+                self.clock.now() + timedelta(minutes=1),
+                ticket.PromiseCallback(
+                    ticket_id=ticket_id,
+                    phone="13800001111",
+                    reply_due=self.clock.now() + timedelta(hours=self.variety.choice([1, 4, 30])),
+                    actor=agent,
+                ),
+            )
+            yield Step(
+                self.clock.now() + timedelta(minutes=self.variety.randint(10, 90)),
+                ticket.TransferTicket(
+                    ticket_id=ticket_id, department="BUSINESS", note="again", actor=agent
+                ),
+            )
 
     def _service_visit(
         self,

@@ -201,7 +201,9 @@ class Views:
         instant = self._instant(at)
         if directory is not None:
             return (
-                QueueMetrics(directory).apply_all(self.records(instant)).view(instant, since, until)
+                QueueMetrics(directory, policy_override=directory.sla)
+                .apply_all(self.records(instant))
+                .view(instant, since, until)
             )
         centre = self._directory(instant)
 

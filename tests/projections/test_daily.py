@@ -289,12 +289,12 @@ class TestADay:
             "post-purchase-follow-up-3": (0, 0, 1, 0, None),
         }
         # west: O3 due 13:00, not delivered: breached; T2's callback promised at 09:00
-        # was never transferred (30 min): breached; its 24 h customer reply is due
-        # Tuesday 09:00 — at 23:59:59 Monday 15 h of 24 have passed (62 %): running;
+        # was never transferred (30 min): breached; its customer reply was promised by
+        # 15:00 (sooner than the policy's 24 h, so due then: issue 16) — breached;
         # W006 arrived at 10:30 for a repair requested at 09:00 (2 h): met
         assert sla(branch(day, "B-WEST")) == {
             "delivery": (0, 1, 0, 0, 0.0),
-            "inquiry-customer-reply": (0, 0, 1, 0, None),
+            "inquiry-customer-reply": (0, 1, 0, 0, 0.0),
             "inquiry-transfer": (0, 1, 0, 0, 0.0),
             "repair-arrival": (1, 0, 0, 0, 1.0),
         }
@@ -323,6 +323,7 @@ class TestADay:
         assert [(o.clock, o.subject, o.due_at) for o in branch(day, "B-WEST").overdue] == [
             ("inquiry-transfer", "ticket-T2", at(23, 9, 30)),
             ("delivery", "order-O3", at(23, 13)),
+            ("inquiry-customer-reply", "ticket-T2", at(23, 15)),  # the promised time
         ]
         assert [(o.clock, o.due_at) for o in branch(day, "centre").overdue] == [
             ("complaint-department-notified", at(23, 16, 10)),
@@ -330,7 +331,7 @@ class TestADay:
         ]
         assert branch(day, "B-EAST").overdue == ()
         # carried over: Tuesday's report still lists Monday's untransferred callback, and
-        # its 24 h customer reply, due Tuesday 09:00, has now passed too
+        # its customer reply, promised for Monday 15:00
         s = tuesday(monday())
         tue = report(s).view(TUESDAY)
         assert [(o.clock, o.subject) for o in branch(tue, "B-WEST").overdue] == [

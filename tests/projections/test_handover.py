@@ -131,11 +131,10 @@ class TestHandover:
         )
         by_agent = agents(s, at(23, 13, 55))
         assert [d.subject for d in by_agent["A01"].due_next_shift] == ["ticket-T4", "ticket-T4"]
-        # K1's reply was given (a resolution proposed): only its running clocks remain —
-        # the department follow-up (2 h from 13:00) falls due at 15:00
-        assert by_agent["A02"].due_next_shift == (
-            Deadline(SLA_CLOCK, "complaint-K1", at(23, 15), clock="complaint-department-follow-up"),
-        )
+        # K1's reply was given and the department came back with a resolution: the
+        # department follow-up (2 h from 13:00) stopped with it (issue 16, decision 6),
+        # so nothing of K1 is handed over
+        assert by_agent["A02"].due_next_shift == ()
         # and as of before those events, the handover was what it was
         assert agents(s, at(23, 12, 30))["A01"].due_next_shift[0].subject == "ticket-T1"
 
@@ -148,12 +147,12 @@ class TestHandover:
     def test_the_late_shift_hands_over_to_tomorrow_morning(self) -> None:
         view = fold(story()).view(at(23, 21, 50))
         assert (view.shift, view.next_shift, view.next_shift_starts) == ("late", "early", at(24, 6))
-        # T1's 24 h customer-reply clock (from 12:00) is due tomorrow at 12:00: Li's
+        # T1's customer-reply clock is due when Li promised, 15:00 — not 24 h on (issue
+        # 16, decision 7): by 21:50 it is past, so it is not tomorrow morning's deadline
         li = {a.agent: a for a in view.agents}["A01"]
-        assert (
-            Deadline(SLA_CLOCK, "ticket-T1", at(24, 12), clock="inquiry-customer-reply")
-            in li.due_next_shift
-        )
+        assert all(d.clock != "inquiry-customer-reply" for d in li.due_next_shift)
+        # T4's promise (20:00) was before its 24 h too: past by 21:50 as well
+        assert all(d.subject != "ticket-T4" for a in view.agents for d in a.due_next_shift)
 
     def test_a_weekend_voicemail_is_handed_to_monday_morning_once(self) -> None:
         s = Scenario(start=at(21, 23))  # Saturday 23:00

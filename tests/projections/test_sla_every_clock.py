@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from callcore.adapters.directory_file import demo_directory
@@ -337,6 +338,11 @@ def run(
         ]
     if stop_after is not None:
         stop_events = make_stop(start + timedelta(seconds=stop_after))
+        # the answer clock is decided by the call's wait, as the PBX measured it
+        stop_events = [
+            attrs.evolve(e, waited_seconds=stop_after) if isinstance(e, call.CallAnswered) else e
+            for e in stop_events
+        ]
     history = records(subject, events + stop_events, stop_stream, len(stop_events))
     history.sort(key=lambda r: r.event.at)
     when = start + timedelta(seconds=at_seconds if at_seconds is not None else 40 * 86400)
@@ -365,6 +371,8 @@ class TestEveryClock:
         assert row.state is ClockStatus.BREACHED
 
     def test_a_pause_moves_the_due_time(self, clock_id: str, start_name: str) -> None:
+        if clock_id == "answer":
+            pytest.skip("the answer clock is decided by the call's wait (docs/sla.md)")
         target = CLOCKS[clock_id][3]
         # paused for the whole target from a tenth in: stopping at 1.5 × target is in time
         (row,) = run(

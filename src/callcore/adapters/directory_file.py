@@ -135,10 +135,11 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
 
             targets = {k: CONVERTER.unstructure(v) for k, v in DEFAULT_TARGETS.items()}
             for clock, value in _table(sla["targets"], "sla.targets", file).items():
-                if clock not in DEFAULT_TARGETS:
+                if clock not in DEFAULT_TARGETS and clock != "answer":
                     raise DirectoryFileError(file, f"sla.targets.{clock}", "no such clock id")
                 targets[clock] = _target(value, f"sla.targets.{clock}", file)
             sla["targets"] = targets
+            _check_answer_target(sla, file)
         for overrides in ("by_priority", "by_customer_level"):
             if overrides in sla:
                 sla[overrides] = {
@@ -195,6 +196,27 @@ def _duration(value: Any, key: str, file: str) -> int:
         return parse_duration(value)
     except ValueError as error:
         raise DirectoryFileError(file, key, str(error)) from None
+
+
+def _check_answer_target(sla: Mapping[str, Any], file: str) -> None:
+    """``targets.answer`` and ``answer_rings`` are one setting: both may be given only
+    when they agree (rings × ring cycle)."""
+    answer = sla["targets"].get("answer")
+    rings = sla.get("answer_rings")
+    if answer is None or rings is None:
+        return
+    cycle = sla.get("ring_cycle_seconds", 5)
+    if not isinstance(rings, int) or not isinstance(cycle, int):
+        return  # the structuring below names the bad type
+    if answer["seconds"] != rings * cycle:
+        raise DirectoryFileError(
+            file,
+            "sla.targets.answer, sla.answer_rings",
+            f"the answer target is given twice and they disagree: targets.answer = "
+            f"{format_duration(answer['seconds'])} but answer_rings = {rings} × "
+            f"ring_cycle_seconds = {cycle} is {format_duration(rings * cycle)}; "
+            "give one of them, or make them agree",
+        )
 
 
 def _normalised_phones(directory: Directory, file: str) -> Directory:

@@ -60,6 +60,7 @@ from callcore.adapters.converter import CONVERTER
 from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.directory import Directory, SlaPolicy
 from callcore.ports import EventStore
+from callcore.projections.answering import AnswerRule
 from callcore.projections.daily import BranchDay, DailyReport, DailyView
 from callcore.projections.queues import CallFacts, QueueMetrics, QueueView
 from callcore.projections.satisfaction import Satisfaction
@@ -110,6 +111,15 @@ queue_calls = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("waited_seconds", Float),
     Column("outcome", String(32)),
+)
+queue_call_answer = Table(
+    # what the one answer figure needs beyond callcore_queue_calls (issue 16): after
+    # hours, and the answer rule of the policy the call was offered under. A table of
+    # its own, so a database made before it gains it with create_all.
+    "callcore_queue_call_answer",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("data", Text, nullable=False),
 )
 
 
@@ -284,25 +294,54 @@ class SqlReadModels:
     def _save_queues(self, connection: Connection, fold: QueueMetrics) -> None:
         for stream in fold.take_dirty():
             connection.execute(delete(queue_calls).where(queue_calls.c.stream == stream))
+            connection.execute(
+                delete(queue_call_answer).where(queue_call_answer.c.stream == stream)
+            )
             facts = fold.calls.get(stream)
             if facts is not None:
+                answer = {
+                    "after_hours": facts.after_hours,
+                    "ended_after_hours": facts.ended_after_hours,
+                    "rule": CONVERTER.unstructure(facts.rule),
+                }
+                connection.execute(
+                    insert(queue_call_answer).values(
+                        stream=stream, data=orjson.dumps(answer).decode()
+                    )
+                )
                 connection.execute(
                     insert(queue_calls).values(
                         stream=stream,
                         call_id=facts.call_id,
                         queue=facts.queue,
-                        offered_at=facts.offered_at,
-                        answered_at=facts.answered_at,
-                        ended_at=facts.ended_at,
+                        # in UTC: SQLite keeps a datetime's wall time and drops its
+                        # offset, and the rows are read back as UTC
+                        offered_at=facts.offered_at.astimezone(UTC),
+                        answered_at=_in_utc(facts.answered_at),
+                        ended_at=_in_utc(facts.ended_at),
                         waited_seconds=facts.waited_seconds,
                         outcome=facts.outcome,
                     )
                 )
+        connection.execute(delete(view_state).where(view_state.c.view == QUEUE_VIEW))
+        policy = orjson.dumps(CONVERTER.unstructure(fold.policy)).decode()
+        connection.execute(insert(view_state).values(view=QUEUE_VIEW, data=policy))
 
     def load_queues(self, directory: Directory) -> QueueMetrics:
         fold = QueueMetrics(directory)
         with self.engine.connect() as connection:
+            stored = connection.execute(
+                select(view_state.c.data).where(view_state.c.view == QUEUE_VIEW)
+            ).scalar()
+            if stored:
+                fold.policy = CONVERTER.structure(orjson.loads(stored), SlaPolicy)
+            answers = {
+                row.stream: orjson.loads(row.data)
+                for row in connection.execute(select(queue_call_answer))
+            }
             for row in connection.execute(select(queue_calls)).mappings():
+                answer = answers.get(row["stream"], {})
+                rule = answer.get("rule")
                 fold.calls[row["stream"]] = CallFacts(
                     call_id=row["call_id"],
                     queue=row["queue"],
@@ -311,6 +350,9 @@ class SqlReadModels:
                     waited_seconds=row["waited_seconds"],
                     ended_at=_aware(row["ended_at"]),
                     outcome=row["outcome"],
+                    after_hours=answer.get("after_hours", False),
+                    ended_after_hours=answer.get("ended_after_hours", False),
+                    rule=None if rule is None else CONVERTER.structure(rule, AnswerRule),
                 )
         return fold
 
@@ -377,6 +419,7 @@ class SqlReadModels:
             for table in (
                 sla_clocks,
                 queue_calls,
+                queue_call_answer,
                 daily_branch,
                 satisfaction_daily,
                 view_state,
@@ -474,8 +517,12 @@ def _satisfaction_row(row: Any) -> dict[str, Any]:
 
 
 def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes (stored in UTC by SQLAlchemy): give them UTC."""
+    """SQLite hands back naive datetimes (written in UTC: see ``_save_queues``)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:

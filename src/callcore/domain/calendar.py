@@ -1,9 +1,10 @@
 """The business calendar (domain.md §3, §6 "business time").
 
 A ``business`` SLA clock counts only opening hours on business days, in the centre's
-time zone. Business days are the working weekdays, plus make-up working days, minus
-public holidays — taken from the maintained ``holidays`` library (never a hand-written
-list) — minus the centre's extra closures.
+time zone. Business days are the working weekdays, plus the official make-up working
+days (调休), minus public holidays — both taken from the maintained ``holidays`` library
+(never a hand-written list) — plus the make-up days and minus the closures the centre's
+directory lists.
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> frozen
     return frozenset(table.keys())
 
 
+@functools.cache
+def official_working_days(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    """The official make-up working days of a year (China's 调休: a Saturday or Sunday
+    worked to bridge a holiday), as the ``holidays`` library publishes them in
+    ``weekend_workdays`` (countries without any give none). The library's set may hold
+    days of other years it computed on the way: only ``year``'s are kept."""
+    table = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    days: set[date] = getattr(table, "weekend_workdays", set())
+    return frozenset(day for day in days if day.year == year)
+
+
 class BusinessCalendar:
     """Pure calendar arithmetic over :class:`CalendarSettings`."""
 
@@ -44,9 +56,24 @@ class BusinessCalendar:
             s.holiday_country, s.holiday_subdivision, day.year
         )
 
+    def is_make_up_working_day(self, day: date) -> bool:
+        """An official make-up working day of the centre's country, or one the directory
+        lists (``calendar.extra_working_days``)."""
+        s = self.settings
+        return day in s.extra_working_days or day in official_working_days(
+            s.holiday_country, s.holiday_subdivision, day.year
+        )
+
     def is_business_day(self, day: date) -> bool:
+        """The directory's own lists first (a make-up day it names is worked, a closure
+        it names is closed), then the country's: official make-up days are worked,
+        public holidays are closed, and otherwise the working weekdays."""
         s = self.settings
         if day in s.extra_working_days:
+            return True
+        if day in s.extra_holidays:
+            return False
+        if day in official_working_days(s.holiday_country, s.holiday_subdivision, day.year):
             return True
         return day.weekday() in s.working_weekdays and not self.is_public_holiday(day)
 

@@ -164,7 +164,10 @@ class SlaPolicy:
 
     version: str = "default-1"
     ring_cycle_seconds: int = 5
-    answer_rings: int = 3
+    answer_rings: int | None = None
+    """The answer target in rings of the ring cycle. It and ``targets["answer"]`` are one
+    setting (:attr:`answer_seconds`): give either; the policy file refuses both when they
+    disagree. Neither: three rings."""
     targets: Mapping[str, ClockTarget] = field(factory=lambda: dict(DEFAULT_TARGETS))
     by_priority: Mapping[str, Mapping[str, ClockTarget]] = field(factory=dict)
     """Overrides: ``by_priority[priority][clock id]``."""
@@ -177,7 +180,7 @@ class SlaPolicy:
     def target(
         self, clock: str, priority: Priority | None = None, customer_level: str | None = None
     ) -> ClockTarget:
-        chosen = self.targets.get(clock)
+        chosen = ClockTarget(self.answer_seconds) if clock == "answer" else self.targets.get(clock)
         if priority is not None:
             chosen = self.by_priority.get(priority.value, {}).get(clock, chosen)
         if customer_level is not None:
@@ -188,13 +191,23 @@ class SlaPolicy:
 
     @property
     def answer_seconds(self) -> int:
-        return self.ring_cycle_seconds * self.answer_rings
+        """The answer target: ``answer_rings`` × the ring cycle when the rings are given
+        (so a policy recorded before issue 16, which always had both, means what it
+        meant), else ``targets["answer"]``, else three rings."""
+        if self.answer_rings is not None:
+            return self.ring_cycle_seconds * self.answer_rings
+        given = self.targets.get("answer")
+        if given is not None:
+            return given.seconds
+        return self.ring_cycle_seconds * DEFAULT_ANSWER_RINGS
 
 
 _H = 3600
 _D = 24 * _H
+DEFAULT_ANSWER_RINGS = 3
+# the answer target is SlaPolicy.answer_seconds (three rings of the ring cycle unless the
+# policy says otherwise), so it has no entry here
 DEFAULT_TARGETS: Mapping[str, ClockTarget] = {
-    "answer": ClockTarget(15),
     "inquiry-transfer": ClockTarget(30 * 60),
     "inquiry-department-reply": ClockTarget(3 * _H),
     "inquiry-customer-reply": ClockTarget(24 * _H),

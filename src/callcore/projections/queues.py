@@ -10,11 +10,14 @@ can compare):
 * **abandoned** — the caller hung up while waiting; **short_abandoned** — of those, the
   ones who hung up within the short-abandon threshold (default 5 s: a misdial, not a
   failure of the centre); **timed_out** and **voicemail** are reported on their own;
-* **service_level** —
-  ``counting-abandons``: answered_within_target ÷ (offered − short_abandoned);
-  ``excluding-abandons``: answered_within_target ÷ answered;
+* **service_level** — the one answer figure of :mod:`callcore.projections.answering`,
+  shared with the ``answer`` SLA clock: within target ÷ (within target + missed), under
+  the policy in force when each call was offered (as the clock keeps it); its variant
+  ``counting-abandons`` or ``excluding-abandons`` is the directory's
+  ``service_level_counts_abandons``, and both are in ``service_level_variants``, with
   ``answered-or-abandoned``: answered_within_target ÷ (answered + abandoned − short_abandoned);
-  the directory's ``service_level_counts_abandons`` picks the first or the second;
+* **after_hours** — calls offered while the centre was closed: in no service level (they
+  start the voicemail-callback clock);
 * **asa_seconds** — average speed of answer: the mean wait of answered calls;
 * **abandon_rate** — (abandoned − short_abandoned) ÷ (offered − short_abandoned).
 
@@ -38,8 +41,10 @@ from attrs import frozen
 
 from callcore.domain import call
 from callcore.domain.calendar import BusinessCalendar
-from callcore.domain.directory import Directory
+from callcore.domain.directory import Directory, SlaPolicy
+from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
+from callcore.projections.answering import AnswerOutcome, AnswerRule, answer_figure, classify
 
 
 @frozen
@@ -54,6 +59,27 @@ class CallFacts:
     ended_at: datetime | None = None
     outcome: str | None = None
     """``abandoned``, ``timed-out`` or ``voicemail`` for a call that was never answered."""
+    after_hours: bool = False
+    ended_after_hours: bool = False
+    rule: AnswerRule | None = None
+    """The answer rule of the policy in force when the call was offered."""
+
+    def answer_outcome(self, at: datetime, rule: AnswerRule) -> AnswerOutcome:
+        """Its place in the one answer figure as of ``at`` (:mod:`answering`)."""
+        ending: str | None
+        if self.answered_at is not None and self.answered_at <= at:
+            ending, waited = "answered", self.waited_seconds or 0.0
+        elif self.answered_at is None and self.ended_at is not None and self.ended_at <= at:
+            ending, waited = self.outcome, self.waited_seconds or 0.0
+        else:
+            ending, waited = None, max(0.0, (at - self.offered_at).total_seconds())
+        return classify(
+            self.rule or rule,
+            offered_after_hours=self.after_hours,
+            ending=ending,
+            waited_seconds=waited,
+            ended_after_hours=self.ended_after_hours,
+        )
 
 
 @frozen
@@ -72,6 +98,7 @@ class QueueRow:
     timed_out: int
     voicemail: int
     waiting: int
+    after_hours: int
     answered_within_target: int
     service_level: float | None
     asa_seconds: float | None
@@ -103,8 +130,10 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 class QueueMetrics:
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, *, policy_override: SlaPolicy | None = None) -> None:
         self.directory = directory
+        self.policy = policy_override or directory.sla
+        self.policy_overridden = policy_override is not None
         self.calendar = BusinessCalendar(directory.calendar)
         self.calls: dict[str, CallFacts] = {}
         self.dirty: set[str] = set()
@@ -133,14 +162,29 @@ class QueueMetrics:
         if key in self.calls or isinstance(event, call.CallOffered | call.CallEnteredQueue):
             self.dirty.add(key)
         match event:
+            case SlaPolicyAdopted():
+                if not self.policy_overridden:
+                    self.policy = event.policy  # for calls offered from now on
             case call.CallOffered():
                 if record.stream not in self.calls:
-                    self.calls[record.stream] = CallFacts(event.call_id, event.queue, event.at)
+                    self.calls[record.stream] = CallFacts(
+                        event.call_id,
+                        event.queue,
+                        event.at,
+                        after_hours=event.after_hours,
+                        rule=AnswerRule.of(self.policy),
+                    )
             case call.CallEnteredQueue():
                 first = self.calls.get(record.stream)
                 if first is not None:
                     leg = f"{record.stream}~leg{event.leg}"
-                    self.calls[leg] = CallFacts(first.call_id, event.queue, event.at)
+                    self.calls[leg] = CallFacts(
+                        first.call_id,
+                        event.queue,
+                        event.at,
+                        after_hours=first.after_hours,
+                        rule=AnswerRule.of(self.policy),
+                    )
                     self.dirty.add(leg)
             case call.CallAnswered():
                 facts = self.calls.get(key)
@@ -170,14 +214,24 @@ class QueueMetrics:
                         ended_at=event.at,
                         waited_seconds=event.waited_seconds,
                         outcome=outcome,
+                        ended_after_hours=getattr(event, "after_hours", False),
                     )
 
     # -- reading -------------------------------------------------------------------
 
     def _row(self, queue: str, calls: list[CallFacts], at: datetime) -> QueueRow:
-        sla = self.directory.sla
+        sla = self.policy
+        rule = AnswerRule.of(sla)
         target = sla.answer_seconds
         offered = len(calls)
+        counting, excluding = (
+            [
+                c.answer_outcome(at, attrs.evolve(c.rule or rule, counts_abandons=counts))
+                for c in calls
+            ]
+            for counts in (True, False)
+        )
+        chosen_outcomes = counting if sla.service_level_counts_abandons else excluding
         answered = [c for c in calls if c.answered_at is not None and c.answered_at <= at]
         ended = [
             c
@@ -185,10 +239,12 @@ class QueueMetrics:
             if c.answered_at is None and c.ended_at is not None and c.ended_at <= at
         ]
         abandoned = [c for c in ended if c.outcome == "abandoned"]
-        short = [c for c in abandoned if (c.waited_seconds or 0) <= sla.short_abandon_seconds]
-        within = sum(1 for c in answered if (c.waited_seconds or 0) <= target)
-        counting = _ratio(within, offered - len(short))
-        excluding = _ratio(within, len(answered))
+        short = [
+            c
+            for c in abandoned
+            if (c.waited_seconds or 0) <= (c.rule or rule).short_abandon_seconds
+        ]
+        within = chosen_outcomes.count(AnswerOutcome.WITHIN)
         either = _ratio(within, len(answered) + len(abandoned) - len(short))
         chosen = "counting-abandons" if sla.service_level_counts_abandons else "excluding-abandons"
         waits = [c.waited_seconds or 0.0 for c in answered]
@@ -201,8 +257,9 @@ class QueueMetrics:
             timed_out=sum(1 for c in ended if c.outcome == "timed-out"),
             voicemail=sum(1 for c in ended if c.outcome == "voicemail"),
             waiting=offered - len(answered) - len(ended),
+            after_hours=sum(1 for c in calls if c.after_hours),
             answered_within_target=within,
-            service_level=counting if sla.service_level_counts_abandons else excluding,
+            service_level=answer_figure(chosen_outcomes),
             asa_seconds=sum(waits) / len(waits) if waits else None,
             abandon_rate=_ratio(len(abandoned) - len(short), offered - len(short)),
             formula=chosen,
@@ -210,8 +267,8 @@ class QueueMetrics:
             short_abandon_seconds=sla.short_abandon_seconds,
             ring_cycle_seconds=sla.ring_cycle_seconds,
             service_level_variants=(
-                Variant("counting-abandons", counting),
-                Variant("excluding-abandons", excluding),
+                Variant("counting-abandons", answer_figure(counting)),
+                Variant("excluding-abandons", answer_figure(excluding)),
                 Variant("answered-or-abandoned", either),
             ),
         )

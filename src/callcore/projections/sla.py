@@ -6,8 +6,9 @@ otherwise; a clock still running past its due time is breached as of that moment
 *at risk* once a configurable share of its target has passed (default 75 % and 90 %).
 
 * **Targets** come from the SLA policy in force when the clock started, per priority and
-  customer level; the instance keeps the policy version and its target, so a later policy
-  change never rewrites it. A what-if is the same fold under another policy.
+  customer level; the instance keeps everything it started under — policy version,
+  target, warning shares, priority and customer level — so a later policy change never
+  rewrites it. A what-if is the same fold under another policy.
 * **Pauses**: ``ClockPaused``/``ClockResumed`` on the subject pause its running clocks
   (all, or the named ones); the due time moves by the paused time — in business time for
   business clocks.
@@ -39,6 +40,15 @@ from callcore.domain.customer import AccountOpened
 from callcore.domain.directory import ClockTarget, Directory, SlaPolicy
 from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
+from callcore.projections.answering import (
+    ABANDONED,
+    ANSWERED,
+    TIMED_OUT,
+    VOICEMAIL,
+    AnswerOutcome,
+    AnswerRule,
+    classify,
+)
 
 
 class ClockStatus(enum.StrEnum):
@@ -46,6 +56,10 @@ class ClockStatus(enum.StrEnum):
     AT_RISK = "at-risk"
     MET = "met"
     BREACHED = "breached"
+    WITHDRAWN = "withdrawn"
+    """The work was withdrawn before its due time (a cancelled order or dispatch, an
+    invalid complaint, a call the answer figure does not count): neither met nor
+    breached, and counted on its own."""
 
 
 @frozen
@@ -110,6 +124,11 @@ class ClockInstance:
     """For clocks whose due time is a promise (a delivery window, 08:30 tomorrow)."""
     priority: str | None = None
     customer_level: str | None = None
+    warning_shares: tuple[float, ...] = (0.75, 0.90)
+    """The warning shares of the policy it started under (kept, like its target)."""
+    due_kind: str = "policy"
+    """What a ``fixed_due`` other than the policy's own due time is: ``appointment`` (an
+    agreed window's end) or ``promise`` (a reply time promised to the customer)."""
     stopped_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     attribution: Attribution = field(factory=Attribution)
@@ -119,11 +138,19 @@ class ClockInstance:
     due_changes: tuple[tuple[datetime, datetime], ...] = ()
     """Later promises (a new delivery window agreed), with when they were agreed."""
     dropped_at: datetime | None = None
-    """When the clock stopped applying (the work was cancelled): not counted from then."""
+    """When the clock stopped applying (the work was withdrawn): *withdrawn* from then if
+    it was not yet due, *breached* if it was (once breached, always breached)."""
+    verdict: ClockStatus | None = None
+    """The result decided when the clock stopped, for clocks whose result is not the
+    stop time against the due time alone (the answer clock: :mod:`answering`)."""
 
     @property
     def running(self) -> bool:
         return self.stopped_at is None and self.dropped_at is None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.stopped_at if self.stopped_at is not None else self.dropped_at
 
     def as_known_at(self, at: datetime) -> ClockInstance:
         """The instance as the view would have shown it at ``at``."""
@@ -136,6 +163,7 @@ class ClockInstance:
             if when <= at:
                 due = promised
         stopped = self.stopped_at if self.stopped_at is not None and self.stopped_at <= at else None
+        dropped = self.dropped_at if self.dropped_at is not None and self.dropped_at <= at else None
         pauses = tuple(
             (start, end if end is not None and end <= at else None)
             for start, end in self.pauses
@@ -146,6 +174,8 @@ class ClockInstance:
             attribution=attribution,
             fixed_due=due,
             stopped_at=stopped,
+            dropped_at=dropped,
+            verdict=self.verdict if stopped is not None or dropped is not None else None,
             pauses=pauses,
             attribution_changes=(),
             due_changes=(),
@@ -171,7 +201,7 @@ class ClockInstance:
     def due_at(self, at: datetime, calendar: BusinessCalendar) -> datetime:
         """The target (or promised time), moved by every pause that began before the clock
         was due: a pause after the due time cannot un-breach a clock."""
-        until = self.stopped_at or at
+        until = self.ended_at or at
         if self.fixed_due is not None:
             due = self.fixed_due
         elif self.business:
@@ -190,6 +220,21 @@ class ClockInstance:
                 due += stop - start
         return due
 
+    @property
+    def due_by(self) -> str:
+        """``policy``, ``appointment`` or ``promise``: what the due time is."""
+        if self.fixed_due is None or self.due_kind == "policy":
+            return "policy"
+        if not self.business and self.fixed_due == self.started_at + timedelta(
+            seconds=self.target_seconds
+        ):
+            return "policy"  # moved back to the policy's own due time
+        return self.due_kind
+
+    def policy_due(self) -> datetime:
+        """The policy's own due time, before pauses (for wall clocks)."""
+        return self.started_at + timedelta(seconds=self.target_seconds)
+
     def target_span(self, calendar: BusinessCalendar) -> float:
         if self.fixed_due is None:
             return float(self.target_seconds)
@@ -198,7 +243,7 @@ class ClockInstance:
         return (self.fixed_due - self.started_at).total_seconds()
 
     def elapsed(self, at: datetime, calendar: BusinessCalendar) -> float:
-        end = min(self.stopped_at or at, at)
+        end = min(self.ended_at or at, at)
         gross = (
             calendar.business_seconds_between(self.started_at, end)
             if self.business
@@ -206,19 +251,22 @@ class ClockInstance:
         )
         return gross - self.paused_seconds(end, calendar)
 
-    def status(
-        self, at: datetime, calendar: BusinessCalendar, warning_shares: tuple[float, ...]
-    ) -> tuple[ClockStatus, float | None]:
+    def status(self, at: datetime, calendar: BusinessCalendar) -> tuple[ClockStatus, float | None]:
         """The status as of ``at`` and, when at risk, the warning share passed."""
         due = self.due_at(at, calendar)
-        if self.stopped_at is not None and self.stopped_at <= at:
-            return (ClockStatus.MET if self.stopped_at <= due else ClockStatus.BREACHED), None
+        ended = self.ended_at
+        if ended is not None and ended <= at:
+            if self.verdict is not None:
+                return self.verdict, None
+            if ended > due:
+                return ClockStatus.BREACHED, None  # whatever stopped or withdrew it
+            return (ClockStatus.MET if self.stopped_at is not None else ClockStatus.WITHDRAWN), None
         if at > due:
             return ClockStatus.BREACHED, None
         span = self.target_span(calendar)
         if span > 0:
             share = self.elapsed(at, calendar) / span
-            passed = [w for w in warning_shares if share >= w]
+            passed = [w for w in self.warning_shares if share >= w]
             if passed:
                 return ClockStatus.AT_RISK, max(passed)
         return ClockStatus.RUNNING, None
@@ -240,6 +288,12 @@ class ClockRow:
     policy_version: str
     priority: str | None
     attribution: Attribution
+    customer_level: str | None = None
+    warning_shares: tuple[float, ...] = ()
+    """The warning shares it is evaluated under: those of its own policy."""
+    due_by: str = "policy"
+    """``policy``, ``appointment`` (an agreed window's end, later than the policy's due
+    time) or ``promise`` (a reply time promised, earlier than the policy's)."""
 
 
 @frozen
@@ -249,6 +303,7 @@ class ComplianceRow:
     breached: int
     running: int
     at_risk: int
+    withdrawn: int = 0
 
     @property
     def compliance(self) -> float | None:
@@ -274,12 +329,13 @@ class SlaView:
                 key = getattr(row.attribution, by)
             if key is None:
                 continue
-            slot = counts.setdefault(key, [0, 0, 0, 0])
+            slot = counts.setdefault(key, [0, 0, 0, 0, 0])
             index = {
                 ClockStatus.MET: 0,
                 ClockStatus.BREACHED: 1,
                 ClockStatus.RUNNING: 2,
                 ClockStatus.AT_RISK: 3,
+                ClockStatus.WITHDRAWN: 4,
             }[row.state]
             slot[index] += 1
         return tuple(ComplianceRow(key, *values) for key, values in sorted(counts.items()))
@@ -304,6 +360,7 @@ class SlaClocks:
         self.subject_facts: dict[str, dict[str, Any]] = {}
         self.last_at: datetime | None = None
         self.current_at: datetime | None = None
+        self.current_event: Event | None = None
         self.dirty: set[tuple[str, str]] = set()
         """Instances changed since the last :meth:`take_dirty` (for materialisers)."""
 
@@ -320,6 +377,7 @@ class SlaClocks:
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
         self.current_at = event.at
+        self.current_event = event
         for handler in _HANDLERS.get(type(event), ()):
             handler(self, subject, event)
 
@@ -337,13 +395,31 @@ class SlaClocks:
         priority: Priority | str | None = None,
         customer_level: str | None = None,
         fixed_due: datetime | None = None,
+        default_due: bool = False,
+        appointment_end: datetime | None = None,
+        promised: datetime | None = None,
         attribution: Attribution | None = None,
     ) -> None:
+        """Start an instance (unless one runs). ``fixed_due`` is a due instant instead of
+        the target; ``default_due`` says it is only the policy's default (08:30 of the
+        next business day), which a priority or customer-level override replaces."""
         existing = self._instances_of(clock, subject)
         if existing and existing[-1].running:
             return  # already running: the first start counts
         priority_value = getattr(priority, "value", priority)
         target = self._target(clock, priority_value, customer_level)
+        if default_due and self._overridden(clock, priority_value, customer_level):
+            fixed_due = None
+        due_kind = "appointment" if clock == "delivery" else "policy"
+        policy_due = event.at + timedelta(seconds=target.seconds)
+        if appointment_end is not None and not target.business:
+            # an agreed window: due at the later of the policy's due and its end
+            due_kind = "appointment"
+            fixed_due = appointment_end if appointment_end > policy_due else None
+        if promised is not None and not target.business:
+            # a promised reply time: due at the earlier of the policy's and the promise
+            due_kind = "promise"
+            fixed_due = promised if promised < policy_due else None
         self.dirty.add((clock, subject))
         existing.append(
             ClockInstance(
@@ -357,9 +433,16 @@ class SlaClocks:
                 fixed_due=fixed_due,
                 priority=priority_value,
                 customer_level=customer_level,
+                warning_shares=tuple(self.policy.warning_shares),
+                due_kind=due_kind,
                 attribution=attribution or Attribution(agent=_agent(event)),
             )
         )
+
+    def _overridden(self, clock: str, priority: str | None, level: str | None) -> bool:
+        return clock in self.policy.by_priority.get(
+            priority or "", {}
+        ) or clock in self.policy.by_customer_level.get(level or "", {})
 
     def _target(self, clock: str, priority: str | None, level: str | None) -> ClockTarget:
         chosen = self.policy.targets.get(clock, ClockTarget(0))
@@ -372,23 +455,46 @@ class SlaClocks:
             chosen = self.policy.by_customer_level.get(level, {}).get(clock, chosen)
         return chosen
 
-    def stop(self, clock: str, subject: str, event: Event) -> None:
+    def stop(
+        self, clock: str, subject: str, event: Event, verdict: ClockStatus | None = None
+    ) -> None:
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
         if existing and existing[-1].running:
             current = existing[-1]
-            pauses = current.pauses
-            if current.paused:
-                pauses = (*pauses[:-1], (pauses[-1][0], event.at))
-            existing[-1] = attrs.evolve(current, stopped_at=event.at, pauses=pauses)
+            existing[-1] = attrs.evolve(
+                current,
+                stopped_at=event.at,
+                pauses=_closed_pauses(current, event.at),
+                verdict=verdict,
+            )
 
-    def drop(self, clock: str, subject: str, at: datetime | None = None) -> None:
-        """Forget a running instance that no longer applies (a cancelled dispatch or
-        order, a call abandoned within its target)."""
+    def drop(
+        self,
+        clock: str,
+        subject: str,
+        at: datetime | None = None,
+        verdict: ClockStatus | None = None,
+    ) -> None:
+        """Withdraw a running instance that no longer applies (a cancelled dispatch or
+        order, an invalid complaint): *withdrawn* if it was not yet due, and *breached*
+        if it was — a withdrawal never hides a breach."""
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
-        if existing and existing[-1].running:
-            existing[-1] = attrs.evolve(existing[-1], dropped_at=at or self.current_at)
+        when = at or self.current_at
+        if existing and existing[-1].running and when is not None:
+            current = existing[-1]
+            existing[-1] = attrs.evolve(
+                current, dropped_at=when, pauses=_closed_pauses(current, when), verdict=verdict
+            )
+
+    def close(self, subject: str, event: Event, keep: Iterable[str] = ()) -> None:
+        """The record closed: every clock still running on it stops (met or breached by
+        then), except those that by design run after the close (``keep``)."""
+        kept = set(keep)
+        for clock in self.clocks_of.get(subject, ()):
+            if clock not in kept:
+                self.stop(clock, subject, event)
 
     def attribute(self, clock: str, subject: str, **changes: str | None) -> None:
         self.dirty.add((clock, subject))
@@ -406,14 +512,22 @@ class SlaClocks:
                 attribution_changes=(*current.attribution_changes, (self.current_at, changed)),
             )
 
-    def move_due(self, clock: str, subject: str, due: datetime) -> None:
+    def move_due(
+        self, clock: str, subject: str, due: datetime, *, not_before_policy: bool = False
+    ) -> None:
+        """A new promise (a new window agreed): the due time from now on — unless the
+        clock is already past its due time, which no later promise un-breaches. With
+        ``not_before_policy`` the due time is the later of ``due`` and the policy's."""
         self.dirty.add((clock, subject))
         existing = self.instances.get((clock, subject))
-        if existing and existing[-1].running and self.current_at is not None:
+        now = self.current_at
+        if existing and existing[-1].running and now is not None:
             current = existing[-1]
-            existing[-1] = attrs.evolve(
-                current, due_changes=(*current.due_changes, (self.current_at, due))
-            )
+            if now > current.as_known_at(now).due_at(now, self.calendar):
+                return  # once breached, always breached
+            if not_before_policy and not current.business:
+                due = max(due, current.policy_due())
+            existing[-1] = attrs.evolve(current, due_changes=(*current.due_changes, (now, due)))
 
     def _instances_of(self, clock: str, subject: str) -> list[ClockInstance]:
         existing = self.instances.get((clock, subject))
@@ -464,10 +578,8 @@ class SlaClocks:
             for clock in existing:
                 if clock.started_at > instant:
                     continue
-                if clock.dropped_at is not None and clock.dropped_at <= instant:
-                    continue
                 visible = clock.as_known_at(instant)
-                state, warning = visible.status(instant, self.calendar, self.policy.warning_shares)
+                state, warning = visible.status(instant, self.calendar)
                 rows.append(
                     ClockRow(
                         clock=clock.clock,
@@ -475,19 +587,31 @@ class SlaClocks:
                         instance=clock.instance,
                         started_at=clock.started_at,
                         due_at=visible.due_at(instant, self.calendar),
-                        stopped_at=visible.stopped_at,
+                        stopped_at=visible.ended_at,
                         paused_seconds=visible.paused_seconds(
-                            visible.stopped_at or instant, self.calendar
+                            visible.ended_at or instant, self.calendar
                         ),
                         state=state,
                         warning=warning,
                         policy_version=clock.policy_version,
                         priority=clock.priority,
                         attribution=visible.attribution,
+                        customer_level=clock.customer_level,
+                        warning_shares=clock.warning_shares,
+                        due_by=visible.due_by,
                     )
                 )
         rows.sort(key=lambda r: (r.started_at, r.clock, r.subject, r.instance))
         return SlaView(as_of=instant, clocks=tuple(rows))
+
+
+def _closed_pauses(
+    instance: ClockInstance, at: datetime
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    pauses = instance.pauses
+    if instance.paused:
+        pauses = (*pauses[:-1], (pauses[-1][0], at))
+    return pauses
 
 
 def _agent(event: Event) -> str | None:
@@ -548,6 +672,7 @@ def _ticket_opened(fold: SlaClocks, subject: str, event: ticket.TicketOpened) ->
             subject,
             event,
             priority=event.priority,
+            customer_level=level,
             attribution=Attribution(branch=branch, agent=_agent(event)),
         )
 
@@ -569,6 +694,8 @@ def _callback_promised(fold: SlaClocks, subject: str, event: ticket.CallbackProm
             event,
             priority=facts.get("priority"),
             customer_level=facts.get("level"),
+            # the reply the customer was promised is due when promised, if sooner
+            promised=event.reply_due if clock == "inquiry-customer-reply" else None,
             attribution=_ticket_attribution(fold, subject, event),
         )
 
@@ -605,13 +732,23 @@ def _repair_centre(fold: SlaClocks, subject: str, event: ticket.RepairCentreNoti
     fold.stop("emergency-notification", subject, event)
 
 
+@on(ticket.TicketClosed)
+def _ticket_closed(fold: SlaClocks, subject: str, event: ticket.TicketClosed) -> None:
+    # a closed ticket waits on nobody: whatever still ran stops, met or breached by now
+    fold.close(subject, event)
+
+
 @on(ticket.VoicemailRecorded)
 def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -> None:
+    facts = fold.facts(subject)
     fold.start(
         "voicemail-callback",
         subject,
         event,
+        priority=facts.get("priority"),
+        customer_level=facts.get("level"),
         fixed_due=event.callback_due,
+        default_due=True,
         attribution=_ticket_attribution(fold, subject, event),
     )
 
@@ -680,8 +817,30 @@ def _followed_up(fold: SlaClocks, subject: str, event: complaint.DepartmentFollo
     fold.stop("complaint-department-follow-up", subject, event)
 
 
+@on(complaint.ResolutionProposed)
+def _resolution_proposed(
+    fold: SlaClocks, subject: str, event: complaint.ResolutionProposed
+) -> None:
+    # the department came back with a resolution: there is nothing left to chase it for
+    fold.stop("complaint-department-follow-up", subject, event)
+
+
+@on(complaint.ResolutionRejected)
+def _rejected(fold: SlaClocks, subject: str, event: complaint.ResolutionRejected) -> None:
+    # the customer answered the resolution: they have been updated
+    fold.stop("complaint-customer-updated", subject, event)
+
+
+@on(complaint.ComplaintClosed)
+def _complaint_closed(fold: SlaClocks, subject: str, event: complaint.ComplaintClosed) -> None:
+    # the satisfaction call follows acceptance even after the close (domain.md §4.4)
+    fold.close(subject, event, keep=("complaint-satisfaction-call",))
+
+
 @on(complaint.ResolutionAccepted)
 def _accepted(fold: SlaClocks, subject: str, event: complaint.ResolutionAccepted) -> None:
+    fold.stop("complaint-customer-updated", subject, event)
+    fold.stop("complaint-department-follow-up", subject, event)
     facts = fold.facts(subject)
     fold.start(
         "complaint-satisfaction-call",
@@ -703,39 +862,100 @@ def _satisfaction(fold: SlaClocks, subject: str, event: complaint.SatisfactionCa
 
 @on(call.CallOffered)
 def _offered(fold: SlaClocks, subject: str, event: call.CallOffered) -> None:
+    if event.after_hours:
+        return  # nobody was there to answer: the voicemail-callback clock measures it
+    rule = AnswerRule.of(fold.policy)
+    fold.facts(subject).update(
+        answer_short_abandon=rule.short_abandon_seconds,
+        answer_counts_abandons=rule.counts_abandons,
+    )
     fold.start("answer", subject, event, attribution=Attribution())
 
 
 _PBX_STAMP_SLACK_SECONDS = 2.0
 
 
+def _answer_outcome(
+    fold: SlaClocks,
+    subject: str,
+    ending: str,
+    waited: float,
+    after_hours: bool = False,
+    event: Event | None = None,
+) -> None:
+    # One answer figure: the same classification as the queue's service level.
+    existing = fold.instances.get(("answer", subject))
+    if not existing or not existing[-1].running:
+        return
+    facts = fold.facts(subject)
+    rule = AnswerRule(
+        target_seconds=existing[-1].target_seconds,
+        short_abandon_seconds=facts.get("answer_short_abandon", 5),
+        counts_abandons=facts.get("answer_counts_abandons", True),
+    )
+    outcome = classify(
+        rule,
+        offered_after_hours=False,
+        ending=ending,
+        waited_seconds=waited,
+        ended_after_hours=after_hours,
+    )
+    event = event or fold.current_event
+    assert event is not None
+    if outcome is AnswerOutcome.WITHIN:
+        fold.stop("answer", subject, event, verdict=ClockStatus.MET)
+    elif outcome is AnswerOutcome.MISSED:
+        fold.stop("answer", subject, event, verdict=ClockStatus.BREACHED)
+    else:  # a short abandon, after hours: in neither count
+        fold.drop("answer", subject, event.at, verdict=ClockStatus.WITHDRAWN)
+
+
 @on(call.CallAnswered)
 def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
     # The answer clock is the caller's first queue's: a later leg (moved to another
-    # queue) neither restarts nor moves it. It stops after the wait the PBX measured
-    # (Asterisk's hold time), which differs from the two lines' whole-second stamps by
-    # up to a second; a wait further off is another leg's, and the stamp stands.
+    # queue) neither restarts nor moves it (the first leg's time-out already stopped it,
+    # as missed, like the first queue's figure). It stops after the wait the PBX
+    # measured (Asterisk's hold time), which differs from the two lines' whole-second
+    # stamps by up to a second; a wait further off is another leg's, and the stamp, with
+    # the wait from the caller's first offer, stands.
     existing = fold.instances.get(("answer", subject))
     if not existing or not existing[-1].running:
         return
-    measured = existing[-1].started_at + timedelta(seconds=event.waited_seconds)
+    started = existing[-1].started_at
+    measured = started + timedelta(seconds=event.waited_seconds)
+    waited = event.waited_seconds
     if abs((measured - event.at).total_seconds()) <= _PBX_STAMP_SLACK_SECONDS:
         event = attrs.evolve(event, at=measured)
-    fold.stop("answer", subject, event)
+    else:
+        waited = (event.at - started).total_seconds()
+    _answer_outcome(fold, subject, ANSWERED, waited, event=event)
     fold.attribute("answer", subject, agent=event.agent)
 
 
-@on(call.CallAbandoned, call.CallTimedOut, call.CallSentToVoicemail)
-def _unanswered(fold: SlaClocks, subject: str, event: Any) -> None:
-    # Left within the target: not the centre's failure, not counted. Left after it: the
-    # three rings were missed, breached when the caller gave up.
+@on(call.CallAbandoned)
+def _abandoned(fold: SlaClocks, subject: str, event: call.CallAbandoned) -> None:
+    _answer_outcome(fold, subject, ABANDONED, event.waited_seconds)
+
+
+@on(call.CallTimedOut)
+def _timed_out(fold: SlaClocks, subject: str, event: call.CallTimedOut) -> None:
+    _answer_outcome(fold, subject, TIMED_OUT, event.waited_seconds)
+
+
+@on(call.CallCompleted)
+def _completed_unanswered(fold: SlaClocks, subject: str, event: call.CallCompleted) -> None:
+    # A call completed while still waiting (the PBX wrote no abandon line) was abandoned
+    # when it ended, as the queue view counts it: one answer figure.
     existing = fold.instances.get(("answer", subject))
     if not existing or not existing[-1].running:
         return
-    if event.waited_seconds <= existing[-1].target_seconds:
-        fold.drop("answer", subject)
-    else:
-        fold.stop("answer", subject, event)
+    waited = max(0.0, (event.at - existing[-1].started_at).total_seconds())
+    _answer_outcome(fold, subject, ABANDONED, waited)
+
+
+@on(call.CallSentToVoicemail)
+def _to_voicemail(fold: SlaClocks, subject: str, event: call.CallSentToVoicemail) -> None:
+    _answer_outcome(fold, subject, VOICEMAIL, event.waited_seconds, event.after_hours)
 
 
 # field work and deliveries -----------------------------------------------------------
@@ -744,8 +964,11 @@ def _unanswered(fold: SlaClocks, subject: str, event: Any) -> None:
 @on(dispatch.DispatchRequested)
 def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchRequested) -> None:
     attribution = Attribution(branch=event.branch, agent=_agent(event))
-    fold.facts(subject).update(kind=event.kind.value, branch=event.branch)
     level = event.customer_level
+    fold.facts(subject).update(
+        kind=event.kind.value, branch=event.branch, priority=event.priority.value, level=level
+    )
+    # the window the customer asked for is the appointment until another is agreed
     if event.kind is dispatch.DispatchKind.REPAIR:
         fold.start(
             "repair-arrival",
@@ -753,6 +976,7 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
             event,
             priority=event.priority,
             customer_level=level,
+            appointment_end=event.wished.end,
             attribution=attribution,
         )
     elif event.kind is dispatch.DispatchKind.INSTALL:
@@ -762,8 +986,15 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
             event,
             priority=event.priority,
             customer_level=level,
+            appointment_end=event.wished.end,
             attribution=attribution,
         )
+
+
+@on(dispatch.AppointmentConfirmed, dispatch.DispatchRescheduled)
+def _appointment(fold: SlaClocks, subject: str, event: Any) -> None:
+    for clock in ("repair-arrival", "install-completion"):
+        fold.move_due(clock, subject, event.window.end, not_before_policy=True)
 
 
 @on(dispatch.FieldWorkerAssigned)
@@ -857,6 +1088,8 @@ def _repair_follow_up(fold: SlaClocks, subject: str, event: dispatch.DispatchCom
             "post-repair-follow-up",
             subject,
             event,
+            priority=facts.get("priority"),
+            customer_level=facts.get("level"),
             attribution=Attribution(branch=facts.get("branch"), field_worker=facts.get("worker")),
         )
 
@@ -873,11 +1106,18 @@ def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecor
                 fold.attribute(clock, followed, agent=_agent(event))
                 break
     if event.problems_raised:
-        fold.facts(subject)["followed"] = followed
+        followed_facts = fold.facts(followed)
+        fold.facts(subject).update(
+            followed=followed,
+            priority=followed_facts.get("priority"),
+            level=followed_facts.get("level"),
+        )
         fold.start(
             "follow-up-relay",
             subject,
             event,
+            priority=followed_facts.get("priority"),
+            customer_level=followed_facts.get("level"),
             attribution=Attribution(agent=_agent(event), branch=fold.facts(followed).get("branch")),
         )
 
@@ -886,10 +1126,13 @@ def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecor
 def _relayed(fold: SlaClocks, subject: str, event: call.FollowUpProblemRelayed) -> None:
     fold.stop("follow-up-relay", subject, event)
     fold.attribute("follow-up-relay", subject, department=event.department)
+    facts = fold.facts(subject)
     fold.start(
         "follow-up-resolution-check",
         subject,
         event,
+        priority=facts.get("priority"),
+        customer_level=facts.get("level"),
         attribution=Attribution(department=event.department, agent=_agent(event)),
     )
 
