@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from callcore.domain.backdating import BackDating
 from callcore.domain.common import DomainError, NotFound, Priority, Rule, money, positive
@@ -188,6 +188,16 @@ class SlaPolicy:
         if chosen is None:
             raise KeyError(f"no SLA target for clock {clock!r}")
         return chosen
+
+    def same_rules(self, other: SlaPolicy) -> bool:
+        """Whether two policies time every clock alike: the answer target given in rings
+        or in seconds is one setting, so a policy written either way is the same policy
+        (a store recorded before ``targets["answer"]`` was honoured adopts nothing new)."""
+        return self._answer_as_seconds() == other._answer_as_seconds()
+
+    def _answer_as_seconds(self) -> SlaPolicy:
+        targets = {**self.targets, "answer": ClockTarget(self.answer_seconds)}
+        return evolve(self, answer_rings=None, targets=targets)
 
     @property
     def answer_seconds(self) -> int:

@@ -49,7 +49,7 @@ class AdoptSlaPolicy(Command):
 
 
 def adopt(state: State, command: AdoptSlaPolicy, context: Context) -> tuple[Event, ...]:
-    if state.current == command.policy:
+    if state.current is not None and state.current.same_rules(command.policy):
         return ()
     return (
         SlaPolicyAdopted(
