@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,7 +36,7 @@ from callcore.domain.call import (
     TimeOutCall,
     TransferCall,
 )
-from callcore.domain.common import EXISTS
+from callcore.domain.common import EXISTS, Actor, Role
 from tests.support import Scenario, at
 
 T0 = at(23, 9)
@@ -83,6 +84,43 @@ class TestTheAnswerClock:
         s = Scenario(start=at(23, 23))
         s.when(OfferCall(call_id="night", queue="q"))
         assert s.then(CallOffered)[0].after_hours  # type: ignore[attr-defined]
+
+
+class TestTheWaitIsThePbxs:
+    """A caller's wait is the PBX's own measure or the call's recorded times; a person
+    records when a call was answered or left, never how long it waited (issue 19: no
+    token can make a clock lie)."""
+
+    @pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR])  # a field worker: 403
+    def test_a_person_cannot_say_how_long_the_caller_waited(self, role: Role) -> None:
+        s = offered(Scenario(start=T0 + timedelta(minutes=14)))
+        person = Actor(role, "A01")
+        late = T0 + timedelta(minutes=14)
+        for command in (
+            AnswerCall(call_id="1700000000.1", agent="A01", waited_seconds=3, actor=person),
+            AbandonCall(call_id="1700000000.1", waited_seconds=1, actor=person),
+            TimeOutCall(call_id="1700000000.1", waited_seconds=1, actor=person),
+        ):
+            s.when(attrs.evolve(command, occurred_at=late))
+            error = s.then_broken(call.WAIT_MEASURED_BY_THE_PBX)
+            assert "waited_seconds" in str(error)
+
+    def test_the_pbx_measure_is_taken_and_a_person_gets_the_recorded_times(self) -> None:
+        pbx = Actor(Role.INTEGRATION, "asterisk")
+        s = offered(Scenario(start=T0))
+        s.when(
+            AnswerCall(
+                call_id="1700000000.1",
+                agent="A01",
+                waited_seconds=16.4,  # CONNECT's hold time, not the stamps' 15 s
+                actor=pbx,
+                occurred_at=T0 + timedelta(seconds=15),
+            )
+        )
+        assert s.then(CallAnswered)[0].waited_seconds == 16.4  # type: ignore[attr-defined]
+        s = offered(Scenario(start=T0), call_id="c2")
+        s.when(AnswerCall(call_id="c2", agent="A01", occurred_at=T0 + timedelta(minutes=14)))
+        assert s.then(CallAnswered)[0].waited_seconds == 14 * 60  # type: ignore[attr-defined]
 
 
 class TestRinging:

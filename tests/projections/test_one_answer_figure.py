@@ -275,3 +275,34 @@ class TestTheAnswerTargetIsOneSetting:
         assert again == read
         assert ("answer" in written["sla"]["targets"]) == ("answer" in given)
         assert ("answer_rings" in written["sla"]) == (given.get("answer_rings") is not None)
+
+
+def test_the_pbx_hold_time_decides_both_figures_where_the_stamps_disagree() -> None:
+    """A CONNECT stamped 14 s after the entry with a hold time of 17 s (the probe's
+    case): the queue and the answer clock both take the PBX's 17 s, outside the 15 s
+    target; a hold time of 16 s stamped at 14 s is outside too; 12 s stamped at 13 s is
+    within. The same calls give the same figure."""
+    from callcore import CallCenter
+    from callcore.adapters.clock import ManualClock
+    from callcore.adapters.telephony import Feed
+    from callcore.adapters.telephony.queue_log import QueueLogFeed
+
+    start = int(T0.timestamp())
+    lines = []
+    for n, (stamp, hold) in enumerate([(14, 17), (14, 16), (13, 12)]):
+        call_id = f"17000000{n}.1"
+        lines += [
+            f"{start}|{call_id}|hotline|NONE|ENTERQUEUE||REDACTED|1|",
+            f"{start + stamp}|{call_id}|hotline|SIP/100{n}|CONNECT|{hold}|{call_id}9|2|",
+            f"{start + 60}|{call_id}|hotline|SIP/100{n}|COMPLETECALLER|{hold}|40|1|",
+        ]
+    later = T0 + timedelta(hours=1)
+    with CallCenter.open("memory://", clock=ManualClock(later)) as center:
+        feed = Feed(center)
+        QueueLogFeed(feed).read((text, f"queue_log:{i}") for i, text in enumerate(lines, 1))
+        assert feed.report.refused == {} and feed.report.rejected == []
+        (queue,) = center.views.queues(later).queues
+        (answer,) = [row for row in center.views.sla(later).summary() if row.key == "answer"]
+    assert (queue.answered, queue.answered_within_target) == (3, 1)
+    assert (answer.met, answer.breached) == (1, 2)
+    assert queue.service_level == answer.compliance == pytest.approx(1 / 3)

@@ -35,6 +35,7 @@ from callcore.domain.common import (
     Event,
     Fold,
     NotFound,
+    Role,
     Rule,
     aware,
     events_of,
@@ -55,6 +56,12 @@ CALL_ENDED = Rule("call-ended", "domain.md §4.6: nothing happens on a call afte
 TRANSFER_ANSWERED_CALL = Rule("transfer-an-answered-call", "domain.md §4.6: with transfers")
 NOT_BEFORE_OFFER = Rule(
     "not-before-the-offer", "domain.md §6: the answer clock starts at the offer"
+)
+WAIT_MEASURED_BY_THE_PBX = Rule(
+    "wait-measured-by-the-pbx",
+    "domain.md §6 one answer figure, interfaces.md §6: a caller's wait is the PBX's own "
+    "measure (CONNECT's hold time, ABANDON's wait) or the call's recorded times; a person "
+    "records when a call was answered or left, never how long it waited",
 )
 FOLLOW_UP_ON_OUTBOUND = Rule(
     "follow-up-on-an-outbound-call", "domain.md §7: a follow-up call records what it found"
@@ -690,7 +697,7 @@ def answer(
         NOT_BEFORE_OFFER,
         f"answered at {context.now} before it was offered at {start}",
     )
-    waited = command.waited_seconds
+    waited = _measured_wait(command.waited_seconds, context)
     if waited is None:
         waited = _waited(state, context.now)
     return (
@@ -703,6 +710,19 @@ def answer(
             within_target=waited <= directory.sla.answer_seconds,
         ),
     )
+
+
+def _measured_wait(waited: float | None, context: Context) -> float | None:
+    """A wait given with a command is the PBX's measure, trusted from the telephony
+    integration (and the centre's own replays) only: anyone else could move a call across
+    the answer target by typing a number (issue 19, "no token can make a clock lie")."""
+    if waited is not None and context.actor.role not in (Role.INTEGRATION, Role.SYSTEM):
+        raise DomainError(
+            WAIT_MEASURED_BY_THE_PBX,
+            f"{context.actor} gave waited_seconds={waited:g}: only the PBX's integration "
+            f"reports a measured wait; leave it out and the call's times give it",
+        )
+    return waited
 
 
 def _end_unanswered(
@@ -736,7 +756,7 @@ def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event
             at=context.now, actor=context.actor, waited_seconds=waited, position=command.position
         ),
         context,
-        command.waited_seconds,
+        _measured_wait(command.waited_seconds, context),
     )
 
 
@@ -750,7 +770,7 @@ def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Even
             at=context.now, actor=context.actor, waited_seconds=waited, reason=command.reason
         ),
         context,
-        command.waited_seconds,
+        _measured_wait(command.waited_seconds, context),
     )
 
 

@@ -872,9 +872,6 @@ def _offered(fold: SlaClocks, subject: str, event: call.CallOffered) -> None:
     fold.start("answer", subject, event, attribution=Attribution())
 
 
-_PBX_STAMP_SLACK_SECONDS = 2.0
-
-
 def _answer_outcome(
     fold: SlaClocks,
     subject: str,
@@ -910,25 +907,29 @@ def _answer_outcome(
         fold.drop("answer", subject, event.at, verdict=ClockStatus.WITHDRAWN)
 
 
+@on(call.CallEnteredQueue)
+def _entered_another_queue(fold: SlaClocks, subject: str, event: call.CallEnteredQueue) -> None:
+    # The wait an answer reports (the PBX's hold time) is counted from the caller's entry
+    # into the queue that answered.
+    fold.facts(subject)["answer_leg_started"] = event.at
+
+
 @on(call.CallAnswered)
 def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
     # The answer clock is the caller's first queue's: a later leg (moved to another
     # queue) neither restarts nor moves it (the first leg's time-out already stopped it,
-    # as missed, like the first queue's figure). It stops after the wait the PBX
-    # measured (Asterisk's hold time), which differs from the two lines' whole-second
-    # stamps by up to a second; a wait further off is another leg's, and the stamp, with
-    # the wait from the caller's first offer, stands.
+    # as missed, as the first queue's figure counts it). It stops after the wait the
+    # PBX measured (Asterisk's hold time, from the entry into the queue that answered),
+    # which is the wait the queue view classifies: one answer figure, even where the
+    # lines' whole-second stamps say otherwise.
     existing = fold.instances.get(("answer", subject))
     if not existing or not existing[-1].running:
         return
     started = existing[-1].started_at
-    measured = started + timedelta(seconds=event.waited_seconds)
-    waited = event.waited_seconds
-    if abs((measured - event.at).total_seconds()) <= _PBX_STAMP_SLACK_SECONDS:
-        event = attrs.evolve(event, at=measured)
-    else:
-        waited = (event.at - started).total_seconds()
-    _answer_outcome(fold, subject, ANSWERED, waited, event=event)
+    leg_started = fold.facts(subject).get("answer_leg_started", started)
+    answered = leg_started + timedelta(seconds=event.waited_seconds)
+    waited = (answered - started).total_seconds()
+    _answer_outcome(fold, subject, ANSWERED, waited, event=attrs.evolve(event, at=answered))
     fold.attribute("answer", subject, agent=event.agent)
 
 
