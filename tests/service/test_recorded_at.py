@@ -28,16 +28,26 @@ def test_a_late_fact_keeps_when_it_happened_and_when_the_store_took_it(store_url
     try:
         # When the PBX reports a call offered at 12:30 (five minutes late), with a command id
         offered = center.handle(
-            call.OfferCall(call_id="c1", queue="hotline", actor=PBX,
-                           occurred_at=at(23, 12, 30), command_id="pbx-1")
+            call.OfferCall(
+                call_id="c1",
+                queue="hotline",
+                actor=PBX,
+                occurred_at=at(23, 12, 30),
+                command_id="pbx-1",
+            )
         )
         # and, a minute on, an agent lodges a complaint giving no time
         clock.set(at(23, 12, 36))
-        lodged = center.handle(complaint.LodgeComplaint(
-            complaint_id="K-1", complainant=Contact("Wang Xiuying", "139 1234 5678"),
-            about=Subject(SubjectKind.FIELD_WORKER, "W001"), what="Late again",
-            wanted_outcome="An apology", actor=AGENT,
-        ))
+        lodged = center.handle(
+            complaint.LodgeComplaint(
+                complaint_id="K-1",
+                complainant=Contact("Wang Xiuying", "139 1234 5678"),
+                about=Subject(SubjectKind.FIELD_WORKER, "W001"),
+                what="Late again",
+                wanted_outcome="An apology",
+                actor=AGENT,
+            )
+        )
         # Then the outcome, the stream and the global order all carry both times
         assert {(r.event.at, r.recorded_at) for r in offered.recorded} == {
             (at(23, 12, 30), at(23, 12, 35))
@@ -53,8 +63,13 @@ def test_a_late_fact_keeps_when_it_happened_and_when_the_store_took_it(store_url
         assert receipts and all(r.recorded_at == at(23, 12, 35) for r in receipts)
         # And a repeat of the command answers the first outcome, times and all
         again = center.handle(
-            call.OfferCall(call_id="c1", queue="hotline", actor=PBX,
-                           occurred_at=at(23, 12, 30), command_id="pbx-1")
+            call.OfferCall(
+                call_id="c1",
+                queue="hotline",
+                actor=PBX,
+                occurred_at=at(23, 12, 30),
+                command_id="pbx-1",
+            )
         )
         assert again.repeated
         assert [r.recorded_at for r in again.recorded] == [at(23, 12, 35)]
@@ -80,9 +95,7 @@ def test_no_command_can_set_recorded_at(store_url: str) -> None:
             call.OfferCall(call_id="c2", queue="hotline", actor=PBX, occurred_at=ahead)
         )
         # Then the fact is dated as the caller says, and recorded when the clock says
-        assert [(r.event.at, r.recorded_at) for r in outcome.recorded] == [
-            (ahead, at(23, 12, 35))
-        ]
+        assert [(r.event.at, r.recorded_at) for r in outcome.recorded] == [(ahead, at(23, 12, 35))]
         # and no command has a field through which a caller could give it
         assert "recorded_at" not in {f.name for f in attrs.fields(call.OfferCall)}
     finally:

@@ -182,7 +182,6 @@ class EventStoreContract:
         finally:
             store.close()
 
-
     def test_each_event_keeps_when_the_store_took_it_beside_when_it_happened(self) -> None:
         # given a fact reported 40 minutes late, and one whose envelope gives no time
         late = datetime(2026, 11, 23, 2, 40, 15, 123456, tzinfo=UTC)
