@@ -4,6 +4,7 @@ redaction, import, replay, history, views) — every command run as a subprocess
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 import subprocess
 import sys
 from pathlib import Path
@@ -267,6 +268,35 @@ def test_history_of_a_stream_from_a_log_and_from_a_store(log: Path, tmp_path: Pa
     assert from_log.returncode == 0, from_log.stderr
     assert "ComplaintLodged" in from_log.stdout.splitlines()[0]
     assert len(from_log.stdout.splitlines()) >= 3
+
+
+def test_history_and_audit_show_when_it_happened_and_when_it_was_recorded(
+    log: Path, tmp_path: Path
+) -> None:
+    # Given a log in which one complaint's first event reached the store 9 minutes late
+    rows = lines(log)
+    index = next(n for n, line in enumerate(rows) if line.get("type") == "ComplaintLodged")
+    late = dict(rows[index])
+    happened = datetime.fromisoformat(str(late["at"]))
+    late["recorded_at"] = (happened + timedelta(minutes=9)).isoformat()
+    edited = tmp_path / "late.jsonl"
+    edited.write_bytes(
+        b"".join(orjson.dumps(line) + b"\n" for line in [*rows[:index], late, *rows[index + 1 :]])
+    )
+    # When its history and its audit are asked for, from the log and from a store
+    url = f"sqlite:///{tmp_path}/late.db"
+    assert callcore("import", str(edited), "--db", url).returncode == 0
+    for source in (str(edited), url):
+        timeline = callcore("history", source, str(late["stream"]))
+        audit = callcore("audit", source, "--actor", str(late["actor"]))
+        assert timeline.returncode == 0 and audit.returncode == 0, timeline.stderr + audit.stderr
+        # Then both show the time it happened and the time the store took it
+        first = timeline.stdout.splitlines()[0]
+        assert f"{late['at']}  recorded {late['recorded_at']}" in first, first
+        assert any(
+            f"{late['at']}  recorded {late['recorded_at']}" in row
+            for row in audit.stdout.splitlines()
+        ), audit.stdout[:500]
 
 
 @pytest.mark.parametrize(

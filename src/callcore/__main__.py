@@ -226,7 +226,8 @@ def history(
     source: str = typer.Argument(..., help="An event-log file or a store URL."),
     stream: str = typer.Argument(..., help="The stream, e.g. ticket-T-3F9A0C12B4."),
 ) -> None:
-    """The timeline of one aggregate, event by event."""
+    """The timeline of one aggregate, event by event: when each fact happened and when
+    the store took it."""
     import orjson
 
     from callcore.adapters.eventlog import event_line, read_log
@@ -244,7 +245,8 @@ def history(
         for record in records:
             line = orjson.loads(event_line(record))
             typer.echo(
-                f"{line['version']:>4}  {line['at']}  {line['actor']:<22} {line['type']}  "
+                f"{line['version']:>4}  {line['at']}  recorded {line['recorded_at']}  "
+                f"{line['actor']:<22} {line['type']}  "
                 f"{orjson.dumps(line['data']).decode()}"
             )
 
@@ -291,7 +293,8 @@ def audit(
                 continue
             line = orjson.loads(event_line(record))
             typer.echo(
-                f"{line['at']}  {line['actor']:<22} {record.stream:<34} {line['type']}  "
+                f"{line['at']}  recorded {line['recorded_at']}  "
+                f"{line['actor']:<22} {record.stream:<34} {line['type']}  "
                 f"{orjson.dumps(line['data']).decode()}"
             )
             shown += 1
