@@ -4,9 +4,9 @@ redaction, import, replay, history, views) — every command run as a subprocess
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
