@@ -914,10 +914,11 @@ def report(
             clock = ManualClock(datetime.now().astimezone())
             source = _open_centre(db, directory, read_only=True, clock=clock)
             store = source.store
-            # Only the newest event says which day is the last; LiveBoard reads the rest.
+            # Only the newest event says which day is the last (when the store took it:
+            # a stray future-dated fact cannot move the report); LiveBoard reads the rest.
             newest = list(store.read_all(max(store.last_position() - 1, 0)))
             last = (
-                newest[-1].recorded.event.at
+                newest[-1].recorded.recorded_at
                 if newest
                 else datetime.now(zone(source.directory.calendar.timezone))
             )
