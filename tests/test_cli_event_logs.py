@@ -299,6 +299,37 @@ def test_history_and_audit_show_when_it_happened_and_when_it_was_recorded(
         ), audit.stdout[:500]
 
 
+def test_replay_as_of_t_counts_what_was_recorded_by_t_unless_asked_knowing_now(
+    log: Path, tmp_path: Path
+) -> None:
+    # Given the log with one call's offer recorded three hours after it happened
+    rows = lines(log)
+    index = next(n for n, line in enumerate(rows) if line.get("type") == "CallOffered")
+    late = dict(rows[index])
+    happened = datetime.fromisoformat(str(late["at"]))
+    late["recorded_at"] = (happened + timedelta(hours=3)).isoformat()
+    edited = tmp_path / "late.jsonl"
+    edited.write_bytes(
+        b"".join(orjson.dumps(line) + b"\n" for line in [*rows[:index], late, *rows[index + 1 :]])
+    )
+    until = (happened + timedelta(hours=1)).isoformat()
+
+    def queues(path: Path, *more: str) -> str:
+        done = callcore("replay", str(path), "--until", until, "--view", "queues",
+                        "--format", "json", *more)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # Then as of an hour after the call, the replay does not have it (nobody knew yet)
+    assert queues(edited) != queues(log)
+    # and knowing now, it does, as the log where it was recorded on time
+    assert queues(edited, "--knowing", "now") == queues(log)
+    # And a wrong --knowing is one line and exit 2
+    wrong = callcore("replay", str(edited), "--knowing", "later")
+    assert wrong.returncode == 2 and "--knowing" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
