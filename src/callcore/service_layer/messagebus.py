@@ -144,6 +144,7 @@ class MessageBus:
                 command.actor,
                 self.cache,
                 command_id=command_id,
+                recorded_at=clock_now,
             )
             try:
                 # Whose record it is decides before what the record allows (docs/web.md).
@@ -171,7 +172,7 @@ class MessageBus:
                     if prior is not None:
                         return prior
                 return Outcome(command_id, ())
-            records = [Recorded(r.stream, r.version, r.event, clock_now) for r in uow.pending]
+            records = list(uow.pending)
             if command.command_id is not None:
                 records.append(self._receipt(command, command_id, uow, clock_now))
             try:
@@ -184,7 +185,7 @@ class MessageBus:
                 _back_off(attempt)
                 continue
             uow.remember()
-            return Outcome(command_id, tuple(records[: len(uow.pending)]))
+            return Outcome(command_id, tuple(uow.pending))
         raise ConcurrencyConflict(
             f"{type(command).__name__} {command_id} lost the race to other writers "
             f"{self.max_attempts} times; nothing was recorded, try again"
