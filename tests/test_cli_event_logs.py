@@ -55,6 +55,17 @@ def test_simulate_is_byte_identical_for_the_same_arguments(log: Path, tmp_path: 
     assert other.read_bytes().splitlines()[1:] != log.read_bytes().splitlines()[1:]
 
 
+def test_a_simulated_log_is_recorded_on_the_simulated_clock(log: Path) -> None:
+    # every event was taken by the store at an instant of the simulated days (never the
+    # machine's clock), in the order the store took them, and none before it happened
+    header, *events = lines(log)
+    taken = [datetime.fromisoformat(str(line["recorded_at"])) for line in events]
+    assert taken == sorted(taken)
+    assert taken[-1] <= datetime.fromisoformat(str(header["exported_at"]))
+    for line, when in zip(events, taken, strict=True):
+        assert when >= datetime.fromisoformat(str(line["at"])), line
+
+
 def test_replay_until_equals_replaying_the_log_cut_there(log: Path, tmp_path: Path) -> None:
     until = "2026-11-03T10:30:00+08:00"
     cut = tmp_path / "cut.jsonl"
