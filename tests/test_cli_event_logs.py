@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -52,6 +53,17 @@ def test_simulate_is_byte_identical_for_the_same_arguments(log: Path, tmp_path: 
     assert other.read_bytes() != log.read_bytes()
     # not only the header: the histories differ
     assert other.read_bytes().splitlines()[1:] != log.read_bytes().splitlines()[1:]
+
+
+def test_a_simulated_log_is_recorded_on_the_simulated_clock(log: Path) -> None:
+    # every event was taken by the store at an instant of the simulated days (never the
+    # machine's clock), in the order the store took them, and none before it happened
+    header, *events = lines(log)
+    taken = [datetime.fromisoformat(str(line["recorded_at"])) for line in events]
+    assert taken == sorted(taken)
+    assert taken[-1] <= datetime.fromisoformat(str(header["exported_at"]))
+    for line, when in zip(events, taken, strict=True):
+        assert when >= datetime.fromisoformat(str(line["at"])), line
 
 
 def test_replay_until_equals_replaying_the_log_cut_there(log: Path, tmp_path: Path) -> None:
@@ -267,6 +279,66 @@ def test_history_of_a_stream_from_a_log_and_from_a_store(log: Path, tmp_path: Pa
     assert from_log.returncode == 0, from_log.stderr
     assert "ComplaintLodged" in from_log.stdout.splitlines()[0]
     assert len(from_log.stdout.splitlines()) >= 3
+
+
+def test_history_and_audit_show_when_it_happened_and_when_it_was_recorded(
+    log: Path, tmp_path: Path
+) -> None:
+    # Given a log in which one complaint's first event reached the store 9 minutes late
+    rows = lines(log)
+    index = next(n for n, line in enumerate(rows) if line.get("type") == "ComplaintLodged")
+    late = dict(rows[index])
+    happened = datetime.fromisoformat(str(late["at"]))
+    late["recorded_at"] = (happened + timedelta(minutes=9)).isoformat()
+    edited = tmp_path / "late.jsonl"
+    edited.write_bytes(
+        b"".join(orjson.dumps(line) + b"\n" for line in [*rows[:index], late, *rows[index + 1 :]])
+    )
+    # When its history and its audit are asked for, from the log and from a store
+    url = f"sqlite:///{tmp_path}/late.db"
+    assert callcore("import", str(edited), "--db", url).returncode == 0
+    for source in (str(edited), url):
+        timeline = callcore("history", source, str(late["stream"]))
+        audit = callcore("audit", source, "--actor", str(late["actor"]))
+        assert timeline.returncode == 0 and audit.returncode == 0, timeline.stderr + audit.stderr
+        # Then both show the time it happened and the time the store took it
+        first = timeline.stdout.splitlines()[0]
+        assert f"{late['at']}  recorded {late['recorded_at']}" in first, first
+        assert any(
+            f"{late['at']}  recorded {late['recorded_at']}" in row
+            for row in audit.stdout.splitlines()
+        ), audit.stdout[:500]
+
+
+def test_replay_as_of_t_counts_what_was_recorded_by_t_unless_asked_knowing_now(
+    log: Path, tmp_path: Path
+) -> None:
+    # Given the log with one call's offer recorded three hours after it happened
+    rows = lines(log)
+    index = next(n for n, line in enumerate(rows) if line.get("type") == "CallOffered")
+    late = dict(rows[index])
+    happened = datetime.fromisoformat(str(late["at"]))
+    late["recorded_at"] = (happened + timedelta(hours=3)).isoformat()
+    edited = tmp_path / "late.jsonl"
+    edited.write_bytes(
+        b"".join(orjson.dumps(line) + b"\n" for line in [*rows[:index], late, *rows[index + 1 :]])
+    )
+    until = (happened + timedelta(hours=1)).isoformat()
+
+    def queues(path: Path, *more: str) -> str:
+        done = callcore("replay", str(path), "--until", until, "--view", "queues",
+                        "--format", "json", *more)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # Then as of an hour after the call, the replay does not have it (nobody knew yet)
+    assert queues(edited) != queues(log)
+    # and knowing now, it does, as the log where it was recorded on time
+    assert queues(edited, "--knowing", "now") == queues(log)
+    # And a wrong --knowing is one line and exit 2
+    wrong = callcore("replay", str(edited), "--knowing", "later")
+    assert wrong.returncode == 2 and "--knowing" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

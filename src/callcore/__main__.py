@@ -226,7 +226,8 @@ def history(
     source: str = typer.Argument(..., help="An event-log file or a store URL."),
     stream: str = typer.Argument(..., help="The stream, e.g. ticket-T-3F9A0C12B4."),
 ) -> None:
-    """The timeline of one aggregate, event by event."""
+    """The timeline of one aggregate, event by event: when each fact happened and when
+    the store took it."""
     import orjson
 
     from callcore.adapters.eventlog import event_line, read_log
@@ -244,7 +245,8 @@ def history(
         for record in records:
             line = orjson.loads(event_line(record))
             typer.echo(
-                f"{line['version']:>4}  {line['at']}  {line['actor']:<22} {line['type']}  "
+                f"{line['version']:>4}  {line['at']}  recorded {line['recorded_at']}  "
+                f"{line['actor']:<22} {line['type']}  "
                 f"{orjson.dumps(line['data']).decode()}"
             )
 
@@ -291,7 +293,8 @@ def audit(
                 continue
             line = orjson.loads(event_line(record))
             typer.echo(
-                f"{line['at']}  {line['actor']:<22} {record.stream:<34} {line['type']}  "
+                f"{line['at']}  recorded {line['recorded_at']}  "
+                f"{line['actor']:<22} {record.stream:<34} {line['type']}  "
                 f"{orjson.dumps(line['data']).decode()}"
             )
             shown += 1
@@ -604,16 +607,24 @@ def replay(
         help="What-if: re-evaluate the same history under this directory's SLA policy.",
     ),
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
+    knowing: str = typer.Option(
+        "recorded",
+        "--knowing",
+        help="recorded (default): what had been recorded by the instant, as the views "
+        "showed then; now: knowing everything recorded now, what had happened by then.",
+    ),
 ) -> None:
     """Build the views of a logged centre as of any instant."""
     from callcore.adapters.directory_file import load_directory
     from callcore.domain.calendar import zone
     from callcore.formats import VIEW_NAMES
     from callcore.replay import Replay
+    from callcore.views import KNOWING
 
     with _user_errors():
         _choice(view, "--view", VIEW_NAMES)
         _choice(output, "--format", ("table", "json"))
+        _choice(knowing, "--knowing", KNOWING)
         size = os.path.getsize(_existing(log))
         what_if = load_directory(directory) if directory else None
         with _progress(f"reading {log}", size) as step:
@@ -621,7 +632,7 @@ def replay(
         centre_zone = zone(replayed.directory.calendar.timezone)
         as_of = _parse_time(until, "--until", centre_zone) or replayed.as_of
         _print_views(
-            replayed.views,
+            replayed.views if knowing == "recorded" else replayed.views.knowing_now(),
             (view,) if view else VIEW_NAMES,
             as_of,
             _parse_day(day),
@@ -717,6 +728,12 @@ def views(
         help="--view intervals: service-level thresholds in seconds, e.g. 15,30 "
         "(default: the directory's answer target and 30).",
     ),
+    knowing: str = typer.Option(
+        "recorded",
+        "--knowing",
+        help="recorded (default): what had been recorded by the instant, as the views "
+        "showed then; now: knowing everything recorded now, what had happened by then.",
+    ),
 ) -> None:
     """The views of a live store, as of now or any past instant (read-only), under the
     directory in force at that instant. Also ``--view intervals`` (the queues by interval,
@@ -726,10 +743,12 @@ def views(
     from callcore.adapters.directory_file import load_directory
     from callcore.domain.calendar import zone
     from callcore.formats import VIEW_NAMES
+    from callcore.views import KNOWING
 
     with _user_errors():
         _choice(view, "--view", (*VIEW_NAMES, *_TELEPHONY_VIEWS))
         _choice(output, "--format", ("table", "json"))
+        _choice(knowing, "--knowing", KNOWING)
         other = load_directory(what_if) if what_if else None
         _parse_time(at, "--at", UTC)  # a mistyped time is said before the store is opened
         clock = ManualClock(SystemClock().now())
@@ -737,10 +756,11 @@ def views(
         centre_zone = zone(center.directory.calendar.timezone)
         as_of = _parse_time(at, "--at", centre_zone) or clock.now()
         clock.set(as_of)
+        chosen = center.views if knowing == "recorded" else center.views.knowing_now()
         if view in _TELEPHONY_VIEWS:
             _print_telephony_view(
                 view,
-                center.views,
+                chosen,
                 center.directory,
                 as_of,
                 _parse_day(day) or as_of.astimezone(centre_zone).date(),
@@ -750,7 +770,7 @@ def views(
             )
             return
         _print_views(
-            center.views,
+            chosen,
             (view,) if view else VIEW_NAMES,
             as_of,
             _parse_day(day),
@@ -911,10 +931,11 @@ def report(
             clock = ManualClock(datetime.now().astimezone())
             source = _open_centre(db, directory, read_only=True, clock=clock)
             store = source.store
-            # Only the newest event says which day is the last; LiveBoard reads the rest.
+            # Only the newest event says which day is the last (when the store took it:
+            # a stray future-dated fact cannot move the report); LiveBoard reads the rest.
             newest = list(store.read_all(max(store.last_position() - 1, 0)))
             last = (
-                newest[-1].recorded.event.at
+                newest[-1].recorded.recorded_at
                 if newest
                 else datetime.now(zone(source.directory.calendar.timezone))
             )

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from attrs import frozen
+from attrs import field, frozen
 
 from callcore.domain.common import Event
 from callcore.domain.directory import Directory
@@ -20,11 +20,23 @@ from callcore.domain.directory import Directory
 
 @frozen
 class Recorded:
-    """An event as stored: which stream, at which version (from 1, no gaps)."""
+    """An event as stored: which stream, at which version (from 1, no gaps), and when
+    the store took it.
+
+    ``event.at`` is when the fact happened (the caller's word, held to the back-dating
+    bounds); ``recorded_at`` is when the store took it, from the centre's clock port
+    (the message bus stamps it; no command can set it). It belongs to the envelope, not
+    to the event: an event stored or logged before it existed, or a record built without
+    one, has ``recorded_at = at``."""
 
     stream: str
     version: int
     event: Event
+    recorded_at: datetime = field()
+
+    @recorded_at.default
+    def _recorded_when_it_happened(self) -> datetime:
+        return self.event.at
 
 
 @frozen

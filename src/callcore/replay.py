@@ -169,7 +169,8 @@ class Replay:
                     records.append(record)
                     if in_memory is None and count > IN_MEMORY_EVENTS:
                         records = None  # too big to keep: stream it
-                at = record.event.at
+                # the log's now: when the last fact was known (recorded, and happened)
+                at = max(record.event.at, record.recorded_at)
                 if isinstance(record.event, DirectoryAdopted):
                     adopted.append(record.event)
                 if last is None or at > last:

@@ -1,10 +1,16 @@
 """``cc.views``: the supervisors' views of a centre, as of now or any past instant.
 
-Every view is a pure fold (``callcore.projections``) over the store's events. Asked "as
-of" an instant ``at``, a view folds only the events that had happened by then and
-evaluates its clocks at that instant, so it answers exactly what it would have shown then.
-Given another ``directory``, the same history is re-evaluated under that directory's SLA
-policy and calendar — a what-if that never touches the store.
+Every view is a pure fold (``callcore.projections``) over the store's events. Every event
+has two times: ``at``, when it happened, and ``recorded_at``, when the store took it
+(docs/views.md). Asked "as of" an instant T, a view answers what it would have shown at
+T: it folds the facts *recorded* by T (``recorded_at <= T``) that had happened by T
+(``at <= T``: a fact recorded early, dated after T by a clock running ahead, counts from
+its ``at``), in store order, and evaluates its clocks at T. A fact reported late counts
+from when it happened, but only in views as of its recording. ``Views.knowing_now()``
+asks the other question: knowing everything recorded now, what had happened by T
+(``at <= T``, whenever it was recorded). Given another ``directory``, the same history is
+re-evaluated under that directory's SLA policy and calendar — a what-if that never
+touches the store.
 
 **Kept folds** (quality.md P6). A view as of a past instant must not fold the whole
 store again. The SLA clocks, the phone queues and satisfaction are *bitemporal*: each
@@ -14,9 +20,11 @@ a rating given later is not there yet). So the view as of any instant is exactly
 of a fold that has seen *more* — the property tests check this, byte for byte, at random
 instants. ``Views`` therefore keeps one fold of each of these caught up with the store
 (only new events are folded on each look) and asks it for the view at the instant: a
-past instant costs no more than now. Where the store is out of instant order (facts
-reported late) this does not hold, so instants between a late fact and the latest one
-stored before it are folded afresh (the property tests move events to find them).
+past instant costs no more than now. Two things break this, and make the instants they
+touch *unsafe* (folded afresh from just the events that count then): a store out of
+instant order (a fact stored after one that happened later), and a fact recorded after
+it happened (between its ``at`` and its ``recorded_at``, the kept fold knows it and the
+record did not yet). The property tests move and delay events to find them.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
@@ -45,46 +53,70 @@ class _Fold(Protocol):
 
 
 F = TypeVar("F", bound=_Fold)
+Knowing = Literal["recorded", "now"]
+"""Which facts a view as of T counts: those recorded by T (the default: what the views
+showed at T), or everything recorded now that had happened by T."""
+KNOWING: tuple[Knowing, ...] = ("recorded", "now")
 V = TypeVar("V")
 
 
 class _KeptFold:
     """One fold kept caught up with a store: only new events are folded on each look.
 
-    It also remembers where the store is out of instant order. An event stored after one
-    that happened later (a fact reported late) makes every instant between the two
-    *unsafe*: folded in store order, the later fact came first, and "as known at" such an
-    instant can differ from folding only what had happened by then (a clock stopped by
-    the late fact's neighbour, say). Views as of an unsafe instant are folded afresh."""
+    It also remembers the instants at which its view can differ from a fresh fold of
+    what counts then (see the module docstring): ``unordered``, where the store is out of
+    instant order — an event stored after one that happened later makes every instant
+    between the two unsafe (folded in store order, the later fact came first, and "as
+    known at" such an instant can differ from folding only what had happened by then);
+    and ``unrecorded``, from each late fact's ``at`` to its ``recorded_at``. The check
+    costs one comparison of two times per event; spans are added only where it fails."""
 
     def __init__(self, directory: Directory, fold: Any) -> None:
         self.directory = directory
         self.fold = fold
         self.position = 0
         self.latest: datetime | None = None
-        self.unsafe: list[tuple[datetime, datetime]] = []
-        """Disjoint [from, to) spans of instants, sorted (``to`` never decreases)."""
+        self.unordered: list[tuple[datetime, datetime]] = []
+        """Disjoint [from, to) spans of instants, sorted."""
+        self.unrecorded: list[tuple[datetime, datetime]] = []
         self.lock = threading.Lock()
 
     def catch_up(self, history: _History) -> None:
         for positioned in history.read_all(self.position):
-            at = positioned.recorded.event.at
+            record = positioned.recorded
+            at = record.event.at
             if self.latest is None or at > self.latest:
                 self.latest = at
             elif at < self.latest:
-                self._unsafe(at, self.latest)
-            self.fold.apply(positioned.recorded)
+                _add_span(self.unordered, at, self.latest)
+            if record.recorded_at > at:
+                _add_span(self.unrecorded, at, record.recorded_at)
+            self.fold.apply(record)
             self.position = positioned.position
 
-    def _unsafe(self, start: datetime, end: datetime) -> None:
-        while self.unsafe and self.unsafe[-1][1] >= start:
-            start = min(start, self.unsafe.pop()[0])
-        self.unsafe.append((start, end))
+    def exact_at(self, instant: datetime, knowing: Knowing) -> bool:
+        if not _outside(self.unordered, instant):
+            return False
+        return knowing == "now" or _outside(self.unrecorded, instant)
 
-    def exact_at(self, instant: datetime) -> bool:
-        ends = [end for _, end in self.unsafe]
-        index = bisect.bisect_right(ends, instant)
-        return index == len(self.unsafe) or instant < self.unsafe[index][0]
+
+def _add_span(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> None:
+    """Add [start, end) to sorted disjoint spans, merging what it touches. New spans are
+    mostly recent, so the search runs from the end."""
+    after: list[tuple[datetime, datetime]] = []
+    while spans and spans[-1][0] > end:
+        after.append(spans.pop())
+    while spans and spans[-1][1] >= start:
+        first, last = spans.pop()
+        start, end = min(start, first), max(end, last)
+    spans.append((start, end))
+    spans.extend(reversed(after))
+
+
+def _outside(spans: list[tuple[datetime, datetime]], instant: datetime) -> bool:
+    ends = [end for _, end in spans]
+    index = bisect.bisect_right(ends, instant)
+    return index == len(spans) or instant < spans[index][0]
 
 
 @attrs.frozen
@@ -117,11 +149,24 @@ class Source(Protocol):
 
 
 class Views:
-    def __init__(self, center: Source, *, keep_folds: bool = True) -> None:
+    def __init__(
+        self, center: Source, *, keep_folds: bool = True, knowing: Knowing = "recorded"
+    ) -> None:
+        if knowing not in KNOWING:
+            raise ValueError(f"knowing is 'recorded' or 'now', not {knowing!r}")
         self._center = center
         self._keep_folds = keep_folds
+        self.knowing: Knowing = knowing
         self._kept: dict[str, _KeptFold] = {}
         self._lock = threading.Lock()
+
+    def knowing_now(self) -> Views:
+        """The same views asking the other question: knowing everything recorded now,
+        what had happened by the instant (a late fact counts from when it happened, in
+        every view). Shares this one's kept folds."""
+        other = Views(self._center, keep_folds=self._keep_folds, knowing="now")
+        other._kept, other._lock = self._kept, self._lock
+        return other
 
     def _as_known_at(
         self, name: str, make: Callable[[], F], instant: datetime, view: Callable[[F], V]
@@ -139,7 +184,7 @@ class Views:
                 kept = self._kept[key] = _KeptFold(directory, make())
         with kept.lock:
             kept.catch_up(self._center.store)
-            if kept.exact_at(instant):
+            if kept.exact_at(instant, self.knowing):
                 return view(kept.fold)
         return self._plain(make, instant, view)  # out of order there: fold just its past
 
@@ -166,11 +211,21 @@ class Views:
         return at
 
     def records(self, until: datetime | None = None) -> Iterator[Recorded]:
-        """The store's events in global order, up to an instant (inclusive)."""
-        for positioned in self._center.store.read_all():
-            record = positioned.recorded
-            if until is None or record.event.at <= until:
-                yield record
+        """The store's events in global order that count as of an instant (inclusive):
+        recorded by then and happened by then (knowing "now": happened by then)."""
+        read = self._center.store.read_all()
+        if until is None:
+            for positioned in read:
+                yield positioned.recorded
+        elif self.knowing == "now":
+            for positioned in read:
+                if positioned.recorded.event.at <= until:
+                    yield positioned.recorded
+        else:
+            for positioned in read:
+                record = positioned.recorded
+                if record.event.at <= until and record.recorded_at <= until:
+                    yield record
 
     def sla(self, at: datetime | None = None, *, directory: Directory | None = None) -> SlaView:
         """Every SLA clock instance and its state as of ``at`` (default: now).

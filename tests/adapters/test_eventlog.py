@@ -56,7 +56,54 @@ def test_the_lines_carry_the_contract_keys(demo_log: Path) -> None:
         "directory",
     }
     event = orjson.loads(lines[1])
-    assert set(event) == {"stream", "aggregate", "version", "type", "schema", "at", "actor", "data"}
+    assert set(event) == {
+        "stream", "aggregate", "version", "type", "schema", "at", "recorded_at", "actor", "data"
+    }
+
+
+def test_import_keeps_the_logs_recorded_at_and_export_writes_it(tmp_path: Path) -> None:
+    # Given a log whose second event was recorded 7 minutes after it happened
+    log = tmp_path / "late.jsonl"
+    lines = (Path(__file__).parent.parent / "golden" / "scripted-day.jsonl").read_bytes()
+    head, *events = lines.splitlines(keepends=True)
+    late = orjson.loads(events[1])
+    assert "recorded_at" not in late  # a golden log predates recorded_at
+    late["recorded_at"] = "2026-11-23T01:37:00.5+00:00"
+    log.write_bytes(head + events[0] + orjson.dumps(late) + b"\n" + b"".join(events[2:]))
+    # When it is imported into a store and exported again
+    store = open_store("memory://")
+    header, _ = import_log(log, store)
+    stored = [p.recorded for p in store.read_all() if p.recorded.stream == late["stream"]]
+    again = tmp_path / "again.jsonl"
+    export_log(store, again, header)
+    # Then the store kept the log's recorded_at (not the importer's clock), and the lines
+    # without one read as recorded when they happened
+    first = next(r for r in stored if r.version == late["version"])
+    assert first.recorded_at.isoformat() == "2026-11-23T01:37:00.500000+00:00"
+    assert all(r.recorded_at == r.event.at for r in stored if r.version != late["version"])
+    # and the export writes both times on every line
+    written = [orjson.loads(line) for line in again.read_bytes().splitlines()[1:]]
+    assert all("recorded_at" in line for line in written)
+    mine = next(
+        line for line in written
+        if line["stream"] == late["stream"] and line["version"] == late["version"]
+    )
+    assert (mine["at"], mine["recorded_at"]) == (late["at"], "2026-11-23T01:37:00.500000+00:00")
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-11-23T09:00:00", 7])
+def test_a_recorded_at_that_is_not_a_time_with_offset_names_its_line(
+    tmp_path: Path, value: object
+) -> None:
+    lines = (Path(__file__).parent.parent / "golden" / "scripted-day.jsonl").read_bytes()
+    head, first, *rest = lines.splitlines(keepends=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(head + set_field(first, recorded_at=value) + b"".join(rest))
+    store = open_store("memory://")
+    with pytest.raises(EventLogError) as raised:
+        import_log(bad, store)
+    assert raised.value.line == 2 and "recorded_at" in raised.value.reason
+    assert store.last_position() == 0
 
 
 def corrupt(demo_log: Path, tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]

@@ -89,4 +89,8 @@ def test_a_supervisors_correction_shows_in_the_records_history(client, center, c
     assert [e["type"] for e in history[-2:]] == ["DepartmentNotified", "TimeCorrected"]
     assert last["actor"] == "supervisor:S01" and last["data"]["reason"] == body["correction"]
     assert last["at"] == history[-2]["at"]  # the fact's time
+    # and both the fact and its correction show when the store took them: now, not then
+    for shown in history[-2:]:
+        assert datetime.fromisoformat(shown["recorded_at"]) == MORNING + timedelta(hours=4)
+        assert shown["recorded_at"] != shown["at"]
     assert datetime.fromisoformat(last["data"]["corrected_at"]) == MORNING + timedelta(hours=4)

@@ -8,7 +8,13 @@ JSON Lines, UTF-8. Line 1 is the header::
 and every other line one event, in global order::
 
     {"stream": "ticket-T-1", "aggregate": "ticket", "version": 1, "type": "TicketOpened",
-     "schema": 1, "at": "2026-11-24T09:05:00+08:00", "actor": "agent:A01", "data": {...}}
+     "schema": 1, "at": "2026-11-24T09:05:00+08:00",
+     "recorded_at": "2026-11-24T01:05:00.120000+00:00", "actor": "agent:A01", "data": {...}}
+
+``at`` is when the fact happened, ``recorded_at`` when the store took it. A log is a copy
+of a store's history: export writes every event's ``recorded_at``, import keeps it (the
+importer does not re-stamp history with its own clock), redaction leaves it alone, and a
+line without it (a log written before it existed) reads with ``recorded_at = at``.
 
 Writing streams (constant memory). Reading validates every line — JSON, keys, known event
 type, the event's fields, versions from 1 with no gap — and names the line of the first
@@ -44,6 +50,8 @@ FORMAT = "callcore-event-log"
 FORMAT_VERSION = 1
 IMPORTER = Actor(Role.SYSTEM, "import")
 EVENT_KEYS = ("stream", "aggregate", "version", "type", "schema", "at", "actor", "data")
+"""The keys every event line has; ``recorded_at`` is added by logs since issue 19 and
+optional on reading (absent: the event's ``at``)."""
 
 
 class EventLogError(ValueError):
@@ -91,6 +99,7 @@ def event_object(record: Recorded) -> dict[str, Any]:
         "type": record.event.type_name(),
         "schema": record.event.schema,
         "at": at,
+        "recorded_at": record.recorded_at.isoformat(),
         "actor": actor,
         "data": data,
     }
@@ -238,7 +247,24 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
     except TypeError as error:
         raise EventLogError(number, f"{type_name}: {error}") from None
     versions[stream] = version
-    return Recorded(stream, version, event)
+    recorded_at = data.get("recorded_at")
+    if recorded_at is None:  # a log written before recorded_at existed
+        return Recorded(stream, version, event)
+    return Recorded(stream, version, event, _recorded_at(number, recorded_at))
+
+
+def _recorded_at(number: int, value: object) -> datetime:
+    when = None
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            when = None
+    if when is None or when.utcoffset() is None:
+        raise EventLogError(
+            number, f"recorded_at must be an ISO 8601 time with its UTC offset, got {value!r}"
+        )
+    return when
 
 
 def decode_event_line(line: bytes) -> Recorded:
@@ -248,7 +274,10 @@ def decode_event_line(line: bytes) -> Recorded:
     event = event_from_dict(
         data["type"], {**data["data"], "at": data["at"], "actor": data["actor"]}, data["schema"]
     )
-    return Recorded(data["stream"], data["version"], event)
+    recorded_at = data.get("recorded_at")
+    if recorded_at is None:
+        return Recorded(data["stream"], data["version"], event)
+    return Recorded(data["stream"], data["version"], event, datetime.fromisoformat(recorded_at))
 
 
 def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:

@@ -34,6 +34,7 @@ import time
 import typing
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -64,6 +65,8 @@ from callcore.ports import Positioned, Recorded, StreamConflict
 S = TypeVar("S")
 
 APPLICATION_NAME = "callcore"
+RECORDED_AT_KEY = "_recorded_at"
+"""Where a stored event's JSON keeps its ``recorded_at`` (absent: the event's ``at``)."""
 _STREAM_NAMESPACE = uuid.UUID("8b7e0a34-7c61-4d43-9a2e-2f0a3c1c0c55")
 
 
@@ -164,6 +167,11 @@ class CattrsMapper(Mapper[str]):
         data = event_to_dict(record.event)
         if self.uuid_streams:
             data["_stream"] = record.stream
+        if record.recorded_at != record.event.at:
+            # beside the event's own fields, under a key no event has: when the store
+            # took it, kept only where it differs from ``at`` (the common case costs
+            # nothing, and an event stored before the key existed reads the same way)
+            data[RECORDED_AT_KEY] = record.recorded_at.isoformat()
         state = orjson.dumps(data)
         if self.compressor:
             state = self.compressor.compress(state)
@@ -193,9 +201,14 @@ class CattrsMapper(Mapper[str]):
                 f"({hint}): {error}"
             ) from None
         stream = data.pop("_stream") if self.uuid_streams else str(stored.originator_id)
+        recorded_at = data.pop(RECORDED_AT_KEY, None)
         type_name, schema = parse_topic(stored.topic)
         event = event_from_dict(type_name, data, schema)
-        return Recorded(stream, stored.originator_version, event)
+        if recorded_at is None:
+            return Recorded(stream, stored.originator_version, event)
+        return Recorded(
+            stream, stored.originator_version, event, datetime.fromisoformat(recorded_at)
+        )
 
 
 class EventsourcingStore:

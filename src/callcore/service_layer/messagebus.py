@@ -25,6 +25,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from attrs import frozen
@@ -130,7 +131,11 @@ class MessageBus:
             raise UnknownCommand(f"no handler for {type(command).__name__}")
         command_id = command.command_id or self.command_ids()
         for attempt in range(self.max_attempts):
-            now = command.occurred_at or self.clock.now()
+            # One reading of the clock port per attempt: it dates a command given no
+            # time, bounds a back-dated one, and is the records' ``recorded_at`` (the
+            # store took them in this attempt; a lost race reads the clock again).
+            clock_now = self.clock.now()
+            now = command.occurred_at or clock_now
             uow = UnitOfWork(
                 self.store,
                 self.directory,
@@ -139,16 +144,17 @@ class MessageBus:
                 command.actor,
                 self.cache,
                 command_id=command_id,
+                recorded_at=clock_now,
             )
             try:
                 # Whose record it is decides before what the record allows (docs/web.md).
                 authority.check(uow, command)
-                self._check_reported_time(command)
+                self._check_reported_time(command, clock_now)
                 handler(uow, command)
                 if command.occurred_at is not None and command.actor.role is not Role.SYSTEM:
                     self._check_record_order(uow, command)
                 if command.correction is not None:
-                    self._record_correction(uow, command)
+                    self._record_correction(uow, command, clock_now)
             except DomainError:
                 if uow.inputs_changed():
                     _back_off(attempt)
@@ -168,7 +174,7 @@ class MessageBus:
                 return Outcome(command_id, ())
             records = list(uow.pending)
             if command.command_id is not None:
-                records.append(self._receipt(command, command_id, uow))
+                records.append(self._receipt(command, command_id, uow, clock_now))
             try:
                 self.store.append(records)
             except StreamConflict:
@@ -185,7 +191,7 @@ class MessageBus:
             f"{self.max_attempts} times; nothing was recorded, try again"
         )
 
-    def _check_reported_time(self, command: Command) -> None:
+    def _check_reported_time(self, command: Command, clock_now: datetime) -> None:
         if command.occurred_at is None:
             if command.correction is not None:
                 raise DomainError(
@@ -195,18 +201,17 @@ class MessageBus:
             return
         backdating.check_reported_time(
             command.occurred_at,
-            self.clock.now(),
+            clock_now,
             command.actor,
             type(command).__name__,
             self.directory.back_dating,
             corrected=command.correction is not None,
         )
 
-    def _record_correction(self, uow: UnitOfWork, command: Command) -> None:
+    def _record_correction(self, uow: UnitOfWork, command: Command, now: datetime) -> None:
         """A supervisor's correction is its own event on each record the fact touched."""
         assert command.occurred_at is not None
         assert command.correction is not None
-        now = self.clock.now()
         bound = self.directory.back_dating.bound(command.actor)
         streams = dict.fromkeys(
             r.stream for r in uow.pending if stream_kind(r.stream) in CORRECTED_FOLDS
@@ -251,7 +256,9 @@ class MessageBus:
                 type(command).__name__,
             )
 
-    def _receipt(self, command: Command, command_id: str, uow: UnitOfWork) -> Recorded:
+    def _receipt(
+        self, command: Command, command_id: str, uow: UnitOfWork, recorded_at: datetime
+    ) -> Recorded:
         spans: dict[str, list[int]] = {}
         for record in uow.pending:
             spans.setdefault(record.stream, []).append(record.version)
@@ -266,7 +273,7 @@ class MessageBus:
                 for stream, versions in spans.items()
             ),
         )
-        return Recorded(receipts.stream_id(command_id), 1, receipt)
+        return Recorded(receipts.stream_id(command_id), 1, receipt, recorded_at)
 
     def _prior_outcome(self, command: Command, command_id: str) -> Outcome | None:
         stored = self.store.read_stream(receipts.stream_id(command_id))

@@ -333,7 +333,12 @@ class DailySummaryProcess:
         day = calendar.local(now).date()
         if calendar.local(now).time() < directory.calendar.daily_summary_at:
             return ProcessReport(0, 0, None)
-        records = [p.recorded for p in self.store.read_all() if p.recorded.event.at <= now]
+        # what the store had recorded by now and had happened by now (docs/views.md)
+        records = [
+            p.recorded
+            for p in self.store.read_all()
+            if p.recorded.event.at <= now and p.recorded.recorded_at <= now
+        ]
         workload = Workload(directory).apply_all(records)
         start = calendar.at(day, time(0))
         satisfaction = Satisfaction(directory).apply_all(records).view(now, since=start)

@@ -55,8 +55,11 @@ class UnitOfWork:
         actor: Actor,
         cache: StateCache | None = None,
         command_id: str = "",
+        recorded_at: datetime | None = None,
     ) -> None:
         self.store = store
+        self.recorded_at = recorded_at or now
+        """When the store takes what this unit of work records (the bus's clock)."""
         self.command_id = command_id
         self.directory = directory
         self.calendar = calendar
@@ -115,7 +118,7 @@ class UnitOfWork:
         for event in events:
             version += 1
             state = fold.evolve(state, event)
-            self.pending.append(Recorded(stream, version, event))
+            self.pending.append(Recorded(stream, version, event, self.recorded_at))
         self._states[stream] = state
         self._versions[stream] = version
         return state

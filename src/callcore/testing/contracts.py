@@ -182,6 +182,42 @@ class EventStoreContract:
         finally:
             store.close()
 
+    def test_each_event_keeps_when_the_store_took_it_beside_when_it_happened(self) -> None:
+        # given a fact reported 40 minutes late, and one whose envelope gives no time
+        late = datetime(2026, 11, 23, 2, 40, 15, 123456, tzinfo=UTC)
+        store = self.make_store()
+        try:
+            # when both are stored
+            store.append([Recorded("customer-C1", 1, _opened("C1"), late)])
+            store.append([Recorded("customer-C1", 2, _closed())])
+            # then each reads back with both times, in the stream and in the global order
+            stream = store.read_stream("customer-C1")
+            assert [(r.event.at, r.recorded_at) for r in stream] == [
+                (_opened("C1").at, late),
+                (_closed().at, _closed().at),  # no recorded_at given: the event's own at
+            ]
+            assert [p.recorded for p in store.read_all()] == list(stream)
+        finally:
+            store.close()
+
+    def test_recorded_at_survives_reopening_the_store(self) -> None:
+        early = datetime(2026, 11, 23, 0, 59, 58, tzinfo=UTC)  # a fact dated after its recording
+        store = self.make_store()
+        try:
+            store.append([Recorded("customer-C9", 1, _opened("C9"), early)])
+            again = self.reopen(store)
+            try:
+                assert again.read_stream("customer-C9")[0].recorded_at == early
+            finally:
+                if again is not store:
+                    again.close()
+        finally:
+            store.close()
+
+    def reopen(self, store: EventStore) -> EventStore:
+        """Hook: the same store opened afresh (default: the same object)."""
+        return store
+
 
 class ClockContract:
     """What every :class:`~callcore.ports.Clock` must do. Hook: :meth:`make_clock`."""

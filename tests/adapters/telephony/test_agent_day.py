@@ -77,17 +77,22 @@ def test_views_agents_and_intervals_on_the_command_line(tmp_path: Path) -> None:
     done = callcore("telephony", "ingest", "--queue-log", str(log), "--db", store)
     assert done.returncode == 0, done.stderr
     at = (NOW).isoformat()
+    # the file's day was ingested today: as of that day the store had recorded nothing,
+    # so the question is what had happened by then, knowing everything now (issue 19)
+    nothing = callcore("views", "--db", store, "--view", "agents", "--at", at, "--format", "json")
+    assert json.loads(nothing.stdout)["agents"] == []
     agents = callcore("views", "--db", store, "--view", "agents", "--at", at,
-                      "--format", "json")
+                      "--format", "json", "--knowing", "now")
     assert agents.returncode == 0, agents.stderr
     data = json.loads(agents.stdout)
     assert [a["agent"] for a in data["agents"]] == ["1001", "1002"]
     assert data["agents"][1]["paused_too_long"] is True
     assert data["agents"][0]["paused_by_reason"] == {"lunch": 1800.0}
-    table = callcore("views", "--db", store, "--view", "agents", "--at", at)
+    table = callcore("views", "--db", store, "--view", "agents", "--at", at, "--knowing", "now")
     assert "PAUSED TOO LONG" in table.stdout and "lunch 0:30:00" in table.stdout
     intervals = callcore("views", "--db", store, "--view", "intervals", "--at", at,
-                         "--interval-minutes", "15", "--thresholds", "5,15", "--format", "json")
+                         "--interval-minutes", "15", "--thresholds", "5,15", "--format", "json",
+                         "--knowing", "now")
     assert intervals.returncode == 0, intervals.stderr
     report = json.loads(intervals.stdout)
     rows = report["intervals"]

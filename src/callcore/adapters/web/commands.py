@@ -114,6 +114,9 @@ class RecordedEvent:
     type: str
     schema: int
     at: datetime
+    """When it happened."""
+    recorded_at: datetime
+    """When the store took it (the centre's clock, never the caller's)."""
     actor: str
     data: dict[str, Any]
 
@@ -156,6 +159,7 @@ def recorded_event(record: Any, *, confidential: bool = False) -> RecordedEvent:
         type=event.type_name(),
         schema=event.schema,
         at=event.at,
+        recorded_at=record.recorded_at,
         actor=str(event.actor),
         data=data,
     )

@@ -2,12 +2,19 @@
 
 The wallboard asks for *now* every few seconds, so it keeps its folds in memory and
 applies only the events recorded since its last look: a poll costs the new events, not
-the whole day. Unlike ``CallCenter.views`` (whose kept folds see every stored event and
-answer "as known at" an instant), the board stops at the first event after its clock's
-now, because it also folds the work queues, which are not bitemporal, and because a
-store replayed live (``serve --clock-from``) holds events of the board's future. The
-same function draws the static report (``callcore report``), so the
-wallboard and the report never disagree.
+the whole day. What it has read is marked by the store's *position*, never by an event's
+time, so no event — a fact reported late, a supervisor's correction, a far-future fact an
+old store holds — can hide the events stored after it.
+
+An event counts on the board once it was recorded and has happened by the board's now
+(``max(at, recorded_at) <= now``, the rule of ``cc.views`` as of an instant). One that
+does not yet — a store replayed live (``serve --clock-from``) holds the rest of its day,
+an old store may hold a stray fact dated in 2100 — is *held*: kept aside, in store order,
+and folded when its time comes, while the board reads on past it. At most
+``HELD_AHEAD`` events are held; beyond that the board waits for them to fall due before
+reading further (a replayed month is not read into memory ahead of its clock). The same
+function draws the static report (``callcore report``), so the wallboard and the report
+never disagree.
 """
 
 from __future__ import annotations
@@ -18,12 +25,16 @@ from typing import Any
 
 from callcore.domain.directory import Directory
 from callcore.formats import view_data
+from callcore.ports import Positioned
 from callcore.projections.agents import AgentDay
 from callcore.projections.queues import QueueMetrics
 from callcore.projections.satisfaction import Satisfaction, SatisfactionRow
 from callcore.projections.sla import ClockRow, ClockStatus, SlaClocks
 from callcore.projections.workload import Workload
 from callcore.views import Source
+
+HELD_AHEAD = 50_000
+"""At most this many events of the board's future are held in memory (see above)."""
 
 TODAY_OPEN_CLOCKS_LIMIT = 200
 """At most this many at-risk and breached clocks are listed (the most urgent first);
@@ -57,6 +68,8 @@ class LiveBoard:
         self._lock = threading.Lock()
         self._folds = Folds(center.directory)
         self._position = 0
+        self._held: list[Positioned] = []
+        """Events read but not yet counted (of the board's future), in store order."""
 
     def picture(self, now: datetime | None = None, day: date | None = None) -> dict[str, Any]:
         """The board as of ``now`` (default: the centre's clock) for ``day`` (default:
@@ -65,14 +78,29 @@ class LiveBoard:
         with self._lock:
             if self._folds.directory is not self._center.directory:
                 self._folds, self._position = Folds(self._center.directory), 0
-            for positioned in self._center.store.read_all(self._position):
-                if positioned.recorded.event.at > instant:
-                    # Not yet, on this clock: a store replayed live (serve --clock-from)
-                    # holds the rest of the day; it is folded when its time comes.
-                    break
-                self._folds.apply(positioned.recorded)
-                self._position = positioned.position
+                self._held = []
+            if self._held:
+                due = [p for p in self._held if _counts(p, instant)]
+                if due:
+                    self._held = [p for p in self._held if not _counts(p, instant)]
+                    for positioned in due:
+                        self._folds.apply(positioned.recorded)
+            if len(self._held) < HELD_AHEAD:
+                for positioned in self._center.store.read_all(self._position):
+                    self._position = positioned.position
+                    if _counts(positioned, instant):
+                        self._folds.apply(positioned.recorded)
+                    else:
+                        self._held.append(positioned)
+                        if len(self._held) >= HELD_AHEAD:
+                            break
             return picture(self._folds, instant, day)
+
+
+def _counts(positioned: Positioned, instant: datetime) -> bool:
+    """Whether an event is on the board at ``instant``: recorded, and happened."""
+    record = positioned.recorded
+    return record.event.at <= instant and record.recorded_at <= instant
 
 
 def _clock_row(row: ClockRow, now: datetime, directory: Directory) -> dict[str, Any]:
