@@ -5,6 +5,7 @@ from the stamps. The figures are checked against a naive count written from the 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -205,6 +206,71 @@ def test_any_order_any_repeat_any_rotation_gives_the_same_records_and_figures(
             ingest(center, files)
             assert records(center) == expected_records
             assert figures(center) == expected_figures
+
+
+def step_back(day: list[str], at: int, seconds: int) -> list[str]:
+    """The PBX's clock stepped back by ``seconds`` at ``at`` (NTP): every line written
+    from then on is stamped that much earlier, calls in progress included."""
+    stepped = []
+    for text in day:
+        stamp, rest = text.split("|", 1)
+        t = int(stamp)
+        stepped.append(f"{t - seconds if t >= at else t}|{rest}")
+    return stepped
+
+
+@st.composite
+def stepped_days(draw: st.DrawFn) -> list[str]:
+    """A day whose clock is stepped back at one of its calls' lines (after the entry:
+    a ring, the answer or the end), by up to 2 hours."""
+    day = draw(days())
+    inside = sorted(
+        {int(text.split("|")[0]) for text in day if "|ENTERQUEUE|" not in text}
+        - {E + 8 * 3600}
+    )
+    if not inside:
+        return day
+    return step_back(day, draw(st.sampled_from(inside)), draw(st.integers(1, 2 * 3600)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(stepped=stepped_days(), seed=st.randoms(use_true_random=False))
+def test_a_clock_stepped_back_inside_calls_changes_no_figure(
+    stepped: list[str], seed: random.Random
+) -> None:
+    """Lines stamped before their call's previous fact are recorded in the order of the
+    call's life: nothing refused, the figures counted from the lines' data (a CONNECT is
+    an answer), the contradiction counted, and the same records in any order."""
+    with centre() as center:
+        feed = ingest(center, [stepped])
+        assert feed.report.refused == {}, feed.report.refusals
+        assert feed.report.rejected == []
+        assert figures(center) == naive_figures(stepped)
+        expected = records(center)
+        for events in expected.values():  # the record order (domain.md §6)
+            times = [event.at for event in events]
+            assert times == sorted(times)
+        # a line stamped before one written before it in its call's life (the generator
+        # writes each call's lines in that order; two rings may come in either order)
+        by_call: dict[str, list[tuple[int, str]]] = {}
+        for text in stepped:
+            fields = text.split("|")
+            if fields[1] != "NONE":
+                by_call.setdefault(fields[1], []).append((int(fields[0]), fields[4]))
+        contradicted = any(
+            later < earlier and not (verb == later_verb == "RINGNOANSWER")
+            for lines in by_call.values()
+            for (earlier, verb), (later, later_verb) in itertools.combinations(lines, 2)
+        )
+        assert (feed.report.dated_by_life > 0) == contradicted
+        stored = center.store.last_position()
+        assert ingest(center, [stepped]).report.recorded == 0
+        assert center.store.last_position() == stored
+    shuffled = list(stepped)
+    seed.shuffle(shuffled)
+    with centre() as center:
+        ingest(center, [shuffled])
+        assert records(center) == expected
 
 
 # --------------------------------------------------------------------------- cases

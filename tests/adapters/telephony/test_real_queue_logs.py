@@ -67,20 +67,30 @@ def test_wazo_received_and_abandoned(shuffle: int | None) -> None:
         assert int(sum(first_hour) / 3) == 3
 
 
-def test_wazo_received_and_answered_agrees_on_the_consistent_calls() -> None:
-    center, feed = ingest("wazo-queue-answered.queue_log")
+@pytest.mark.parametrize("shuffle", [None, 6])
+def test_wazo_received_and_answered_gives_wazos_figures(shuffle: int | None) -> None:
+    center, feed = ingest("wazo-queue-answered.queue_log", shuffle=shuffle)
     with center:
+        assert feed.report.refused == {} and feed.report.rejected == []
         q01 = rows(center)["q01"]
-        # Wazo says 5 answered; received_2, _4 and _5 are answered *before* they were
-        # offered (stamped 59 min to 2 h earlier): refused by name, left waiting.
-        assert (q01.offered, q01.answered, q01.waiting) == (5, 2, 3)
-        assert q01.asa_seconds == 3 and q01.answered_within_target == 2  # QoS 100 %
-        refused_lines = {r.where for r in feed.report.refusals}
-        assert refused_lines == {
-            f"wazo-queue-answered.queue_log:{n}" for n in (11, 12, 14, 15, 17, 18)
-        }
-        assert set(feed.report.refused) == {"must-exist"}
+        # Wazo: received 5, answered 5, AWT 3 s, QoS 100 %
+        assert (q01.offered, q01.answered, q01.waiting) == (5, 5, 0)
+        assert q01.asa_seconds == 3 and q01.answered_within_target == 5
         assert rows(center)["q02"].answered == 1
+        # received_2, _4 and _5 have CONNECT and COMPLETE stamped 59 min to 2 h before
+        # their ENTERQUEUE: dated by the call's life (entry + data1, answer + data2),
+        # counted and named in the summary
+        assert feed.report.dated_by_life == 6
+        if shuffle is None:
+            assert feed.report.first_dated_by_life == (
+                "wazo-queue-answered.queue_log:11, 3600 s later"
+            )
+        assert "6 lines stamped against their call's life" in feed.report.summary()
+        r2 = center.calls.get("received_2")
+        assert r2.answered_at == datetime(2012, 7, 1, 9, 0, 2, 999999, tzinfo=UTC)
+        assert r2.outcome == "answered" and r2.waited_seconds == 3
+        ends = [r.event for r in center.history("call-received_5")]
+        assert ends[-1].at == datetime(2012, 7, 1, 10, 0, 9, 999999, tzinfo=UTC)  # + 7 s talk
 
 
 @pytest.mark.parametrize("shuffle", [None, 3])

@@ -61,6 +61,10 @@ class FeedReport:
     backward_jumps: int = 0
     """Lines stamped well before the newest line read before them: reported only."""
     first_backward_jump: str | None = None
+    dated_by_life: int = 0
+    """Call lines stamped before their call's previous fact (CONNECT before its
+    ENTERQUEUE): recorded in the order of the call's life, dated by it."""
+    first_dated_by_life: str | None = None
 
     def summary(self) -> str:
         parts = [
@@ -75,6 +79,11 @@ class FeedReport:
             parts.append(
                 f"time jumped back {self.backward_jumps} times (first: "
                 f"{self.first_backward_jump}); calls assembled by their own times"
+            )
+        if self.dated_by_life:
+            parts.append(
+                f"{self.dated_by_life} lines stamped against their call's life, dated by "
+                f"it (first: {self.first_dated_by_life})"
             )
         if self.closed_by_timeout:
             parts.append(f"{self.closed_by_timeout} never-closed calls closed")

@@ -129,6 +129,9 @@ class QueueLogLine:
     verb: str
     data: tuple[str, ...]
     text: str
+    stamped_at: datetime | None = None
+    """The line's own stamp when ``at`` was dated by the call's life instead (a stamp
+    that contradicts it); the command id keeps the stamp, so a re-read is recognised."""
 
     def field(self, index: int, name: str) -> str:
         """data<index> (from 1), or an empty string if the line has fewer."""
@@ -248,6 +251,152 @@ def call_order(lines: list[QueueLogLine]) -> list[QueueLogLine]:
     return ordered
 
 
+_AFTER_THE_ANSWER: Final = frozenset(
+    {"COMPLETECALLER", "COMPLETEAGENT", "BLINDTRANSFER", "TRANSFER", "ATTENDEDTRANSFER"}
+)
+_LEAVES_THE_QUEUE: Final = frozenset(
+    {"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "BLINDTRANSFER", "TRANSFER", "ATTENDEDTRANSFER"}
+)
+"""Ends of a queue visit after which the caller may enter another queue."""
+_ENDS_A_VISIT: Final = _LEAVES_THE_QUEUE | {"ABANDON", "COMPLETECALLER", "COMPLETEAGENT"}
+_MEASURED_FROM: Final = {
+    # verb: (what the measure starts at, data index of the seconds)
+    "CONNECT": ("entry", 1),
+    "ABANDON": ("entry", 3),
+    "EXITWITHTIMEOUT": ("entry", 3),
+    "EXITEMPTY": ("entry", 3),
+    "EXITWITHKEY": ("entry", 4),
+    "COMPLETECALLER": ("answer", 2),
+    "COMPLETEAGENT": ("answer", 2),
+    "BLINDTRANSFER": ("answer", 4),
+    "TRANSFER": ("answer", 4),
+    "ATTENDEDTRANSFER": ("answer", 4),
+}
+
+
+def _seconds(line: QueueLogLine, index: int) -> float | None:
+    try:
+        value = float(line.field(index, "").strip())
+    except ValueError:
+        return None
+    return value if 0 <= value < 10**6 else None
+
+
+@frozen
+class Assembled:
+    """A call's lines in the order of its life, each dated; ``redated`` are the lines
+    whose stamp contradicted that order (stamped before the call's previous fact)."""
+
+    lines: tuple[QueueLogLine, ...]
+    redated: tuple[QueueLogLine, ...]
+
+
+def life_order(lines: list[QueueLogLine]) -> Assembled:
+    """One call's lines (already in :func:`call_order`) in the order of the call's life,
+    which a stamp cannot contradict: a queue visit is its ENTERQUEUE, then its rings,
+    its CONNECT, then its end (an abandon, an exit, a COMPLETE, a
+    transfer); a queue entered at the instant another was left comes after that visit;
+    otherwise visits, and lines of no visit (DID), keep the stamps' order.
+
+    A line stamped before the call's previous fact (a clock stepped back by NTP in the
+    middle of a call, a merged export) is dated by the call's life: no earlier than that
+    fact, and, where the line measures itself, at what it measures: CONNECT at the entry
+    plus its hold time (data1), an abandon or exit at the entry plus its wait, a COMPLETE
+    or transfer at the answer plus its talk time. So the call's events keep the record
+    order (domain.md §6) and a call with a CONNECT is answered."""
+    ordered = list(lines)
+    entries = [i for i, line in enumerate(ordered) if line.verb == "ENTERQUEUE"]
+    visit_of: dict[int, int] = {}
+    ended: set[int] = set()
+    for i, line in enumerate(ordered):
+        if line.verb not in CALL_VERBS or line.verb in {"DID", "ENTERQUEUE"}:
+            continue
+        same = [e for e in entries if ordered[e].queue == line.queue]
+        open_before = [e for e in same if e < i and e not in ended]
+        after = [e for e in same if e > i]
+        if open_before:
+            visit = open_before[-1]
+        elif after:
+            visit = after[0]  # stamped before its own entry
+        elif same:
+            visit = same[-1]
+        else:
+            continue  # no entry at all: the domain refuses it by name
+        visit_of[i] = visit
+        if line.verb in _ENDS_A_VISIT:
+            ended.add(visit)
+    answer_of: dict[int, int] = {}
+    for i, visit in visit_of.items():
+        if ordered[i].verb == "CONNECT":
+            answer_of.setdefault(visit, i)
+    # A visit is its entry, its rings, its answer, then its end (each by its stamps).
+    blocks: dict[int, list[int]] = {entry: [entry] for entry in entries}
+    for stage in (
+        lambda verb: verb not in _ENDS_A_VISIT and verb != "CONNECT",
+        lambda verb: verb == "CONNECT",
+        lambda verb: verb in _ENDS_A_VISIT,
+    ):
+        for i, visit in visit_of.items():
+            if stage(ordered[i].verb):
+                blocks[visit].append(i)
+    # A queue entered at the instant another was left follows the visit it left.
+    follows: dict[int, int] = {}
+    for entry in entries:
+        for i, visit in visit_of.items():
+            if (
+                visit != entry
+                and ordered[i].verb in _LEAVES_THE_QUEUE
+                and ordered[i].at == ordered[entry].at
+                and ordered[i].queue != ordered[entry].queue
+            ):
+                follows[entry] = visit
+    emitted: set[int] = set()
+    out: list[int] = []
+    waiting: dict[int, list[int]] = {}
+
+    def emit(i: int) -> None:
+        if i in emitted:
+            return
+        emitted.add(i)
+        out.extend(blocks.get(i, [i]))
+        for follower in waiting.pop(i, []):
+            emit(follower)
+
+    for i in range(len(ordered)):
+        if i in visit_of:
+            continue  # emitted with its visit
+        before = follows.get(i)
+        if before is not None and before not in emitted:
+            waiting.setdefault(before, []).append(i)
+        else:
+            emit(i)
+    for entry in entries:  # a cycle only nonsense can make: the stamps' order
+        emit(entry)
+    dated: dict[int, datetime] = {}
+    result: list[QueueLogLine] = []
+    redated: list[QueueLogLine] = []
+    previous: datetime | None = None
+    for i in out:
+        line = ordered[i]
+        at = line.at
+        if previous is not None and at < previous:
+            at = previous
+            measure = _MEASURED_FROM.get(line.verb)
+            its_visit = visit_of.get(i)
+            if measure is not None and its_visit is not None:
+                origin = its_visit if measure[0] == "entry" else answer_of.get(its_visit)
+                start = dated.get(origin) if origin is not None else None
+                seconds = _seconds(line, measure[1])
+                if start is not None and seconds is not None:
+                    at = max(previous, start + timedelta(seconds=seconds))
+            line = attrs.evolve(line, at=at, stamped_at=line.at)
+            redated.append(line)
+        dated[i] = at
+        previous = at
+        result.append(line)
+    return Assembled(tuple(result), tuple(redated))
+
+
 class QueueLogTranslator:
     """queue_log lines → Call commands.
 
@@ -272,7 +421,7 @@ class QueueLogTranslator:
 
     def _id(self, line: QueueLogLine, suffix: str = "") -> str:
         digest = hashlib.sha1(line.text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
-        epoch = int(line.at.timestamp())
+        epoch = int((line.stamped_at or line.at).timestamp())
         return f"{self.source}:{line.call_id}:{line.verb.lower()}:{epoch}:{digest}{suffix}"
 
     def translate(self, line: QueueLogLine) -> list[Command]:
@@ -554,7 +703,9 @@ class QueueLogFeed:
         translator = self.translator
         by_call: dict[str, list[QueueLogLine]] = {}
         where_of: dict[str, str] = {}
-        for line, where in pending:
+        read_as: dict[str, int] = {}
+        for number, (line, where) in enumerate(pending):
+            read_as.setdefault(line.text, number)
             # An agent's lines are assembled like a call's, under the agent's name.
             key = (
                 f"\x00agent:{agent_id(line.agent)}" if line.verb in PRESENCE_VERBS else line.call_id
@@ -562,11 +713,24 @@ class QueueLogFeed:
             by_call.setdefault(key, []).append(line)
             where_of.setdefault(line.text, where)  # a repeated line: its first place
         steps: list[tuple[datetime, str, int, QueueLogLine]] = []
+        redated: list[QueueLogLine] = []
         for call_id, lines in by_call.items():
             ordered = call_order(lines)
             self.feed.report.duplicates += len(lines) - len(ordered)
+            if not call_id.startswith("\x00agent:"):
+                assembled = life_order(ordered)
+                ordered = list(assembled.lines)
+                redated.extend(assembled.redated)
             steps.extend((line.at, call_id, n, line) for n, line in enumerate(ordered))
         steps.sort(key=lambda step: step[:3])
+        report = self.feed.report
+        report.dated_by_life += len(redated)
+        if redated:
+            first = min(redated, key=lambda line: read_as[line.text])
+            if report.first_dated_by_life is None:
+                assert first.stamped_at is not None
+                back = int((first.at - first.stamped_at).total_seconds())
+                report.first_dated_by_life = f"{where_of[first.text]}, {back} s later"
         for _, _, _, line in steps:
             try:
                 if line.verb in PRESENCE_VERBS:
