@@ -306,3 +306,21 @@ def test_the_pbx_hold_time_decides_both_figures_where_the_stamps_disagree() -> N
     assert (queue.answered, queue.answered_within_target) == (3, 1)
     assert (answer.met, answer.breached) == (1, 2)
     assert queue.service_level == answer.compliance == pytest.approx(1 / 3)
+
+
+def test_the_variants_beside_the_figure_are_computed_each_by_its_own_rule() -> None:
+    """One answered within target, four answered late, one abandoned after 8 s (past the
+    5 s short-abandon threshold, before the 15 s target): counting abandons 1/6,
+    excluding abandons 1/5. The row's own figure is the policy's variant."""
+    records = [
+        *call_events(1, T0, "answered", 10),
+        *[r for n in range(2, 6) for r in call_events(n, T0, "answered", 30)],
+        *call_events(6, T0, "abandoned", 8),
+    ]
+    later = T0 + timedelta(hours=1)
+    (queue,) = QueueMetrics(D).apply_all(records).view(later).queues
+    variants = {v.name: v.value for v in queue.service_level_variants}
+    assert variants["counting-abandons"] == pytest.approx(1 / 6)
+    assert variants["excluding-abandons"] == pytest.approx(1 / 5)
+    assert queue.formula == "counting-abandons"
+    assert queue.service_level == pytest.approx(1 / 6)

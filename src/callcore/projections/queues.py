@@ -74,7 +74,7 @@ class CallFacts:
         else:
             ending, waited = None, max(0.0, (at - self.offered_at).total_seconds())
         return classify(
-            self.rule or rule,
+            rule,
             offered_after_hours=self.after_hours,
             ending=ending,
             waited_seconds=waited,
@@ -231,7 +231,12 @@ class QueueMetrics:
             ]
             for counts in (True, False)
         )
-        chosen_outcomes = counting if sla.service_level_counts_abandons else excluding
+        # The row's figure: each call under the variant of the policy it was offered
+        # under, as its answer clock is; the two variants beside it, for every call.
+        chosen_outcomes = [
+            counted if (c.rule or rule).counts_abandons else excluded
+            for c, counted, excluded in zip(calls, counting, excluding, strict=True)
+        ]
         answered = [c for c in calls if c.answered_at is not None and c.answered_at <= at]
         ended = [
             c

@@ -74,28 +74,6 @@ CALL_VERBS: Final = frozenset(
         "TRANSFER",
     }
 )
-AGENT_VERBS: Final = frozenset(
-    {
-        "AGENTLOGIN",
-        "AGENTLOGOFF",
-        "AGENTCALLBACKLOGIN",
-        "AGENTCALLBACKLOGOFF",
-        "ADDMEMBER",
-        "REMOVEMEMBER",
-        "PAUSE",
-        "UNPAUSE",
-        "PAUSEALL",
-        "UNPAUSEALL",
-        "PENALTY",
-        "RINGINUSE",
-        "AGENTDUMP",
-        "SYSCOMPAT",
-        "QUEUESTART",
-        "CONFIGRELOAD",
-    }
-)
-"""Presence and housekeeping: understood and counted; presence is recorded too."""
-
 PRESENCE_VERBS: Final = frozenset(
     {
         "AGENTLOGIN",
@@ -111,6 +89,16 @@ PRESENCE_VERBS: Final = frozenset(
     }
 )
 """Agent lines recorded as the agent's day (login, queue membership, pauses)."""
+
+AGENT_VERBS: Final = PRESENCE_VERBS | {
+    "PENALTY",
+    "RINGINUSE",
+    "AGENTDUMP",
+    "SYSCOMPAT",
+    "QUEUESTART",
+    "CONFIGRELOAD",
+}
+"""Presence and housekeeping: understood and counted; presence is recorded too."""
 
 _VERB = re.compile(r"^[A-Z][A-Z_]*$")
 _EPOCH = re.compile(r"^\d{1,12}(\.\d{1,9})?$")
