@@ -28,7 +28,7 @@ removed or renamed without a new ``format_version`` in ``callcore.adapters.event
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Final
 
 import cattrs
@@ -47,10 +47,28 @@ VIEW_NAMES: Final = ("sla", "queues", "satisfaction", "daily")
 View = SlaView | QueueView | SatisfactionView | DailyView
 
 
+EARLIEST_DAY: Final = date(1970, 1, 1)
+"""The first day a view or a report may be asked about: no centre's record is older than
+the Unix epoch its clock counts from."""
+LATEST_DAY: Final = date(2199, 12, 31)
+"""The last one: far beyond any plan a centre records (the domain's horizon is a year
+ahead), and far enough from the calendar's end (year 9999) that no view's day, week or
+month arithmetic overflows."""
+
+
+def _within_view_range(day: date, text: str) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(
+            f"{text!r} is outside the days a view can be asked about "
+            f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})"
+        )
+
+
 def parse_instant(text: str, centre_zone: tzinfo) -> datetime:
     """An instant as people type it, for the command line and the HTTP API alike: ISO
     8601; without an offset, the centre's local time; a bare date means the end of that
-    day. Raises ValueError saying how to write it."""
+    day; between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`. Raises ValueError saying
+    how to write it."""
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -58,6 +76,8 @@ def parse_instant(text: str, centre_zone: tzinfo) -> datetime:
             f"{text!r} is not a time; use ISO 8601, e.g. 2026-11-03T10:15 "
             "(the centre's local time) or 2026-11-03T10:15+08:00"
         ) from None
+    # judged on the day as written, before any zone arithmetic can overflow
+    _within_view_range(parsed.date(), text)
     if parsed.tzinfo is None:
         if len(text) == 10:  # a date: as of the end of that day
             parsed = parsed.replace(hour=23, minute=59, second=59)
@@ -66,11 +86,27 @@ def parse_instant(text: str, centre_zone: tzinfo) -> datetime:
 
 
 def parse_day(text: str) -> date:
-    """A centre-local day, YYYY-MM-DD; raises ValueError saying so."""
+    """A centre-local day, YYYY-MM-DD, between :data:`EARLIEST_DAY` and
+    :data:`LATEST_DAY`; raises ValueError saying so."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+    _within_view_range(day, text)
+    return day
+
+
+def in_zone(instant: datetime, centre_zone: tzinfo) -> datetime:
+    """``instant`` in the centre's offset; an instant so near the calendar's ends that it
+    has no local time there (9999-12-31T23:00Z is year 10000 in UTC+8) stays in its own
+    offset (UTC), rendered rather than a crash: a store written before the domain's
+    horizon (domain.md §6) may hold one."""
+    for zone in (centre_zone, UTC):
+        try:
+            return instant.astimezone(zone)
+        except (OverflowError, ValueError):
+            continue
+    return instant
 
 
 @functools.lru_cache(maxsize=8)
@@ -79,7 +115,7 @@ def _converter_in(centre_zone: tzinfo) -> cattrs.Converter:
     # wallboard or an API asks for the same classes many times a minute.
     converter = make_converter()
     converter.register_unstructure_hook(
-        datetime, lambda instant: instant.astimezone(centre_zone).isoformat()
+        datetime, lambda instant: in_zone(instant, centre_zone).isoformat()
     )
     return converter
 
@@ -134,7 +170,7 @@ def print_view(console: Console, view: View, centre_zone: tzinfo) -> None:
 
 
 def _as_of(instant: datetime, centre_zone: tzinfo) -> str:
-    return instant.astimezone(centre_zone).strftime("%Y-%m-%d %H:%M")
+    return in_zone(instant, centre_zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _sla_table(console: Console, view: SlaView, centre_zone: tzinfo) -> None:

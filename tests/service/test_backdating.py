@@ -154,11 +154,27 @@ def test_a_source_of_the_directory_keeps_its_own_bound():
                                    occurred_at=at(23, 12, 36)))
 
 
-def test_the_centres_own_processes_are_not_bounded_in_the_past():
+def test_the_centres_own_processes_catch_up_within_a_month_and_no_further():
     # Their times come from facts already recorded (a voicemail the process picks up late)
     story = Story(start=at(23, 12, 0))
     story.accepted(call.OfferCall(call_id="old", queue="hotline", actor=SYSTEM,
                                   occurred_at=at(20, 9, 0)))
+    # But the system actor (the Python API's default) is bounded too: 31 days
+    story.refused(call.OfferCall(call_id="older", queue="hotline", actor=SYSTEM,
+                                 occurred_at=at(22, 11, 0, month=10)),
+                  backdating.WITHIN_BACK_DATING_BOUND, "31 days", "back_dating.system")
+    story.refused(call.OfferCall(call_id="epoch", queue="hotline",
+                                 occurred_at=datetime(1970, 1, 1, tzinfo=CST)),
+                  backdating.WITHIN_BACK_DATING_BOUND, "back_dating.system")
+    story.accepted(call.OfferCall(call_id="older", queue="hotline", actor=SYSTEM,
+                                  occurred_at=at(23, 13, 0, month=10)))
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_every_role_has_a_back_dating_bound_in_the_directory(role: Role):
+    bounds = demo_directory().back_dating
+    seconds, key = bounds.bound(Actor(role, "x"))
+    assert 0 < seconds <= 366 * 86400 and key.startswith("back_dating.")
 
 
 # --------------------------------------------------------------------------- the future
@@ -292,6 +308,50 @@ def test_a_correction_neither_dates_the_future_nor_breaks_the_records_order():
             complaint_id="K-1", department="TECH", actor=SUPERVISOR, correction="no time"))
     assert untimed.value.rule == backdating.CORRECTION_NEEDS_A_TIME
     assert story.center.store.last_position() == before
+
+
+def test_a_correction_dated_1970_that_opens_a_record_is_refused_by_its_own_bound():
+    # Given the clock at 16:00 on the 23rd
+    story = Story().at(at(23, 16, 0))
+
+    def lodged(when: datetime, complaint_id: str) -> complaint.LodgeComplaint:
+        return complaint.LodgeComplaint(
+            complaint_id=complaint_id, complainant=Contact("Wang Xiuying", "139 1234 5678"),
+            about=Subject(SubjectKind.FIELD_WORKER, "W001"), what="Late again",
+            wanted_outcome="An apology", actor=SUPERVISOR, occurred_at=when,
+            correction="lodged on paper, typed up now",
+        )
+
+    # When a supervisor lodges it as a correction dated 1970, or 32 days ago
+    # Then each is refused naming the corrections' bound, and nothing is stored
+    story.refused(lodged(datetime(1970, 1, 1, 9, tzinfo=CST), "K-1970"),
+                  backdating.CORRECTION_WITHIN_BOUND, "1970", "31 days",
+                  "back_dating.corrections")
+    story.refused(lodged(at(22, 15, 0, month=10), "K-OLD"), backdating.CORRECTION_WITHIN_BOUND)
+    # and a correction of a week is taken, with its TimeCorrected beside it
+    outcome = story.center.handle(lodged(at(16, 16, 0), "K-WEEK"))
+    assert isinstance(outcome.events[-1], backdating.TimeCorrected)
+
+
+def test_a_correction_on_a_record_is_bounded_by_its_start_its_own_bound_and_the_future():
+    # Given a complaint lodged 12:35, judged 12:36, the clock at 16:00
+    story = complaint_lodged(Story()).at(at(23, 16, 0))
+    # When a supervisor corrects the notification to 1970
+    # Then it is beyond the corrections' bound; three days back it is before the record
+    # was opened, when its clocks started
+    story.refused(complaint.NotifyDepartment(
+        complaint_id="K-1", department="TECH", actor=SUPERVISOR,
+        occurred_at=datetime(1970, 1, 1, tzinfo=CST), correction="typo",
+    ), backdating.CORRECTION_WITHIN_BOUND, "1970")
+    story.refused(complaint.NotifyDepartment(
+        complaint_id="K-1", department="TECH", actor=SUPERVISOR,
+        occurred_at=at(20, 9, 0), correction="typo",
+    ), backdating.NOT_BEFORE_CLOCK_START, "12:35")
+    # and one dated 2100 names the future's bound
+    story.refused(complaint.NotifyDepartment(
+        complaint_id="K-1", department="TECH", actor=SUPERVISOR,
+        occurred_at=datetime(2100, 1, 1, tzinfo=CST), correction="typo",
+    ), backdating.NOT_IN_THE_FUTURE, "2 minutes")
 
 
 # --------------------------------------------------------------------------- R11 and retries

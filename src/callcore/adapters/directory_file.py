@@ -167,6 +167,8 @@ _BACK_DATING_KEYS = {
     "people": "people_seconds",
     "integrations": "integration_seconds",
     "future_skew": "future_skew_seconds",
+    "system": "system_seconds",
+    "corrections": "corrections_seconds",
 }
 
 

@@ -8,14 +8,17 @@ worth what its times are worth, so the time is bounded, against the centre's clo
 * never earlier than now minus the bound of whoever reports it: people (agents,
   supervisors, field workers) type a fact up within minutes; an integration forwards its
   own timestamps, and may be hours behind after an outage; the centre's own processes
-  derive their times from facts already recorded, and are not bounded;
+  (the ``system`` actor, also the Python API's default) derive their times from facts
+  already recorded, and catch up after an outage of at most a month;
 * never before the record's previous event — and so never before the start of any clock
   the record runs: every clock of a record starts at or after the record's first event.
 
 A supervisor may date a fact beyond the lateness bound with a ``correction`` (the
 reason): the fact is recorded with a :class:`TimeCorrected` event beside it, so history
 and audit show that it rests on a correction. The future and the record's order still
-hold. The bounds live in the directory (``[back_dating]``). Everything here is pure.
+hold, and a correction has its own bound (a month: the figures of a month are signed
+after it), so a correction dated 1970 that opens a record is refused too. The bounds
+live in the directory (``[back_dating]``). Everything here is pure.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ WITHIN_BACK_DATING_BOUND = Rule(
     "back-dating-within-bounds",
     "domain.md §6, bounded back-dating: people minutes, integrations hours (the "
     "directory's [back_dating])",
+)
+CORRECTION_WITHIN_BOUND = Rule(
+    "correction-within-bounds",
+    "domain.md §6, bounded back-dating: a supervisor's correction reaches back at most "
+    "its own bound (the directory's back_dating.corrections)",
 )
 NOT_BEFORE_PREVIOUS_EVENT = Rule(
     "not-before-the-previous-event",
@@ -76,21 +84,26 @@ def _not_negative(_: object, attribute: object, value: int) -> None:
 @frozen
 class BackDating:
     """The directory's bounds, in seconds. Defaults: people 15 minutes, integrations 24
-    hours, 2 minutes of clock skew."""
+    hours, the centre's own processes 31 days, corrections 31 days, 2 minutes of clock
+    skew. Every actor has a bound: none dates a fact undated by a rule."""
 
     people_seconds: int = field(default=15 * 60, validator=_not_negative)
     """Agents, supervisors, field workers (and a customer's own report)."""
     integration_seconds: int = field(default=24 * 3600, validator=_not_negative)
     """A PBX, a front office, a CRM: their own timestamps."""
     future_skew_seconds: int = field(default=2 * 60, validator=_not_negative)
+    system_seconds: int = field(default=31 * 86400, validator=_not_negative)
+    """The centre's own processes and the Python API's default actor (``system``)."""
+    corrections_seconds: int = field(default=31 * 86400, validator=_not_negative)
+    """How far back a supervisor's correction may date a fact."""
     by_source: Mapping[str, int] = field(factory=dict)
     """One integration's own bound, by its id (``asterisk``: a queue_log back-fill)."""
 
-    def bound(self, actor: Actor) -> tuple[int, str] | None:
-        """How far back ``actor`` may date a fact, and the directory key that says so;
-        ``None`` for the centre's own processes."""
+    def bound(self, actor: Actor) -> tuple[int, str]:
+        """How far back ``actor`` may date a fact, and the directory key that says so.
+        Every role has one: people's is the default of any role not named here."""
         if actor.role is Role.SYSTEM:
-            return None
+            return self.system_seconds, "back_dating.system"
         if actor.role is Role.INTEGRATION:
             if actor.id in self.by_source:
                 return self.by_source[actor.id], f"back_dating.sources.{actor.id}"
@@ -124,7 +137,8 @@ def check_reported_time(
     corrected: bool = False,
 ) -> None:
     """Refuse a time outside the actor's bounds, naming the rule and the bound. A
-    supervisor's correction (``corrected``) lifts the lateness bound, never the future's."""
+    supervisor's correction (``corrected``) replaces the lateness bound with the
+    corrections' bound; never the future's."""
     ahead = (occurred_at - now).total_seconds()
     if ahead > bounds.future_skew_seconds:
         raise DomainError(
@@ -133,10 +147,17 @@ def check_reported_time(
             f"centre's clock ({now.isoformat()}); at most {span(bounds.future_skew_seconds)} "
             f"of clock skew (back_dating.future_skew)",
         )
-    bound = bounds.bound(actor)
-    if bound is None or corrected:
+    if corrected:
+        if occurred_at < now - timedelta(seconds=bounds.corrections_seconds):
+            raise DomainError(
+                CORRECTION_WITHIN_BOUND,
+                f"{actor} corrected {what} to {occurred_at.isoformat()}, "
+                f"{span((now - occurred_at).total_seconds())} before the centre's clock "
+                f"({now.isoformat()}); a correction reaches back at most "
+                f"{span(bounds.corrections_seconds)} (back_dating.corrections)",
+            )
         return
-    seconds, key = bound
+    seconds, key = bounds.bound(actor)
     if occurred_at < now - timedelta(seconds=seconds):
         raise DomainError(
             WITHIN_BACK_DATING_BOUND,

@@ -25,12 +25,21 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from attrs import frozen
 
-from callcore.domain import backdating, call, complaint, customer, dispatch, order, ticket
+from callcore.domain import (
+    backdating,
+    call,
+    complaint,
+    customer,
+    dispatch,
+    horizon,
+    order,
+    ticket,
+)
 from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import Command, DomainError, Event, Fold, Role, stream_kind
 from callcore.domain.directory import Directory
@@ -149,7 +158,8 @@ class MessageBus:
             try:
                 # Whose record it is decides before what the record allows (docs/web.md).
                 authority.check(uow, command)
-                self._check_reported_time(command, clock_now)
+                self.check_reported_time(command, clock_now)
+                self.check_values(command, clock_now)
                 handler(uow, command)
                 if command.occurred_at is not None and command.actor.role is not Role.SYSTEM:
                     self._check_record_order(uow, command)
@@ -191,7 +201,8 @@ class MessageBus:
             f"{self.max_attempts} times; nothing was recorded, try again"
         )
 
-    def _check_reported_time(self, command: Command, clock_now: datetime) -> None:
+    def check_reported_time(self, command: Command, clock_now: datetime) -> None:
+        """The back-dating bounds of the command's ``occurred_at`` (domain.md §6)."""
         if command.occurred_at is None:
             if command.correction is not None:
                 raise DomainError(
@@ -207,6 +218,11 @@ class MessageBus:
             self.directory.back_dating,
             corrected=command.correction is not None,
         )
+
+    def check_values(self, command: Command, clock_now: datetime) -> None:
+        """The horizon of the instants and numbers ``command`` carries (domain.md §6)."""
+        behind = timedelta(seconds=self.directory.back_dating.bound(command.actor)[0])
+        horizon.check_command_values(command, command.occurred_at or clock_now, behind)
 
     def _record_correction(self, uow: UnitOfWork, command: Command, now: datetime) -> None:
         """A supervisor's correction is its own event on each record the fact touched."""
@@ -224,7 +240,7 @@ class MessageBus:
                 reason=command.correction,
                 corrected_at=now,
                 late_by_seconds=max(0, round((now - command.occurred_at).total_seconds())),
-                bound_seconds=bound[0] if bound is not None else None,
+                bound_seconds=bound[0],
             )
             uow.record(CORRECTED_FOLDS[stream_kind(stream)], stream, [corrected])
 

@@ -82,11 +82,14 @@ from callcore.adapters.web.commands import (
 from callcore.adapters.web.hardening import (
     BODY_MAX_BYTES,
     DEPTH_MAX,
+    BodyError,
     default_access_log,
     hardened,
     json_depth,
     json_media_type,
     known_fields,
+    misformed_time,
+    strict_json,
     unknown_field,
 )
 from callcore.adapters.web.live import LiveBoard
@@ -626,6 +629,16 @@ def _command_handler(center: "CallCenter", route: CommandRoute) -> HTTPRouteHand
             command = route.command(data, actor=principal.actor, command_id=command_id)
         except (ValueError, TypeError) as error:
             raise DomainError(VALID_INPUT, str(error)) from None
+        now = center.clock.now()
+        try:
+            center.bus.check_reported_time(command, now)
+        except DomainError:
+            pass  # the bus names the back-dating rule (409), after whose record it is (403)
+        else:
+            try:  # a value off the horizon is a malformed body, as a bad field is (400)
+                center.bus.check_values(command, now)
+            except DomainError as error:
+                raise ValidationException(error.detail) from None
         outcome = center.handle(command)
         headers = {"Idempotent-Replayed": "true"} if outcome.repeated else {}
         return Response(command_result(outcome), status_code=200, headers=headers)
@@ -705,13 +718,19 @@ def _refuse_unknown_fields(
                 f"the body nests {depth} levels deep; a command nests at most {DEPTH_MAX}"
             )
         try:
-            body = json.loads(raw)
+            body = strict_json(raw)
+        except BodyError as error:
+            raise ValidationException(str(error)) from None
         except ValueError:  # not JSON: the body decoder reports it
             return
         unknown = unknown_field(body, route.body_type)
         if unknown is not None:
             fields = ", ".join(known_fields(route.body_type, unknown))
             raise ValidationException(f"{unknown}: not a field of {name} (its fields: {fields})")
+        misformed = misformed_time(body, route.body_type)
+        if misformed is not None:
+            where, how = misformed
+            raise ValidationException(f"{where}: {how}")
 
     return check
 

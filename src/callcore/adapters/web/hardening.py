@@ -5,6 +5,11 @@ input and headers"):
   most :data:`BODY_MAX_BYTES` (413) and :data:`DEPTH_MAX` levels deep (400, checked on
   the bytes before any decoder recurses), with no field its class does not have at any
   depth (400 naming the path, ``caller.email``);
+* it is I-JSON (RFC 7493): UTF-8, no key twice in an object, no number a double cannot
+  hold exactly (integers beyond ±2**53, ``1e400``) and no ``NaN`` or ``Infinity`` (400
+  naming the key or the number), and every instant is the documented RFC 3339 string
+  with an offset — never an epoch number, a bare date or a local time (400 naming the
+  field);
 * every response carries the security headers of :data:`SECURITY_HEADERS` (a Content
   Security Policy without inline script, no framing, no sniffing, no referrer, no
   caching), and every request writes one structured line to the ``callcore.access``
@@ -16,11 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import sys
 import time
 import types
 import typing
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any, Final
 
 import attrs
@@ -103,6 +111,107 @@ def json_depth(body: bytes) -> int:
         elif byte in (0x5D, 0x7D):
             depth -= 1
     return deepest
+
+
+INTEGER_MAX: Final = 2**53 - 1
+"""The largest integer every JSON reader holds exactly (RFC 7493 §2.2, I-JSON)."""
+
+RFC_3339: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
+)
+"""An instant as the API documents it: date, time and offset (``2026-11-03T10:15:00+08:00``)."""
+DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BodyError(ValueError):
+    """A body that is not the I-JSON a command is sent as; the message says why."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise BodyError(f"{key}: the key appears twice in one object; send it once")
+        found[key] = value
+    return found
+
+
+def _constant(name: str) -> Any:
+    raise BodyError(f"{name} is not a JSON number; send a finite number")
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if abs(value) > INTEGER_MAX:
+        raise BodyError(f"{text} is beyond the integers JSON carries exactly (±2**53)")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyError(f"{text} is beyond the numbers JSON carries (a finite double)")
+    return value
+
+
+def strict_json(body: bytes) -> Any:
+    """``body`` decoded as I-JSON (RFC 7493), or :class:`BodyError` naming what breaks it;
+    :class:`ValueError` for bytes that are not JSON at all (the body decoder says where)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyError(
+            f"the body is not UTF-8 (byte {error.start} is 0x{body[error.start]:02x}); "
+            "JSON between systems is UTF-8 (RFC 8259 §8.1)"
+        ) from None
+    return json.loads(
+        text,
+        object_pairs_hook=_object,
+        parse_constant=_constant,
+        parse_int=_integer,
+        parse_float=_float,
+    )
+
+
+def misformed_time(value: Any, kind: Any, path: str = "") -> tuple[str, str] | None:
+    """The first instant or day of ``value`` (decoded JSON) not written as the API
+    documents it, for the attrs class ``kind``: ``(path, what was sent)``."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(kind):
+            if option is not type(None):
+                found = misformed_time(value, option, path)
+                if found is not None:
+                    return found
+        return None
+    if kind is datetime:
+        if value is not None and not (isinstance(value, str) and RFC_3339.fullmatch(value)):
+            return path, "an instant is an RFC 3339 string with its UTC offset, e.g. " + (
+                "2026-11-03T10:15:00+08:00"
+            )
+        return None
+    if kind is date:
+        if value is not None and not (isinstance(value, str) and DAY.fullmatch(value)):
+            return path, "a day is a string YYYY-MM-DD"
+        return None
+    if origin in (tuple, list, frozenset, set) and isinstance(value, list):
+        arguments = [a for a in typing.get_args(kind) if a is not Ellipsis]
+        for index, item in enumerate(value):
+            element = arguments[min(index, len(arguments) - 1)] if arguments else Any
+            found = misformed_time(item, element, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(kind, type) and attrs.has(kind) and isinstance(value, dict):
+        attrs.resolve_types(kind)
+        fields = {field.name: field.type for field in attrs.fields(kind)}
+        for name, item in value.items():
+            if name in fields:
+                where = f"{path}.{name}" if path else str(name)
+                found = misformed_time(item, fields[name], where)
+                if found is not None:
+                    return found
+    return None
 
 
 def unknown_field(value: Any, kind: Any, path: str = "") -> str | None:
