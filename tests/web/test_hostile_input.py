@@ -24,6 +24,7 @@ import uvicorn
 from litestar.testing import TestClient
 
 from callcore import CallCenter
+from callcore.adapters.telephony.twilio import TwilioSettings
 from callcore.adapters.web import Principal, TokenBook, WebRole, create_app, wallboard_page
 
 from .conftest import MORNING, TOKEN_OF, TOKENS, auth
@@ -196,23 +197,41 @@ def test_over_http_depth_size_and_chunked_bodies_get_4xx(served, center):
 # --------------------------------------------------------------------------- headers
 
 
+def route_table(app: Any) -> list[tuple[str, str, Any]]:
+    """Every (method, path, handler) of the app's own route table — not a hand list, not
+    the OpenAPI document (which leaves out the wallboard, the schema and Twilio's
+    webhooks) — path parameters filled in. A route added tomorrow is in it."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            for method in sorted(handler.http_methods):
+                found.append((method, re.sub(r"\{[^}]+\}", "X-1", route.path), handler))
+    return found
+
+
 def every_route(client: TestClient[Any]) -> list[tuple[str, str]]:
-    document = client.get("/schema/openapi.json").json()
-    routes = [
-        (method.upper(), re.sub(r"\{[^}]+\}", "X-1", path))
-        for path, operations in document["paths"].items()
-        for method in operations
-    ]
-    return [
-        *routes,
-        ("GET", "/wallboard"), ("GET", "/wallboard/wallboard.js"),
-        ("GET", "/wallboard/wallboard.css"), ("GET", "/schema/openapi.json"),
-        ("GET", "/schema/swagger"), ("GET", "/no-such-page"), ("DELETE", "/health"),
-    ]
+    routes = [(method, path) for method, path, _ in route_table(client.app)]
+    assert ("GET", "/wallboard") in routes and ("POST", "/commands/place-order") in routes
+    return [*routes, ("GET", "/no-such-page"), ("DELETE", "/health"), ("GET", "/schema/swagger")]
+
+
+@pytest.fixture
+def twilio_client(center: CallCenter) -> Iterator[TestClient[Any]]:
+    """The app with every optional route switched on (Twilio's webhooks)."""
+    app = create_app(center, TokenBook.of_tokens(TOKENS),
+                     twilio=TwilioSettings(auth_token="t" * 32, public_url="https://x.test"))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_the_route_table_holds_the_optional_routes(twilio_client):
+    paths = {path for _, path in every_route(twilio_client)}
+    assert "/telephony/twilio/voice" in paths
 
 
 @pytest.mark.parametrize("role", [None, WebRole.SUPERVISOR, WebRole.FIELD_WORKER])
-def test_every_route_answers_with_the_security_headers(client, role):
+def test_every_route_answers_with_the_security_headers(twilio_client, role):
+    client = twilio_client
     for method, path in every_route(client):
         headers = auth(role) if role is not None else {}
         response = client.request(method, path, headers=headers,
@@ -314,3 +333,87 @@ def test_a_custom_access_log_is_used(center):
     with TestClient(app) as http:
         http.get("/health")
     assert [json.loads(r.getMessage())["path"] for r in records] == ["/health"]
+
+
+# --------------------------------------------------------------------------- every route
+
+
+HOSTILE_BODIES: dict[str, bytes] = {
+    "not UTF-8": b'{"name": "\xff\xfe Wang"}',
+    "a duplicate key": b'{"note": "a", "note": "b"}',
+    "a duplicate key, nested": b'{"caller": {"name": "a", "name": "b"}}',
+    "a duplicate key in a list": b'{"lines": [{"product": "LPG-15", "quantity": 1, '
+                                 b'"quantity": 2}]}',
+    "NaN": b'{"waited_seconds": NaN}',
+    "Infinity": b'{"waited_seconds": -Infinity}',
+    "1e400": b'{"waited_seconds": 1e400}',
+    "10**30": b'{"quantity": 1000000000000000000000000000000}',
+    "an epoch occurred_at": b'{"occurred_at": 1793700000}',
+    "a float occurred_at": b'{"occurred_at": 1793700000.5}',
+    "a date occurred_at": b'{"occurred_at": "2026-11-03"}',
+    "a local occurred_at": b'{"occurred_at": "2026-11-03T09:00:00"}',
+    "a true occurred_at": b'{"occurred_at": true}',
+}
+NAMED = {"a duplicate key": "note", "a duplicate key, nested": "name",
+         "a duplicate key in a list": "quantity", "NaN": "NaN", "Infinity": "Infinity",
+         "1e400": "1e400", "10**30": "1000000000000000000000000000000",
+         "not UTF-8": "UTF-8"}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_BODIES))
+def test_every_command_route_refuses_a_hostile_body_with_a_400(client, center, case):
+    before = stored(center)
+    posted = [(path, handler) for method, path, handler in route_table(client.app)
+              if method == "POST" and path.startswith("/commands/")]
+    assert len(posted) > 60
+    for path, _ in posted:
+        response = client.post(path, content=HOSTILE_BODIES[case], headers={
+            **auth(WebRole.SUPERVISOR), "Content-Type": "application/json"})
+        assert response.status_code == 400, (path, response.text)
+        detail = response.json()["detail"]
+        assert NAMED.get(case, "occurred_at") in detail, (path, detail)
+    assert stored(center) == before
+
+
+QUERY_VALUES = ["9999-12-31", "9999-12-31T23:59:59-12:00", "0001-01-01", "0000-01-01",
+                "garbage", "1e308", "NaN", "2026-13-45", "-1"]
+TIME_PARAMETERS = ("at", "day", "since", "until")
+
+
+@pytest.mark.parametrize("value", QUERY_VALUES)
+def test_every_time_parameter_of_every_route_refuses_an_extreme_value_naming_it(
+    twilio_client, value
+):
+    client = twilio_client
+    asked = 0
+    for method, path, handler in route_table(client.app):
+        if method != "GET":
+            continue
+        for name in set(handler.parsed_fn_signature.parameters) & set(TIME_PARAMETERS):
+            asked += 1
+            response = client.get(path, params={name: value}, headers=auth(WebRole.SUPERVISOR))
+            assert response.status_code == 400, (path, name, response.text)
+            assert response.json()["detail"].startswith(f"{name}:"), (path, response.text)
+    assert asked >= 10
+
+
+@pytest.mark.parametrize("role", [None, WebRole.SUPERVISOR, WebRole.FIELD_WORKER,
+                                  WebRole.INTEGRATOR])
+def test_no_route_answers_a_boundary_value_with_a_5xx(twilio_client, role):
+    """Whatever the route: every time parameter and a body of boundary values."""
+    client = twilio_client
+    headers = auth(role) if role is not None else {}
+    bodies = [*HOSTILE_BODIES.values(), b"[" * 40 + b"]" * 40, b"", b"null", b"{}",
+              b'{"delivery_window": {"start": "9999-12-31T00:00:00+00:00", '
+              b'"end": "9999-12-31T23:59:59+00:00"}}']
+    for method, path, _ in route_table(client.app):
+        if method == "GET":
+            for name in TIME_PARAMETERS:
+                for value in ("9999-12-31", "0000-01-01", "garbage"):
+                    response = client.get(path, params={name: value}, headers=headers)
+                    assert response.status_code < 500, (path, name, value, response.text)
+        elif method == "POST":
+            for body in bodies:
+                response = client.post(path, content=body, headers={
+                    **headers, "Content-Type": "application/json"})
+                assert response.status_code < 500, (path, body[:40], response.text)

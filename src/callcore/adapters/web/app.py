@@ -349,11 +349,12 @@ def create_app(
         """A field worker's booked work orders on a day and what is left. A field
         worker reads only their own."""
         principal = _principal(request)
+        wanted_day, as_of = centre_day(day, "day"), centre_time(at, "at")  # 400 before 404
         if principal.role is WebRole.FIELD_WORKER and principal.id != worker:
             raise PermissionDeniedException("a field worker reads only their own load")
         if worker not in center.directory.field_workers:
             raise NotFoundException(f"no field worker {worker!r} in the directory")
-        load = center.views.worker_load(worker, centre_day(day, "day"), centre_time(at, "at"))
+        load = center.views.worker_load(worker, wanted_day, as_of)
         result: dict[str, Any] = json_ready(load, zone)
         return result
 
