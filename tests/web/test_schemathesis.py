@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -26,6 +27,23 @@ from callcore.adapters.web import TokenBook, create_app
 from .conftest import TOKENS
 
 EXAMPLES = int(os.environ.get("CALLCORE_SCHEMATHESIS_EXAMPLES", "6"))
+
+# Generated instants include the boundary values a hostile probe sent (issue 19): the end
+# and the start of the calendar, offsets at both extremes, the epoch, and ordinary times.
+BOUNDARY_INSTANTS = [
+    "9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00",
+    "1970-01-01T00:00:00Z", "2100-01-01T00:00:00+08:00", "2026-11-03T09:00:00+08:00",
+]
+schemathesis.openapi.format(
+    "date-time",
+    st.sampled_from(BOUNDARY_INSTANTS)
+    | st.datetimes(timezones=st.just(timezone(timedelta(hours=8)))).map(
+        lambda instant: instant.isoformat()
+    ),
+)
+schemathesis.openapi.format(
+    "date", st.sampled_from(["9999-12-31", "0001-01-01", "1970-01-01", "2026-11-03"])
+)
 
 _center = CallCenter.open(
     "memory://", clock=ManualClock(datetime(2026, 11, 3, 9, tzinfo=timezone(timedelta(hours=8))))
