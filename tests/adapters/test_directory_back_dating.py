@@ -26,6 +26,17 @@ def test_the_demo_directory_states_the_default_bounds_and_the_queue_log_back_fil
         15 * 60, 24 * 3600, 120,
     )
     assert bounds.by_source == {"asterisk": 366 * 86400}
+    # every actor has a bound: the system actor's and a correction's are stated too
+    assert (bounds.system_seconds, bounds.corrections_seconds) == (31 * 86400, 31 * 86400)
+
+
+def test_the_system_and_correction_bounds_are_read_and_written_back():
+    data = demo()
+    data["back_dating"] = {**data["back_dating"], "system": "2d", "corrections": "7d"}
+    bounds = directory_from_toml(data).back_dating
+    assert (bounds.system_seconds, bounds.corrections_seconds) == (2 * 86400, 7 * 86400)
+    again = directory_from_toml(tomllib.loads(directory_to_toml(directory_from_toml(data))))
+    assert again.back_dating == bounds
 
 
 def test_a_directory_without_the_section_takes_the_defaults():

@@ -92,12 +92,12 @@ class BackDating:
     integration_seconds: int = field(default=24 * 3600, validator=_not_negative)
     """A PBX, a front office, a CRM: their own timestamps."""
     future_skew_seconds: int = field(default=2 * 60, validator=_not_negative)
+    by_source: Mapping[str, int] = field(factory=dict)
+    """One integration's own bound, by its id (``asterisk``: a queue_log back-fill)."""
     system_seconds: int = field(default=31 * 86400, validator=_not_negative)
     """The centre's own processes and the Python API's default actor (``system``)."""
     corrections_seconds: int = field(default=31 * 86400, validator=_not_negative)
     """How far back a supervisor's correction may date a fact."""
-    by_source: Mapping[str, int] = field(factory=dict)
-    """One integration's own bound, by its id (``asterisk``: a queue_log back-fill)."""
 
     def bound(self, actor: Actor) -> tuple[int, str]:
         """How far back ``actor`` may date a fact, and the directory key that says so.
