@@ -41,7 +41,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
@@ -891,7 +891,7 @@ def table_lines(
     *,
     table: str = "queue_log",
     after: int = 0,
-) -> Iterator[tuple[str, str, int]]:
+) -> Generator[tuple[str, str, int], None, None]:
     """The realtime ``queue_log`` table (the columns of :data:`TABLE_COLUMNS`, and
     ``data1``..``data5`` or the single ``data``), read through SQLAlchemy in insertion
     order. Yields (where, line text, row key) where the key is the ``id`` column when the
