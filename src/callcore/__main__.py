@@ -664,6 +664,7 @@ def _print_telephony_view(
     end = calendar.at(day + timedelta(days=1), datetime.min.time())
     data: Any
     if name == "intervals":
+        from callcore.projections.answering import AnswerRule
         from callcore.projections.intervals import interval_report, render_table, report_data
         from callcore.projections.queues import QueueMetrics
 
@@ -682,6 +683,7 @@ def _print_telephony_view(
                 minutes=interval_minutes,
                 thresholds=chosen,
                 short_abandon_seconds=centre.sla.short_abandon_seconds,
+                rule=AnswerRule.of(centre.sla),
             )
         except ValueError as error:
             raise _UserError(f"--view intervals: {error}") from None
