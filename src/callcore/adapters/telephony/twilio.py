@@ -15,7 +15,9 @@ the agent's dequeue and ``<Record>`` voicemails, as Call commands.
   leg only means Twilio picked up to play the queue.
 * Command ids are ``twilio:<CallSid>:<fact>``: a re-delivered webhook records nothing.
 
-The ordering buffer lives in the server's memory: callbacks waiting in it when the
+A redelivery after a restart is recognised from the store (the web app stamps an
+already-handled command as first recorded). The ordering buffer lives in the server's
+memory: callbacks waiting in it when the
 server stops are lost (Twilio does not redeliver a callback that was answered 204).
 """
 
