@@ -240,3 +240,12 @@ def test_the_store_is_the_same_after_a_rejected_long_line(tmp_path: Path):
     assert len(done.stdout) + len(done.stderr) < 2_000
     with CallCenter.open(store) as center:
         assert not center.views.queues(center.clock.now()).queues
+
+
+def test_an_ami_message_with_an_over_long_value_is_rejected_by_name():
+    from callcore.adapters.telephony.ami import AmiError, parse_message
+
+    with pytest.raises(AmiError, match="CallerIDNum is 2,000,000 characters; at most 1,024"):
+        parse_message("Event: Newchannel\r\nCallerIDNum: " + "5" * 2_000_000)
+    with pytest.raises(AmiError, match="a key of 100 characters"):
+        parse_message("K" * 100 + ": v")

@@ -75,3 +75,16 @@ def test_an_after_hours_call_redelivered_after_a_restart_gets_the_voicemail_answ
         again = webhook(client, "/telephony/twilio/voice", caller)
         assert again.status_code == 200 and again.text == first.text
         assert center.store.last_position() == before
+
+
+def test_an_over_long_webhook_parameter_is_a_400_naming_it_and_records_nothing(tmp_path: Path):
+    clock = ManualClock(datetime(2026, 11, 3, 10, 0, tzinfo=CST))
+    with CallCenter.open("memory://", clock=clock) as center, serve(center) as client:
+        before = center.store.last_position()
+        # (a 2 MB body is refused whole, 413, before any field is read)
+        huge = {**CALLER, "CallSid": "CA33", "From": "+86" + "1" * 5_000}
+        response = webhook(client, "/telephony/twilio/voice", huge)
+        assert response.status_code == 400
+        assert "From is 5,003 characters; at most 1,024" in response.text
+        assert len(response.text) < 1_000
+        assert center.store.last_position() == before

@@ -96,6 +96,23 @@ class TwilioError(ValueError):
     """A webhook without a parameter it needs, or with one that is wrong."""
 
 
+FORM_NAME_LIMIT = 64
+FORM_VALUE_LIMIT = 1_024
+"""The longest parameter name and value of a Twilio webhook (docs/telephony.md, field
+limits): Twilio's own are far shorter (a CallSid is 34 characters, a URL well under)."""
+
+
+def bounded_form(pairs: Iterable[tuple[str, str]]) -> None:
+    """Raise :class:`TwilioError` naming the first parameter over its limit."""
+    for name, value in pairs:
+        if len(name) > FORM_NAME_LIMIT:
+            raise TwilioError(
+                f"a parameter name of {len(name):,} characters; at most {FORM_NAME_LIMIT}"
+            )
+        if len(value) > FORM_VALUE_LIMIT:
+            raise TwilioError(f"{name} is {len(value):,} characters; at most {FORM_VALUE_LIMIT:,}")
+
+
 def _required(form: Mapping[str, str], name: str) -> str:
     value = form.get(name, "").strip()
     if not value:

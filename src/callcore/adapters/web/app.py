@@ -55,6 +55,7 @@ from callcore.adapters.telephony.twilio import (
     TwilioError,
     TwilioSettings,
     TwilioTranslator,
+    bounded_form,
     enqueue_twiml,
     twiml,
     valid_signature,
@@ -525,6 +526,10 @@ def _twilio_handlers(
             raise PermissionDeniedException(
                 "the X-Twilio-Signature is missing or does not match this request"
             )
+        try:
+            bounded_form(pairs)
+        except TwilioError as error:
+            raise ValidationException(str(error)) from None
         found: dict[str, str] = {}
         for name, value in pairs:
             found.setdefault(name, value)
