@@ -664,6 +664,7 @@ def _print_telephony_view(
     end = calendar.at(day + timedelta(days=1), datetime.min.time())
     data: Any
     if name == "intervals":
+        from callcore.projections.answering import AnswerRule
         from callcore.projections.intervals import interval_report, render_table, report_data
         from callcore.projections.queues import QueueMetrics
 
@@ -682,6 +683,7 @@ def _print_telephony_view(
                 minutes=interval_minutes,
                 thresholds=chosen,
                 short_abandon_seconds=centre.sla.short_abandon_seconds,
+                rule=AnswerRule.of(centre.sla),
             )
         except ValueError as error:
             raise _UserError(f"--view intervals: {error}") from None
@@ -990,6 +992,8 @@ def telephony_ingest(
     from callcore.adapters.telephony.queue_log import (
         QueueLogFeed,
         QueueLogFileError,
+        QueueLogTableError,
+        check_table,
         follow_lines,
         is_gzip,
         read_lines,
@@ -1005,6 +1009,11 @@ def telephony_ingest(
             raise _UserError("--follow reads a file; the table is read once per run")
         if follow and len(files) > 1:
             raise _UserError("--follow follows one file")
+        if table is not None:  # before a store is created for nothing
+            try:
+                check_table(table, table=table_name)
+            except QueueLogTableError as error:
+                raise _UserError(f"{error}; nothing was recorded") from None
         if not follow:  # before a store is created for nothing
             for name in files:
                 _existing(name)
@@ -1029,8 +1038,11 @@ def telephony_ingest(
         source = QueueLogFeed(feed, local_zone=local_zone)
         try:
             if table is not None:
-                for where, text, _ in table_lines(table, table=table_name):
-                    source.line(text, where)
+                try:
+                    for where, text, _ in table_lines(table, table=table_name):
+                        source.line(text, where)
+                except QueueLogTableError as error:  # the database went away mid-read
+                    raise _UserError(f"{error}; nothing was recorded") from None
                 source.flush()
             elif follow:
                 (followed,) = files

@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import Generic, Self, TypeVar
 
 from callcore.adapters.clock import SystemClock
-from callcore.adapters.converter import fingerprint
+from callcore.adapters.converter import earlier_fingerprints, fingerprint
 from callcore.adapters.directory_file import demo_directory, load_directory
 from callcore.adapters.eventstore import open_store
 from callcore.adapters.notifiers import LogNotifier
@@ -183,6 +183,7 @@ class CallCenter:
             fingerprint,
             cache=StateCache() if cache_states else None,
             command_ids=command_ids,
+            earlier_fingerprints=earlier_fingerprints,
         )
         self.customers = Customers(self)
         self.orders: Records[order.State] = Records(self, order.FOLD, order.KIND)

@@ -187,6 +187,22 @@ LAYOUT_PROBLEMS = """() => {
 }"""
 
 
+HEIGHT_PROBLEMS = """() => {
+  const problems = [];
+  const page = document.documentElement;
+  if (page.scrollHeight > window.innerHeight + 1)
+    problems.push(`the page is ${page.scrollHeight}px tall on a ${window.innerHeight}px screen`);
+  for (const el of document.querySelectorAll("main *")) {
+    const r = el.getBoundingClientRect();
+    if (!r.height) continue;
+    if (r.bottom > window.innerHeight + 1)
+      problems.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ` +
+                    `ends at ${Math.round(r.bottom)}px, below the ${window.innerHeight}px screen`);
+  }
+  return problems.slice(0, 12);
+}"""
+
+
 def _busy_picture() -> dict[str, Any]:
     """A busy morning drawn by the real board: three queues, agents (one paused too
     long), complaints' clocks; the satisfaction table filled for every branch."""
@@ -247,6 +263,7 @@ def test_the_wallboard_fits_the_screen_with_nothing_cut(browser, width, height):
     page.set_content(wallboard_page(picture=picture))
     expect(page.locator("#status")).to_have_text("report")
     assert page.evaluate(LAYOUT_PROBLEMS) == []
+    assert page.evaluate(HEIGHT_PROBLEMS) == []  # nothing below the screen: no scrolling
     # the agents are on the board: the one paused too long first, with the reason
     first = page.locator("#agents tbody tr").first
     assert first.get_attribute("data-agent") == "1003"
@@ -255,4 +272,33 @@ def test_the_wallboard_fits_the_screen_with_nothing_cut(browser, width, height):
     assert page.locator("#queues tbody tr").count() == 3
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"wallboard-{width}x{height}.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1600, 900), (1920, 1080)])
+def test_a_board_with_more_rows_than_fit_shows_the_first_rows_and_how_many_more(
+    browser, width, height
+):
+    from callcore.adapters.web.app import wallboard_page
+
+    picture = _busy_picture()
+    branches = [
+        {"id": f"branch-{n:02d}", "calls": 100 + n, "reached": 90, "mean_rating": 4.1,
+         "satisfied_share": 0.9, "complaints": n}
+        for n in range(40)
+    ]
+    picture["satisfaction"]["branches"] = branches
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_content(wallboard_page(picture=picture))
+    expect(page.locator("#status")).to_have_text("report")
+    expect(page.locator("#satisfaction tr.more")).to_have_count(1)
+    assert page.evaluate(HEIGHT_PROBLEMS) == []
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    shown = page.locator("#satisfaction tbody tr:not(.more):not(.hidden)")
+    hidden = int(page.locator("#satisfaction tr.more").get_attribute("data-hidden") or 0)
+    assert shown.count() + hidden == 40 and hidden > 0
+    assert shown.first.inner_text().startswith("branch-00")  # the first rows stay
+    assert page.locator("#satisfaction tr.more").inner_text() == f"+{hidden} more"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wallboard-more-{width}x{height}.png"))
     page.close()

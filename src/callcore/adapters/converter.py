@@ -17,8 +17,9 @@ import functools
 import hashlib
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
+import attrs
 import cattrs
 import orjson
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
@@ -126,6 +127,15 @@ def dumps(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
+ADDED_LATER: Final = "added_later"
+"""Field metadata key (``field(..., metadata={ADDED_LATER: True})``) of a command field
+added after stores already held receipts of that command."""
+
+
+def _digest(command: Command, data: dict[str, Any]) -> str:
+    return hashlib.sha256(dumps([type(command).__name__, data])).hexdigest()[:32]
+
+
 def fingerprint(command: Command) -> str:
     """A digest of what a command asks, ignoring its id: two deliveries of the same
     request match; the same id reused for something else does not."""
@@ -133,4 +143,23 @@ def fingerprint(command: Command) -> str:
     data.pop("command_id", None)
     if data.get("correction") is None:  # fingerprints from before corrections existed
         data.pop("correction", None)
-    return hashlib.sha256(dumps([type(command).__name__, data])).hexdigest()[:32]
+    return _digest(command, data)
+
+
+def earlier_fingerprints(command: Command) -> tuple[str, ...]:
+    """The fingerprints a receipt stored before the command's later fields existed has:
+    the command without its :data:`ADDED_LATER` fields. Such a receipt could not say what
+    the field was, so whatever it is now (a CONNECT's hold time read from a log recorded
+    before ``AnswerCall.waited_seconds`` existed) the command is the one already handled,
+    and a re-read records nothing. A receipt stored since carries the field's key (even
+    at its default), so this form never matches it: a reused id stays a conflict."""
+    later = [field.name for field in attrs.fields(type(command)) if field.metadata.get(ADDED_LATER)]
+    if not later:
+        return ()
+    data = CONVERTER.unstructure(command)
+    data.pop("command_id", None)
+    if data.get("correction") is None:
+        data.pop("correction", None)
+    for name in later:
+        data.pop(name, None)
+    return (_digest(command, data),)

@@ -470,7 +470,9 @@ class RecordRingNoAnswer(Command):
 class AnswerCall(Command):
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
-    waited_seconds: float | None = field(default=None, validator=seconds)
+    waited_seconds: float | None = field(
+        default=None, validator=seconds, metadata={"added_later": True}
+    )
     """The wait as the PBX measured it (Asterisk's CONNECT hold time, from the caller's
     entry into the queue); without it, the wait is measured from the offer's time."""
 

@@ -7,18 +7,24 @@ A pure function of the queue fold's per-leg facts (:class:`~callcore.projections
 CallFacts`): a leg belongs to the interval it was offered in, with what had happened to
 it by the instant asked.
 
-Service-level variants, each ``answered within the threshold ÷ a denominator``:
+Each leg is classified by the one answer definition
+(:func:`callcore.projections.answering.classify`, through
+:meth:`~callcore.projections.queues.CallFacts.answer_outcome`), as the queue view and the
+answer clock classify it: an interval's ``answered_within_target``, ``missed`` and
+``service_level`` are the queue view's, leg by leg, so the rows of a day add up to the
+queue view of that day (each leg under the policy it was offered under).
 
-* ``counting-all-abandons`` — ÷ offered: every abandon is a failure;
-* ``counting-abandons`` — ÷ (offered − short abandons): queues.py's default formula;
-* ``excluding-abandons`` — ÷ answered;
+Service-level variants for each threshold, ``within ÷ a denominator``, where *within*
+is the legs :func:`classify` puts within that threshold (an after-hours call never is):
+
+* ``counting-all-abandons`` — ÷ offered: every abandon, even a short one, is a failure;
+* ``counting-abandons`` — the one answer figure with abandons counted: ÷ (within +
+  missed), i.e. offered less short abandons, after-hours calls and calls still waiting
+  within the threshold;
+* ``excluding-abandons`` — the one answer figure with abandons within the threshold
+  left out (one after it stays missed);
 * ``answered-or-abandoned`` — ÷ (answered + abandoned − short abandons): timeouts and
-  voicemails left out.
-
-"Within the threshold" is ``wait ≤ threshold`` (the wait is the PBX's hold time where it
-gave one); a short abandon waited no longer than the directory's short-abandon threshold.
-The variants follow queues.py's definitions; when the shared service-level module (issue
-16) lands, these should call it.
+  voicemails left out, as the queue view's third variant.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 
+import attrs
 from attrs import frozen
 
+from callcore.projections.answering import AnswerOutcome, AnswerRule, answer_figure
 from callcore.projections.queues import CallFacts
 
 INTERVAL_MINUTES = (15, 30, 60)
@@ -62,6 +70,12 @@ class IntervalRow:
     asa_seconds: float | None
     longest_wait_seconds: float | None
     service_levels: tuple[ServiceLevel, ...]
+    answered_within_target: int = 0
+    """Legs within their own policy's target (the queue view's count)."""
+    missed: int = 0
+    """Legs in the answer figure's denominator that were not within target."""
+    service_level: float | None = None
+    """The one answer figure of the interval (the queue view's ``service_level``)."""
 
 
 @frozen
@@ -98,29 +112,41 @@ def _row(
     legs: Sequence[CallFacts],
     at: datetime,
     thresholds: Sequence[int],
-    short_abandon: int,
+    rule: AnswerRule,
 ) -> IntervalRow:
     answered = [c for c in legs if c.answered_at is not None and c.answered_at <= at]
     ended = [
         c for c in legs if c.answered_at is None and c.ended_at is not None and c.ended_at <= at
     ]
     abandoned = [c for c in ended if c.outcome == "abandoned"]
-    short = [c for c in abandoned if (c.waited_seconds or 0) <= short_abandon]
+    short = [
+        c for c in abandoned if (c.waited_seconds or 0) <= (c.rule or rule).short_abandon_seconds
+    ]
     waits = [c.waited_seconds or 0.0 for c in answered]
     known_waits = [c.waited_seconds for c in (*answered, *ended) if c.waited_seconds is not None]
+    # Each leg under the policy it was offered under: the queue view's figure.
+    own = [c.answer_outcome(at, c.rule or rule) for c in legs]
     levels: list[ServiceLevel] = []
     for threshold in thresholds:
-        within = sum(1 for w in waits if w <= threshold)
-        denominators = {
-            "counting-all-abandons": len(legs),
-            "counting-abandons": len(legs) - len(short),
-            "excluding-abandons": len(answered),
-            "answered-or-abandoned": len(answered) + len(abandoned) - len(short),
-        }
-        levels.extend(
-            ServiceLevel(threshold, variant, _ratio(within, denominators[variant]))
-            for variant in VARIANTS
+        counting, excluding = (
+            [
+                c.answer_outcome(
+                    at,
+                    attrs.evolve(c.rule or rule, target_seconds=threshold, counts_abandons=counts),
+                )
+                for c in legs
+            ]
+            for counts in (True, False)
         )
+        within = counting.count(AnswerOutcome.WITHIN)
+        values = {
+            "counting-all-abandons": _ratio(within, len(legs)),
+            "counting-abandons": answer_figure(counting),
+            "excluding-abandons": answer_figure(excluding),
+            "answered-or-abandoned": _ratio(within, len(answered) + len(abandoned) - len(short)),
+        }
+        levels.extend(ServiceLevel(threshold, variant, values[variant]) for variant in VARIANTS)
+    within_target = own.count(AnswerOutcome.WITHIN)
     return IntervalRow(
         queue=queue,
         start=start,
@@ -134,6 +160,9 @@ def _row(
         asa_seconds=sum(waits) / len(waits) if waits else None,
         longest_wait_seconds=max(known_waits) if known_waits else None,
         service_levels=tuple(levels),
+        answered_within_target=within_target,
+        missed=own.count(AnswerOutcome.MISSED),
+        service_level=answer_figure(own),
     )
 
 
@@ -146,9 +175,12 @@ def interval_report(
     minutes: int = 30,
     thresholds: Sequence[int] = (15, 30),
     short_abandon_seconds: int = 5,
+    rule: AnswerRule | None = None,
 ) -> IntervalReport:
     """Every interval of [start, end) with calls offered in it, queue by queue, and the
-    histogram of the waits of the legs offered in [start, end)."""
+    histogram of the waits of the legs offered in [start, end). ``rule`` classifies a
+    leg that carries no policy of its own (the queue fold gives each leg its own);
+    without it, the first threshold is the target and abandons count."""
     if minutes not in INTERVAL_MINUTES:
         raise ValueError(f"intervals are of {', '.join(map(str, INTERVAL_MINUTES))} minutes")
     if not thresholds or any(t <= 0 for t in thresholds):
@@ -156,6 +188,11 @@ def interval_report(
     chosen = sorted(
         (c for c in legs if start <= c.offered_at < end and c.offered_at <= at),
         key=lambda c: (c.queue, c.offered_at, c.call_id),
+    )
+    fallback = rule or AnswerRule(
+        target_seconds=thresholds[0],
+        short_abandon_seconds=short_abandon_seconds,
+        counts_abandons=True,
     )
     step = timedelta(minutes=minutes)
     buckets: dict[tuple[str, int], list[CallFacts]] = {}
@@ -170,7 +207,7 @@ def interval_report(
             found,
             at,
             thresholds,
-            short_abandon_seconds,
+            fallback,
         )
         for (queue, index), found in sorted(buckets.items())
     )
@@ -257,6 +294,9 @@ def report_data(report: IntervalReport) -> dict[str, object]:
                 "waiting": row.waiting,
                 "asa_seconds": _seconds(row.asa_seconds),
                 "longest_wait_seconds": _seconds(row.longest_wait_seconds),
+                "answered_within_target": row.answered_within_target,
+                "missed": row.missed,
+                "answer_figure": _share(row.service_level),
                 "service_level": {
                     str(threshold): {
                         level.variant: _share(level.value)

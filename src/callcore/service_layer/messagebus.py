@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -118,8 +118,12 @@ class MessageBus:
         max_attempts: int = 8,
         cache: StateCache | None = None,
         command_ids: Callable[[], str] | None = None,
+        earlier_fingerprints: Callable[[Command], Iterable[str]] | None = None,
     ) -> None:
         self.store = store
+        # A receipt stored before a command's later fields existed has another digest
+        # of the same request: it is the same command, not a reused id.
+        self.earlier_fingerprints = earlier_fingerprints or (lambda command: ())
         # Commands sent without an id get a fresh one; a simulation passes a seeded
         # source so that the records it creates are named the same on every run.
         self.command_ids = command_ids or (lambda: uuid.uuid4().hex)
@@ -297,9 +301,10 @@ class MessageBus:
             return None
         receipt = stored[0].event
         assert isinstance(receipt, receipts.CommandHandled)
-        if receipt.command_type != type(
-            command
-        ).__name__ or receipt.fingerprint != self.fingerprint(command):
+        if receipt.command_type != type(command).__name__ or (
+            receipt.fingerprint != self.fingerprint(command)
+            and receipt.fingerprint not in set(self.earlier_fingerprints(command))
+        ):
             raise CommandIdReused(
                 f"command id {command_id!r} was already used for a different "
                 f"{receipt.command_type} command"

@@ -149,3 +149,68 @@ def test_wazo_login_across_the_hour() -> None:
         assert int(eight.logged_in_seconds) == 9 * 60 + 59  # Wazo: 00:09:59
         assert int(nine.logged_in_seconds) == 60 + 36  # Wazo: 00:01:36
         assert int(eight.logged_in_seconds + nine.logged_in_seconds) == 11 * 60 + 35
+
+
+# ------------------------------------------------- a second source: LogVisualiserKata
+
+EPOCH_NEXT_DAY = datetime(1970, 1, 2, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def ingest_kata(name: str, *, shuffle: int | None = None) -> tuple[CallCenter, Feed]:
+    """The kata's times are seconds from its test's start (epoch 0)."""
+    lines = [(text, f"{name}:{number}") for number, text in read_lines(SAMPLES / name)]
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(lines)
+    center = CallCenter.open("memory://", clock=ManualClock(EPOCH_NEXT_DAY))
+    feed = Feed(center)
+    QueueLogFeed(feed, local_zone=UTC).read(lines)
+    return center, feed
+
+
+def bar(center: CallCenter, call_id: str) -> tuple[float, float, float]:
+    """The kata's bar: start, total length and ringing, in seconds."""
+    state = center.calls.get(call_id)
+    start = (state.offered_at - EPOCH).total_seconds()
+    total = (state.ended_at - state.offered_at).total_seconds()
+    until = state.answered_at or state.ended_at
+    return start, total, (until - state.offered_at).total_seconds()
+
+
+def test_a_second_source_is_cited() -> None:
+    readme = (SAMPLES / "README.md").read_text()
+    assert "mindriven/LogVisualiserKata" in readme
+    assert "c0628496ae318d02a859d61fbef82ebc7c6b2de4" in readme
+
+
+@pytest.mark.parametrize("shuffle", [None, 3])
+def test_logvisualiser_two_answered_calls_draw_the_kata_s_bars(shuffle: int | None) -> None:
+    center, feed = ingest_kata("logvisualiser-two-answered.queue_log", shuffle=shuffle)
+    with center:
+        assert feed.report.refused == {} and feed.report.rejected == []
+        # the kata: (DisplacementFromLeft, TotalWidth, RingingWidth)
+        assert bar(center, "1266833905.2") == (0, 30, 20)
+        assert bar(center, "1266833925.10") == (40, 60, 20)
+        (queue,) = center.views.queues(EPOCH_NEXT_DAY).queues
+        assert (queue.offered, queue.answered, queue.abandoned) == (2, 2, 0)
+        assert queue.asa_seconds == 1.5  # CONNECT's data1 (1 s, 2 s), not the stamps
+        assert queue.service_level == 1.0
+
+
+@pytest.mark.parametrize("shuffle", [None, 4])
+def test_logvisualiser_overlapping_calls_and_a_call_without_its_entry(
+    shuffle: int | None,
+) -> None:
+    center, feed = ingest_kata("logvisualiser-three-overlapping.queue_log", shuffle=shuffle)
+    with center:
+        assert bar(center, "A") == (0, 90, 20)
+        assert bar(center, "B") == (40, 40, 40)  # abandoned: its whole wait rang
+        assert center.calls.get("B").status.value == "abandoned"
+        # C has no ENTERQUEUE in the lines: refused by name, each of its lines counted
+        assert feed.report.refused == {"must-exist": 9}
+        refused_lines = {r.where.rsplit(":", 1)[1] for r in feed.report.refusals}
+        assert refused_lines == {"10", "11", "12", "13", "16"}
+        assert feed.report.rejected == []
+        (queue,) = center.views.queues(EPOCH_NEXT_DAY).queues
+        assert (queue.offered, queue.answered, queue.abandoned) == (2, 1, 1)
+        assert queue.service_level == 0.5

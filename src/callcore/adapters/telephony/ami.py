@@ -91,6 +91,12 @@ class AmiLoginRefused(Exception):
     """The PBX refused the user name or secret: retrying would not help."""
 
 
+AMI_KEY_LIMIT = 64
+AMI_VALUE_LIMIT = 1_024
+"""The longest key and value of an AMI message read (docs/telephony.md, field limits):
+a longer one rejects its message, by name."""
+
+
 def parse_message(block: str) -> dict[str, str]:
     """One message (its lines, without the blank line) → its fields. A repeated key keeps
     its first value; a line without ``: `` is an error naming it."""
@@ -101,7 +107,13 @@ def parse_message(block: str) -> dict[str, str]:
         key, separator, value = line.partition(":")
         if not separator or not key.strip() or " " in key.strip():
             raise AmiError(f"{line[:60]!r} is not a 'Key: Value' line")
-        fields.setdefault(key.strip(), value.strip())
+        name = key.strip()
+        if len(name) > AMI_KEY_LIMIT:
+            raise AmiError(f"a key of {len(name):,} characters; at most {AMI_KEY_LIMIT}")
+        value = value.strip()
+        if len(value) > AMI_VALUE_LIMIT:
+            raise AmiError(f"{name} is {len(value):,} characters; at most {AMI_VALUE_LIMIT:,}")
+        fields.setdefault(name, value)
     if not fields:
         raise AmiError("an empty message")
     return fields

@@ -24,13 +24,30 @@ from callcore.service_layer.messagebus import CommandIdReused
 log = logging.getLogger("callcore.telephony")
 
 
+QUOTE_LIMIT = 120
+"""The most of an input a rejection quotes: a 2 MB line is named, not echoed."""
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    tail = f"… ({len(text):,} characters)"
+    return text[: max(limit - len(tail), 0)] + tail
+
+
+def _reason(text: str) -> str:
+    return quoted(text, 2 * QUOTE_LIMIT) if len(text) > 2 * QUOTE_LIMIT else text
+
+
 @frozen
 class Rejection:
-    """Input that is not a fact: where it was (``line 12``), why, and the text."""
+    """Input that is not a fact: where it was (``line 12``), why, and the text (at most
+    :data:`QUOTE_LIMIT` characters of it)."""
 
-    where: str
-    reason: str
-    text: str
+    where: str = attrs.field(converter=_reason)
+    reason: str = attrs.field(converter=_reason)
+    text: str = attrs.field(converter=quoted)
 
 
 @attrs.define

@@ -41,7 +41,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
@@ -49,7 +49,7 @@ from typing import Any, Final
 import attrs
 from attrs import frozen
 
-from callcore.adapters.telephony.feed import Feed, FeedReport, Rejection
+from callcore.adapters.telephony.feed import Feed, FeedReport, Rejection, quoted
 from callcore.domain import agent as presence
 from callcore.domain import call
 from callcore.domain.common import Actor, Command, Role
@@ -108,6 +108,27 @@ class QueueLogError(ValueError):
     """A line that is not a queue_log line; the message says which field and why."""
 
 
+FIELD_LIMITS: Final = {
+    "time": 64,
+    "callid": 128,
+    "queue": 256,
+    "agent": 256,
+    "event": 32,
+    "data": 1_024,
+    "line": 8_192,
+}
+"""The longest field a queue_log line (or realtime row) may carry, in characters; a
+longer one rejects its line. Asterisk's own realtime schema is narrower (callid 80,
+queuename 256, agent 80, event 32, data 100 in its alembic migration): the limits leave
+room for other PBXs and stop only what no PBX writes (the probe's 2 MB caller id)."""
+
+
+def _bounded(name: str, value: str, limit_name: str | None = None) -> None:
+    limit = FIELD_LIMITS[limit_name or name]
+    if len(value) > limit:
+        raise QueueLogError(f"{name} is {len(value):,} characters; at most {limit:,}")
+
+
 @frozen
 class QueueLogLine:
     at: datetime
@@ -163,6 +184,16 @@ def parse_line(text: str, local_zone: tzinfo = UTC) -> QueueLogLine:
     if len(fields) < 5:
         raise QueueLogError(f"{len(fields)} fields; a queue_log line has at least 5")
     raw_time, call_id, queue, agent, verb, *data = fields
+    _bounded("time", raw_time)
+    _bounded("callid", call_id)
+    _bounded("queue", queue)
+    _bounded("agent", agent)
+    _bounded("event", verb)
+    for index, value in enumerate(data, start=1):
+        _bounded(f"data{index}", value, "data")
+    _bounded("the line", line, "line")
+    if not raw_time.strip():
+        raise QueueLogError("time is empty (NULL)")
     at = parse_time(raw_time, local_zone)
     if not _VERB.match(verb):
         raise QueueLogError(f"event {verb!r} is not an event name")
@@ -820,60 +851,125 @@ def follow_lines(
         file.close()
 
 
+class QueueLogTableError(ValueError):
+    """A realtime table that cannot be read as a queue_log: the message names the table
+    and what is wrong (a required column missing, no such table, no database)."""
+
+
+TABLE_COLUMNS: Final = {
+    "time": ("time", "created", "time_id", "timestamp", "eventdate"),
+    "callid": ("callid", "call_id", "uniqueid"),
+    "queuename": ("queuename", "queue", "queue_name"),
+    "agent": ("agent", "membername", "member"),
+    "event": ("event", "verb"),
+}
+"""What each column of a queue_log row is called in the realtime schemas in use:
+Asterisk's (``time``, ``callid``, ``queuename``, ``agent``, ``event``, ``data1``..``data5``
+or the older single ``data``), Wazo's and FreePBX's (the same, ``time`` a timestamp),
+schemas that name the time ``created``, and QueueMetrics' (``time_id`` an epoch,
+``call_id``, ``queue``, ``verb``). The first name present is read; other columns
+(``id``, ``serverid``, ``partition``) are ignored."""
+
+
+def _table_error(table: str, error: Exception) -> QueueLogTableError:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return QueueLogTableError(f"cannot read the queue_log table {table!r}: {quoted(first)}")
+
+
+def _time_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
 def table_lines(
     url: str,
     *,
     table: str = "queue_log",
     after: int = 0,
-) -> Iterator[tuple[str, str, int]]:
-    """The realtime ``queue_log`` table (``time, callid, queuename, agent, event,
-    data1..data5``; the older single ``data`` column too), read through SQLAlchemy in
-    insertion order. Yields (where, line text, row key) where the key is the ``id``
-    column when the table has one (else the row's number), to resume after."""
+) -> Generator[tuple[str, str, int], None, None]:
+    """The realtime ``queue_log`` table (the columns of :data:`TABLE_COLUMNS`, and
+    ``data1``..``data5`` or the single ``data``), read through SQLAlchemy in insertion
+    order. Yields (where, line text, row key) where the key is the ``id`` column when the
+    table has one (else the row's number), to resume after. A table without a required
+    column, a missing table or an unreachable database raise
+    :class:`QueueLogTableError` naming it before any row is given."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as error:
+        raise QueueLogTableError(
+            f"cannot read the queue_log table: {quoted(str(error).splitlines()[0])}"
+        ) from None
     try:
         metadata = sa.MetaData()
-        queue_log = sa.Table(table, metadata, autoload_with=engine)
+        try:
+            queue_log = sa.Table(table, metadata, autoload_with=engine)
+        except sa.exc.NoSuchTableError:
+            raise QueueLogTableError(f"the database has no table {table!r}") from None
+        except sa.exc.SQLAlchemyError as error:
+            raise _table_error(table, error) from None
         columns = queue_log.c
-        data_columns = [columns[f"data{i}"] for i in range(1, 6) if f"data{i}" in columns]
-        if not data_columns and "data" in columns:
-            data_columns = [columns["data"]]
-        key = columns.get("id")
-        query = sa.select(
-            columns["time"],
-            columns["callid"],
-            columns["queuename"],
-            columns["agent"],
-            columns["event"],
-            *data_columns,
-            *([key] if key is not None else []),
-        )
+        present = {column.name.lower(): column for column in columns}
+        chosen: dict[str, Any] = {}
+        missing: list[str] = []
+        for role, names in TABLE_COLUMNS.items():
+            found = next((present[name] for name in names if name in present), None)
+            if found is None:
+                missing.append(role)
+            else:
+                chosen[role] = found
+        if missing:
+            raise QueueLogTableError(
+                f"the table {table} has no {', '.join(missing)} column"
+                f"{'s' if len(missing) > 1 else ''} (a queue_log table has time, callid, "
+                "queuename, agent, event, data1..data5)"
+            )
+        data_columns = [present[f"data{i}"] for i in range(1, 6) if f"data{i}" in present]
+        if not data_columns and "data" in present:
+            data_columns = [present["data"]]
+        key = present.get("id")
+        query = sa.select(*chosen.values(), *data_columns, *([key] if key is not None else []))
         if key is not None:
             query = query.where(key > after).order_by(key)
-        with engine.connect() as connection:
-            for number, row in enumerate(connection.execute(query), start=1):
-                values = list(row)
-                row_key = int(values.pop()) if key is not None else number
-                if key is None and number <= after:
-                    continue
-                when, call_id, queue, agent, event, *data = values
-                if isinstance(when, datetime):
-                    when = when.isoformat(sep=" ")
-                data_text = [("" if value is None else str(value)) for value in data]
-                if len(data_columns) == 1:  # the old single column: data1|data2|…
-                    data_text = data_text[0].split("|")
-                text = "|".join(
-                    [
-                        str(when),
-                        str(call_id or ""),
-                        str(queue or ""),
-                        str(agent or ""),
-                        str(event or ""),
-                        *data_text,
-                    ]
-                )
-                yield f"{table} row {row_key}", text, row_key
+        try:
+            with engine.connect() as connection:
+                for number, row in enumerate(connection.execute(query), start=1):
+                    values = list(row)
+                    row_key = int(values.pop()) if key is not None else number
+                    if key is None and number <= after:
+                        continue
+                    when, call_id, queue, agent, event, *data = values
+                    data_text = [("" if value is None else str(value)) for value in data]
+                    if len(data_columns) == 1:  # the old single column: data1|data2|…
+                        data_text = data_text[0].split("|")
+                    text = "|".join(
+                        [
+                            _time_text(when),
+                            "" if call_id is None else str(call_id),
+                            "" if queue is None else str(queue),
+                            "" if agent is None else str(agent),
+                            "" if event is None else str(event),
+                            *data_text,
+                        ]
+                    )
+                    yield f"{table} row {row_key}", text, row_key
+        except sa.exc.SQLAlchemyError as error:
+            raise _table_error(table, error) from None
     finally:
         engine.dispose()
+
+
+def check_table(url: str, *, table: str = "queue_log") -> None:
+    """Raise :class:`QueueLogTableError` now if the table cannot be read (before a store
+    is created for nothing)."""
+    rows = table_lines(url, table=table)
+    try:
+        next(rows, None)
+    finally:
+        rows.close()

@@ -15,7 +15,9 @@ the agent's dequeue and ``<Record>`` voicemails, as Call commands.
   leg only means Twilio picked up to play the queue.
 * Command ids are ``twilio:<CallSid>:<fact>``: a re-delivered webhook records nothing.
 
-The ordering buffer lives in the server's memory: callbacks waiting in it when the
+A redelivery after a restart is recognised from the store (the web app stamps an
+already-handled command as first recorded). The ordering buffer lives in the server's
+memory: callbacks waiting in it when the
 server stops are lost (Twilio does not redeliver a callback that was answered 204).
 """
 
@@ -92,6 +94,23 @@ class TwilioSettings:
 
 class TwilioError(ValueError):
     """A webhook without a parameter it needs, or with one that is wrong."""
+
+
+FORM_NAME_LIMIT = 64
+FORM_VALUE_LIMIT = 1_024
+"""The longest parameter name and value of a Twilio webhook (docs/telephony.md, field
+limits): Twilio's own are far shorter (a CallSid is 34 characters, a URL well under)."""
+
+
+def bounded_form(pairs: Iterable[tuple[str, str]]) -> None:
+    """Raise :class:`TwilioError` naming the first parameter over its limit."""
+    for name, value in pairs:
+        if len(name) > FORM_NAME_LIMIT:
+            raise TwilioError(
+                f"a parameter name of {len(name):,} characters; at most {FORM_NAME_LIMIT}"
+            )
+        if len(value) > FORM_VALUE_LIMIT:
+            raise TwilioError(f"{name} is {len(value):,} characters; at most {FORM_VALUE_LIMIT:,}")
 
 
 def _required(form: Mapping[str, str], name: str) -> str:

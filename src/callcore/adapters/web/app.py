@@ -55,6 +55,7 @@ from callcore.adapters.telephony.twilio import (
     TwilioError,
     TwilioSettings,
     TwilioTranslator,
+    bounded_form,
     enqueue_twiml,
     twiml,
     valid_signature,
@@ -97,6 +98,7 @@ from callcore.domain import complaint
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
 from callcore.formats import json_ready, parse_day, parse_instant, view_data
+from callcore.service_layer import receipts
 from callcore.service_layer.authority import Forbidden
 from callcore.service_layer.messagebus import CommandIdReused, ConcurrencyConflict
 
@@ -511,8 +513,8 @@ def _twilio_handlers(
     # Twilio retries a webhook it got no answer to in time, with the same signed body: a
     # redelivery gets the first delivery's answer and records nothing (its commands,
     # stamped at a later instant, would otherwise conflict with the first ones). Kept
-    # in memory, newest 10 000 requests; after a restart a redelivery whose commands
-    # differ only in time is answered as a conflict.
+    # in memory, newest 10 000 requests; after a restart the first answer is rebuilt
+    # from the store (as_first_delivered).
     first_answers: OrderedDict[str, str | None] = OrderedDict()
     one_at_a_time = anyio.Lock()
 
@@ -528,6 +530,10 @@ def _twilio_handlers(
             raise PermissionDeniedException(
                 "the X-Twilio-Signature is missing or does not match this request"
             )
+        try:
+            bounded_form(pairs)
+        except TwilioError as error:
+            raise ValidationException(str(error)) from None
         found: dict[str, str] = {}
         for name, value in pairs:
             found.setdefault(name, value)
@@ -551,11 +557,37 @@ def _twilio_handlers(
                 first_answers.popitem(last=False)
             return body
 
-    async def record(commands: list[Any]) -> None:
+    def as_first_delivered(command: Any) -> Any:
+        """A command already handled, stamped as when it was first handled. A webhook
+        without a ``Timestamp`` is stamped on arrival, so a redelivery after a restart
+        (the cache above gone) would stand for the same fact at a later instant: the
+        store's receipt and the events it recorded give the first instant back, and the
+        bus then answers it as the repeat it is. A different request under the same fact
+        (another agent, another status) still differs, and still conflicts."""
+        command_id = getattr(command, "command_id", None)
+        if not command_id or getattr(command, "occurred_at", None) is None:
+            return command
+        stored = center.store.read_stream(receipts.stream_id(command_id))
+        if not stored:
+            return command
+        receipt = stored[0].event
+        if not isinstance(receipt, receipts.CommandHandled):
+            return command
+        for span in receipt.recorded:
+            for found in center.store.read_stream(span.stream, after_version=span.first - 1):
+                if found.version <= span.last:
+                    return attrs.evolve(command, occurred_at=found.event.at)
+        return command
+
+    async def record(commands: list[Any]) -> list[Any]:
         # Refused facts are counted, not answered with an error: Twilio would play
         # "an application error has occurred" to the caller.
         feed.report.inputs += 1
-        await anyio.to_thread.run_sync(feed.record, commands)
+        first = await anyio.to_thread.run_sync(
+            lambda: [as_first_delivered(command) for command in commands]
+        )
+        await anyio.to_thread.run_sync(feed.record, first)
+        return first
 
     def xml(body: str) -> Response[str]:
         return Response(body, media_type="application/xml")
@@ -569,8 +601,13 @@ def _twilio_handlers(
     @post("/telephony/twilio/voice", include_in_schema=False, status_code=200)
     async def twilio_voice(request: Request[Any, Any, Any]) -> Response[str]:
         async def answer(form: dict[str, str]) -> str:
-            await record(translated(lambda: translator.incoming(form)))
-            closed = center.bus.calendar.is_after_hours(center.clock.now())
+            recorded = await record(translated(lambda: translator.incoming(form)))
+            # The answer of the first delivery: open or closed when the call came in.
+            came_in = next(
+                (c.occurred_at for c in recorded if getattr(c, "occurred_at", None)),
+                center.clock.now(),
+            )
+            closed = center.bus.calendar.is_after_hours(came_in)
             return voicemail_twiml(settings) if closed else enqueue_twiml(settings)
 
         return xml(await once(request, answer) or "")

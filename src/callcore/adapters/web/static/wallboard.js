@@ -117,6 +117,71 @@ function render(p) {
     `<td class="num">${b.complaints}</td></tr>`, "no satisfaction calls yet today");
 }
 
+// The board fits the screen: a table with more rows than fit shows its first rows and a
+// "+N more" row, so nothing is cut off at the bottom and the board never scrolls. Rows
+// are dropped from the longest table first, one at a time, until the page fits.
+const FITTED = ["urgent", "agents", "queues", "satisfaction"];
+
+function overflows() {
+  return document.documentElement.scrollHeight > window.innerHeight + 1;
+}
+
+function dataRows(table) {
+  return [...table.tBodies[0].rows].filter(
+    (r) => !r.classList.contains("more") && !r.querySelector("td.empty"));
+}
+
+const shownRows = (table) => dataRows(table).filter((r) => !r.classList.contains("hidden"));
+
+function showMore(table) {
+  const hidden = dataRows(table).length - shownRows(table).length;
+  let more = table.tBodies[0].querySelector("tr.more");
+  if (!hidden) {
+    if (more) more.remove();
+    return;
+  }
+  if (!more) {
+    more = table.tBodies[0].insertRow(-1);
+    more.className = "more";
+    more.insertCell(0).colSpan = 9;
+  }
+  more.cells[0].textContent = `+${hidden} more`;
+  more.dataset.hidden = String(hidden);
+}
+
+function fitBoard() {
+  if (window.matchMedia("print").matches) return;
+  const tables = FITTED.map((id) => $(id));
+  // Hide the last shown row of the longest table (below the fold first) until it fits,
+  for (let guard = 0; guard < 500 && overflows(); guard++) {
+    const candidates = tables.filter((t) => shownRows(t).length > 0);
+    if (!candidates.length) break;
+    const below = candidates.filter(
+      (t) => t.closest("section").getBoundingClientRect().bottom > window.innerHeight);
+    const pool = below.length ? below : candidates;
+    pool.sort((a, b) => shownRows(b).length - shownRows(a).length);
+    const rows = shownRows(pool[0]);
+    rows[rows.length - 1].classList.add("hidden");
+    showMore(pool[0]);
+  }
+  // then give rows back where there is room after all (a shorter panel beside a taller).
+  for (let changed = true, guard = 0; changed && guard < 500; guard++) {
+    changed = false;
+    for (const table of [...tables].sort((a, b) => shownRows(a).length - shownRows(b).length)) {
+      const next = dataRows(table).find((r) => r.classList.contains("hidden"));
+      if (!next) continue;
+      next.classList.remove("hidden");
+      showMore(table);
+      if (overflows()) {
+        next.classList.add("hidden");
+        showMore(table);
+      } else {
+        changed = true;
+      }
+    }
+  }
+}
+
 function token() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get("token")) {
@@ -147,6 +212,7 @@ async function poll() {
     }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     render(await response.json());
+    fitBoard();
     status.textContent = `live, every ${every()} s`;
     status.classList.remove("stale");
   } catch (error) {
@@ -165,6 +231,7 @@ const embedded = JSON.parse($("embedded").textContent);
 if (embedded) {
   $("status").textContent = "report";
   render(embedded);
+  fitBoard();
 } else {
   $("login-form").addEventListener("submit", (e) => {
     e.preventDefault();
