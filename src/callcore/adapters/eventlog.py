@@ -39,6 +39,7 @@ from callcore.adapters.converter import (
     event_to_dict,
     stored_event_types,
 )
+from callcore.adapters.directory_file import DirectoryFileError, structure_directory
 from callcore.adapters.redaction import Redactor
 from callcore.adapters.safe_output import check_output, safe_output
 from callcore.domain import reference
@@ -191,11 +192,14 @@ def _parse_header(line: bytes) -> Header:
     if missing:
         raise EventLogError(1, f"the header lacks {', '.join(missing)}")
     try:
-        directory = CONVERTER.structure(data["directory"], Directory)
+        directory = structure_directory(data["directory"], "the header's directory")
+    except DirectoryFileError as error:
+        raise EventLogError(1, str(error)) from None
+    try:
         exported_at = datetime.fromisoformat(data["exported_at"])
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise EventLogError(
-            1, f"the header's directory or exported_at is invalid ({error})"
+            1, f"the header's exported_at is invalid ({error})"
         ) from None
     return Header(str(data["centre"]), exported_at, bool(data["redacted"]), directory)
 
