@@ -972,9 +972,9 @@ def report(
     from callcore.replay import Replay
 
     with _user_errors():
+        _distinct(("--out", out), ("--db", db), ("--log", log), ("--directory", directory))
         if (db is None) == (log is None):
             raise _UserError("give one of --db URL or --log FILE")
-        _distinct(("--out", out), ("--db", db), ("--log", log), ("--directory", directory))
         inputs = [*(store_files(db) if db else [log]), *([directory] if directory else [])]
         _safe_to_write(out, inputs, force)
         wanted = _parse_day(day)

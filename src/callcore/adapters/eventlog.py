@@ -198,9 +198,7 @@ def _parse_header(line: bytes) -> Header:
     try:
         exported_at = datetime.fromisoformat(data["exported_at"])
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
-        raise EventLogError(
-            1, f"the header's exported_at is invalid ({error})"
-        ) from None
+        raise EventLogError(1, f"the header's exported_at is invalid ({error})") from None
     return Header(str(data["centre"]), exported_at, bool(data["redacted"]), directory)
 
 
