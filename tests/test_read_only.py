@@ -247,7 +247,7 @@ def _attempted_write(url: str) -> None:
     store = open_store(url, read_only=True)
     try:
         count = store.last_position()
-        with pytest.raises(Exception, match="(?i)read-?only"):
+        with pytest.raises(Exception, match=r"(?i)read-?only"):
             store.append([Recorded(SLA_STREAM, 2, event)])
         assert store.last_position() == count
         assert [r.version for r in store.read_stream(SLA_STREAM)] == [1]

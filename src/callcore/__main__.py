@@ -207,7 +207,7 @@ def import_command(
     db: str = typer.Option(..., "--db", help="An empty store to import into."),
 ) -> None:
     """Import an event-log file into an empty store: all of it, or nothing."""
-    from callcore.adapters.eventlog import append_records, read_records
+    from callcore.adapters.eventlog import check_log, store_log
     from callcore.adapters.eventstore import open_store, store_files
 
     with _user_errors():
@@ -216,14 +216,15 @@ def import_command(
         for file in store_files(db):
             if os.path.exists(file) and os.path.samefile(file, log):
                 raise _UserError(f"{log} is the store's own file; import into another store")
-        with _progress(f"reading {log}", size) as step:
-            header, records = read_records(log, step)  # all of it, before a store is made
+        with _progress(f"checking {log}", size) as step:
+            checked = check_log(log, step)  # every line, before a store is made
         store = open_store(db)
         try:
-            count = append_records(store, header, records)
+            with _progress(f"importing {log}", size) as step:
+                count = store_log(log, store, checked, step)
         finally:
             store.close()
-        typer.echo(f"imported {count} events of {header.centre} into {db}")
+        typer.echo(f"imported {count} events of {checked.header.centre} into {db}")
 
 
 @app.command()
