@@ -254,3 +254,45 @@ def test_a_store_made_before_directories_were_kept_records_the_one_given(tmp_pat
     (adopted,) = again.directories().adoptions
     assert "opened with" in adopted.reason
     again.close()
+
+
+def test_a_view_of_an_instant_is_labelled_with_the_directory_in_force_then(
+    tmp_path: Path,
+) -> None:
+    """A new answer target (3 rings → 4: 15 s → 20 s) adopted mid-history: the queues as
+    of before the change say 15 s, after it 20 s, in the view, the table's footnote and
+    the interval report's default thresholds — however much of the store was read first."""
+    from datetime import timedelta
+
+    from callcore.domain import call
+
+    url = f"sqlite:///{tmp_path}/centre.db"
+    s = Scenario(url, start=at(23, 9))
+    s.given(call.OfferCall(call_id="c1", queue="hotline"))
+    s.after(seconds=12).given(call.AnswerCall(call_id="c1", agent="A01"))
+    before = s.clock.now()
+    s.after(hours=1)
+    four_rings = attrs.evolve(
+        s.center.directory, sla=attrs.evolve(s.center.directory.sla, answer_rings=4)
+    )
+    s.center.adopt_directory(four_rings, by=SUPERVISOR, reason="a new answer target")
+    s.after(minutes=5).given(call.OfferCall(call_id="c2", queue="hotline"))
+    s.after(seconds=18).given(call.AnswerCall(call_id="c2", agent="A01"))
+    after = s.clock.now() + timedelta(minutes=1)
+    centre = s.center
+    # the views of "now" first, so the kept folds have read the whole store
+    assert [r.target_seconds for r in centre.views.queues(after).queues] == [20]
+    assert [r.target_seconds for r in centre.views.queues(before).queues] == [15]
+    assert [r.target_seconds for r in centre.views.rebuild_all(before).queues.queues] == [15]
+    assert [r.target_seconds for r in centre.views.rebuild_all(after).queues.queues] == [20]
+    centre.close()
+    for instant, target in ((before, 15), (after, 20)):
+        shown = callcore("views", "--db", url, "--view", "queues", "--at", instant.isoformat())
+        assert shown.returncode == 0, shown.stderr
+        assert f"answered within {target} s" in shown.stdout, shown.stdout
+        report = callcore(
+            "views", "--db", url, "--view", "intervals", "--format", "json",
+            "--at", instant.isoformat(),
+        )  # fmt: skip
+        assert report.returncode == 0, report.stderr
+        assert orjson.loads(report.stdout)["thresholds_seconds"][0] == target, report.stdout[:400]

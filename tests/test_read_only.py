@@ -226,3 +226,42 @@ def test_postgresql_reads_are_read_only_and_create_no_table(
         assert store.last_position() == count
     finally:
         store.close()
+
+
+def _attempted_write(url: str) -> None:
+    """A write on a store opened read-only fails at the database, and nothing changed."""
+    from datetime import datetime
+
+    from callcore.adapters.eventstore import open_store
+    from callcore.domain.common import SYSTEM
+    from callcore.domain.directory import SlaPolicy
+    from callcore.domain.policy import SLA_STREAM, SlaPolicyAdopted
+    from callcore.ports import Recorded
+
+    event = SlaPolicyAdopted(
+        at=datetime.now().astimezone(), actor=SYSTEM, version="x", policy=SlaPolicy()
+    )
+    writer = open_store(url)
+    writer.append([Recorded(SLA_STREAM, 1, event)])
+    writer.close()
+    store = open_store(url, read_only=True)
+    try:
+        count = store.last_position()
+        with pytest.raises(Exception, match=r"(?i)read-?only"):
+            store.append([Recorded(SLA_STREAM, 2, event)])
+        assert store.last_position() == count
+        assert [r.version for r in store.read_stream(SLA_STREAM)] == [1]
+    finally:
+        store.close()
+
+
+def test_any_other_sqlalchemy_url_reads_only_at_the_connection(tmp_path: Path) -> None:
+    """Issue 18: a store of a database reached through SQLAlchemy (eventsourcing_sqlalchemy)
+    opened for reading wrote all the same; its connections now refuse."""
+    _attempted_write(f"sqlite+pysqlite:///{tmp_path}/centre.db")
+
+
+def test_postgresql_reads_only_at_the_connection_even_on_its_first_connection(
+    postgres_url: str,
+) -> None:
+    _attempted_write(postgres_url)

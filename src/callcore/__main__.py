@@ -72,6 +72,8 @@ def worker(
 
     pause = float(os.environ.get("CALLCORE_WORKER_PAUSE", "0"))  # for the crash tests
     with _user_errors():
+        _distinct(("--db", db), ("--directory", directory))
+        _existing_store(db, "worker")
         center = _open_centre(db, directory, read_only=False)
         read_models = SqlReadModels(db)
         runner = ProjectionWorker(
@@ -147,6 +149,7 @@ def export_command(
     from callcore.adapters.eventstore import store_files
 
     with _user_errors():
+        _distinct(("--db", db), ("--out", out), ("--directory", directory))
         _safe_to_write(out, [*store_files(db), *([directory] if directory else [])], force)
         center = _open_centre(db, directory, read_only=True)
         centre, store = center.directory, center.store
@@ -177,6 +180,7 @@ def redact(
     from callcore.adapters.eventlog import redact_log
 
     with _user_errors():
+        _distinct(("LOG", log), ("--out", out))
         size = os.path.getsize(_existing(log))
         _safe_to_write(out, [log], force)
         redactor = _redactor(redaction_key)
@@ -203,22 +207,70 @@ def import_command(
     db: str = typer.Option(..., "--db", help="An empty store to import into."),
 ) -> None:
     """Import an event-log file into an empty store: all of it, or nothing."""
-    from callcore.adapters.eventlog import append_records, read_records
-    from callcore.adapters.eventstore import open_store, store_files
+    from callcore.adapters.eventlog import check_log, store_log
+    from callcore.adapters.eventstore import open_store, sqlite_path, store_files
 
     with _user_errors():
+        _distinct(("LOG", log), ("--db", db))
         size = os.path.getsize(_existing(log))
         for file in store_files(db):
             if os.path.exists(file) and os.path.samefile(file, log):
                 raise _UserError(f"{log} is the store's own file; import into another store")
-        with _progress(f"reading {log}", size) as step:
-            header, records = read_records(log, step)  # all of it, before a store is made
-        store = open_store(db)
+        with _progress(f"checking {log}", size) as step:
+            checked = check_log(log, step)  # every line, before a store is made
+        path = sqlite_path(db)
+        with _progress(f"importing {log}", size) as step:
+            if path is not None and not os.path.lexists(path):
+                count = _import_into_new_sqlite(log, path, checked, step)
+            else:
+                store = open_store(db)
+                try:
+                    count = store_log(log, store, checked, step)
+                finally:
+                    store.close()
+        typer.echo(f"imported {count} events of {checked.header.centre} into {db}")
+
+
+def _import_into_new_sqlite(log: str, path: str, checked: Any, step: Any) -> int:
+    """A new SQLite store is built beside its place and renamed into it only when
+    complete: the batches of the import are not one transaction, and a killed or
+    failed import must leave no store rather than half of one (quality.md R2)."""
+    import sqlite3
+    import tempfile
+
+    from callcore.adapters.eventlog import store_log
+    from callcore.adapters.eventstore import open_store
+
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, staged = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".importing", dir=folder
+    )
+    os.close(handle)
+    leftovers = [staged, f"{staged}-wal", f"{staged}-shm", f"{staged}-journal"]
+    try:
+        store = open_store(f"sqlite:///{staged}")
         try:
-            count = append_records(store, header, records)
+            count = store_log(log, store, checked, step)
         finally:
             store.close()
-        typer.echo(f"imported {count} events of {header.centre} into {db}")
+        connection = sqlite3.connect(staged)
+        try:  # everything into the database file itself, before it is moved
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+        for side in leftovers[1:]:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(side)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staged, 0o666 & ~umask)  # a store's usual mode (mkstemp's is private)
+        os.replace(staged, path)
+    except BaseException:
+        for file in leftovers:
+            with contextlib.suppress(OSError):
+                os.unlink(file)
+        raise
+    return count
 
 
 @app.command()
@@ -272,6 +324,8 @@ def audit(
     from callcore.replay import LoggedHistory
 
     with _user_errors():
+        wanted = None if actor is None else _actor(actor, "--actor")
+        _distinct(("SOURCE", source), ("--directory", directory))
         if "://" in source:
             center = _open_centre(source, directory, read_only=True)
             store: Any = center.store
@@ -287,7 +341,7 @@ def audit(
         for positioned in store.read_all():
             record = positioned.recorded
             event = record.event
-            if actor is not None and str(event.actor) != actor:
+            if wanted is not None and event.actor != wanted:
                 continue
             if (start is not None and event.at < start) or (end is not None and event.at >= end):
                 continue
@@ -300,6 +354,50 @@ def audit(
             shown += 1
         if not shown:
             raise _UserError(f"nothing recorded in {source} matches")
+
+
+def _actor(text: str, option: str) -> Any:
+    """Who, as ``role:id`` with a known role and an id (``agent:`` or ``nobody`` is no
+    one: refused, never read as someone)."""
+    from callcore.domain.common import Actor, Role
+
+    role, colon, ident = text.strip().partition(":")
+    roles = ", ".join(r.value for r in Role)
+    if not colon or not ident.strip() or role not in {r.value for r in Role}:
+        raise _UserError(f"{option}: {text!r} is not role:id, e.g. supervisor:S01 (roles: {roles})")
+    return Actor(Role(role), ident.strip())
+
+
+def _distinct(*named: tuple[str, str | None]) -> None:
+    """No two path arguments of a command are one file (a log given as the store turns
+    into a store; a store given as a directory file...): refused before anything is
+    opened. A store URL stands for its database file."""
+    from callcore.adapters.eventstore import sqlite_path
+    from callcore.adapters.safe_output import check_distinct
+
+    check_distinct(
+        (name, sqlite_path(value) if "://" in value else value)
+        for name, value in named
+        if value is not None
+    )
+
+
+def _existing_store(db: str, command: str) -> None:
+    """A command that changes an existing store's history refuses a store that is not
+    there (a mistyped ``--db`` would otherwise be a new, empty store that "recorded" it).
+    Only import, demo, tour, serve and the telephony feeds make a store (docs/adapters.md)."""
+    from callcore.adapters.eventstore import NotAStore, open_store, sqlite_path
+
+    path = sqlite_path(db)
+    if path is not None and not os.path.lexists(path):
+        raise _UserError(
+            f"no store at {db}: {command} changes an existing store (import, demo, tour, "
+            "serve or telephony make one)"
+        )
+    try:
+        open_store(db, read_only=True).close()
+    except NotAStore as error:
+        raise _UserError(f"{error}; {command} changes an existing store only") from None
 
 
 def _existing(path: str) -> str:
@@ -485,6 +583,7 @@ def directory_command(
 
     with _user_errors():
         inputs = store_files(log) if "://" in log else [log]
+        _distinct(("LOG", log), ("--out", out))
         _safe_to_write(out, inputs, force)
         if "://" in log:
             centre = _open_centre(log, None, read_only=True).directory
@@ -512,23 +611,21 @@ def adopt_directory(
     """Record a change of the directory in the store, in force from now (prices,
     workers, areas change over a centre's life; history keeps its values)."""
     from callcore.adapters.directory_file import load_directory
-    from callcore.adapters.eventstore import open_store
     from callcore.center import CallCenter
-    from callcore.domain.common import Actor
+    from callcore.service_layer.authority import REFERENCE_ADOPTERS
 
     with _user_errors():
-        try:
-            actor = Actor.parse(by)
-        except ValueError:
+        _distinct(("FILE", file), ("--db", db))
+        actor = _actor(by, "--by")
+        if actor.role not in REFERENCE_ADOPTERS:  # said before the store is opened
             raise _UserError(
-                f"--by: {by!r} is not role:id, e.g. supervisor:S01 (roles: agent, "
-                "supervisor, field-worker, system, integration)"
-            ) from None
+                f"--by {by}: a {actor.role} may not adopt a directory; a supervisor does "
+                "(e.g. --by supervisor:S01)"
+            )
         if not reason.strip():
             raise _UserError("--reason: say why the directory changes")
         directory = load_directory(file)
-        store = open_store(db, read_only=True)  # an existing callcore store only
-        store.close()
+        _existing_store(db, "adopt-directory")
         import warnings
 
         from callcore.center import DirectoryNotice
@@ -623,6 +720,7 @@ def replay(
 
     with _user_errors():
         _choice(view, "--view", VIEW_NAMES)
+        _distinct(("LOG", log), ("--what-if-directory", directory))
         _choice(output, "--format", ("table", "json"))
         _choice(knowing, "--knowing", KNOWING)
         size = os.path.getsize(_existing(log))
@@ -749,6 +847,7 @@ def views(
 
     with _user_errors():
         _choice(view, "--view", (*VIEW_NAMES, *_TELEPHONY_VIEWS))
+        _distinct(("--db", db), ("--directory", directory), ("--what-if-directory", what_if))
         _choice(output, "--format", ("table", "json"))
         _choice(knowing, "--knowing", KNOWING)
         other = load_directory(what_if) if what_if else None
@@ -763,7 +862,7 @@ def views(
             _print_telephony_view(
                 view,
                 chosen,
-                center.directory,
+                center.directory_at(as_of),  # its thresholds and target as they were then
                 as_of,
                 _parse_day(day) or as_of.astimezone(centre_zone).date(),
                 output,
@@ -826,6 +925,7 @@ def serve(
     from callcore.adapters.web import TokenBook, TokenFileError, create_app
 
     with _user_errors():
+        _distinct(("--db", db), ("--tokens", tokens), ("--directory", directory))
         if not tokens:
             raise _UserError(
                 "--tokens: give a token file (make one with `callcore token --role supervisor "
@@ -921,6 +1021,7 @@ def report(
     from callcore.replay import Replay
 
     with _user_errors():
+        _distinct(("--out", out), ("--db", db), ("--log", log), ("--directory", directory))
         if (db is None) == (log is None):
             raise _UserError("give one of --db URL or --log FILE")
         inputs = [*(store_files(db) if db else [log]), *([directory] if directory else [])]
@@ -1003,6 +1104,12 @@ def telephony_ingest(
 
     files = list(queue_log or [])
     with _user_errors():
+        _distinct(
+            ("--db", db),
+            *(("--queue-log", name) for name in files),
+            ("--queue-log-table", table),
+            ("--directory", directory),
+        )
         if bool(files) == (table is not None):
             raise _UserError("give one of --queue-log FILE or --queue-log-table URL")
         if follow and table is not None:
@@ -1088,6 +1195,7 @@ def telephony_ami(
     from callcore.adapters.telephony.ami import AmiLoginRefused, AmiSource, AmiTranslator
 
     with _user_errors():
+        _distinct(("--db", db), ("--directory", directory))
         center = _open_centre(db, directory, read_only=False)
         feed = Feed(center)
         source = AmiSource(
@@ -1143,6 +1251,7 @@ def _user_errors() -> Any:
     )
     from callcore.adapters.safe_output import OutputRefused
     from callcore.center import DirectoryConflict, ReadOnlyCentre
+    from callcore.domain.common import DomainError
 
     @contextlib.contextmanager
     def guard() -> Iterator[None]:
@@ -1164,6 +1273,7 @@ def _user_errors() -> Any:
             OutputRefused,
             NotAStore,
             UnreadableEvent,
+            DomainError,  # a rule refused the command (Forbidden...): nothing recorded
             _UserError,
         ) as error:
             typer.echo(f"callcore: {error}", err=True)

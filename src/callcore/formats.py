@@ -219,9 +219,10 @@ def _queue_table(console: Console, view: QueueView, centre_zone: tzinfo) -> None
     console.print(table)
     for row in view.queues:
         console.print(
-            f"[dim]{row.queue}: service level = {row.formula}, target {row.target_seconds} s "
-            f"({row.target_seconds // max(row.ring_cycle_seconds, 1)} rings), short abandons "
-            f"under {row.short_abandon_seconds} s[/]"
+            # the rules count the boundary in (a wait <= the threshold): so does the text
+            f"[dim]{row.queue}: service level = {row.formula}; in target: answered within "
+            f"{row.target_seconds} s ({row.target_seconds // max(row.ring_cycle_seconds, 1)} "
+            f"rings); short abandon: hung up within {row.short_abandon_seconds} s[/]"
         )
 
 

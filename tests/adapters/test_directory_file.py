@@ -142,3 +142,81 @@ def test_phone_numbers_are_normalised_and_a_bad_one_is_named() -> None:
     assert demo_directory().field_workers["W001"].phone == "+8613931000001"
     error = broken(lambda d: d["field_workers"][0].update(phone="12345"))
     assert error.key == "field_workers.W001.phone"
+
+
+# Issue 18 (the hostile probe): nonsensical SLA values were accepted. One error per wrong
+# key, naming the key and the allowed range, at load and through `callcore directory`.
+NONSENSE = [
+    ({"answer_rings": -1}, "sla.answer_rings", "1 or more"),
+    ({"answer_rings": 0}, "sla.answer_rings", "1 or more"),
+    ({"ring_cycle_seconds": 0}, "sla.ring_cycle_seconds", "1 or more"),
+    ({"short_abandon_seconds": -3}, "sla.short_abandon_seconds", "0 or more"),
+    ({"warning_shares": [0.75, 1.5]}, "sla.warning_shares", "less than 1"),
+    ({"warning_shares": [0.0, 0.9]}, "sla.warning_shares", "more than 0"),
+    ({"warning_shares": [-0.2]}, "sla.warning_shares", "more than 0"),
+    ({"answer_rings": None, "targets": {"answer": "0s"}}, "sla.targets.answer", "1 s or more"),
+]
+
+
+@pytest.mark.parametrize(("values", "key", "allowed"), NONSENSE)
+def test_a_nonsensical_sla_value_is_refused_naming_the_key_and_the_range(
+    values: dict[str, object], key: str, allowed: str
+) -> None:
+    def mutate(data: dict[str, dict[str, object]]) -> None:
+        data["sla"].update({k: v for k, v in values.items() if v is not None})
+        for k, v in values.items():
+            if v is None:
+                data["sla"].pop(k, None)
+
+    error = broken(mutate)
+    assert error.key == key, str(error)
+    assert allowed in error.reason, str(error)
+
+
+def test_a_negative_target_is_refused_in_the_domain_too() -> None:
+    from callcore.domain.directory import SlaPolicy
+
+    with pytest.raises(ValueError, match="0 s or more"):
+        ClockTarget(-60)
+    with pytest.raises(ValueError, match="answer_rings must be 1 or more"):
+        SlaPolicy(answer_rings=0)
+
+
+def test_callcore_directory_refuses_a_log_whose_directory_is_nonsense(tmp_path: Path) -> None:
+    import orjson
+
+    from tests.test_safe_outputs import GOLDEN, callcore, refused
+
+    lines = GOLDEN.read_bytes().splitlines(keepends=True)
+    header = orjson.loads(lines[0])
+    header["directory"]["sla"]["answer_rings"] = -1
+    log = tmp_path / "bad.jsonl"
+    log.write_bytes(orjson.dumps(header) + b"\n" + b"".join(lines[1:]))
+    done = callcore("directory", str(log), "--out", str(tmp_path / "centre.toml"))
+    refused(done, "answer_rings", "1 or more")
+    assert not (tmp_path / "centre.toml").exists()
+
+
+def test_the_file_order_of_the_sla_targets_is_kept_and_a_round_trip_is_byte_identical(
+    tmp_path: Path,
+) -> None:
+    from callcore.adapters.directory_file import directory_to_toml
+
+    text = tomllib_dumps_free_copy().replace(
+        "[sla.by_priority.emergency]",
+        '[sla.targets]\ncomplaint-reply-committed = "20m"\ninquiry-transfer = "45m"\n\n'
+        "[sla.by_priority.emergency]",
+    )
+    source = tmp_path / "centre.toml"
+    source.write_text(text, encoding="utf-8")
+    written = directory_to_toml(load_directory(source))
+    targets = tomllib.loads(written)["sla"]["targets"]
+    assert list(targets)[:2] == ["complaint-reply-committed", "inquiry-transfer"]
+    again = tmp_path / "again.toml"
+    again.write_text(written, encoding="utf-8")
+    assert directory_to_toml(load_directory(again)) == written  # byte for byte
+    for example in sorted(Path(__file__).parents[2].glob("examples/*/directory.toml")):
+        once = directory_to_toml(load_directory(example))
+        copy = tmp_path / f"{example.parent.name}.toml"
+        copy.write_text(once, encoding="utf-8")
+        assert directory_to_toml(load_directory(copy)) == once, example

@@ -186,3 +186,43 @@ def test_every_line_matches_the_shipped_json_schema(demo_log: Path) -> None:
     broken = orjson.loads(lines[1])
     broken["actor"] = "martian:X"
     assert not validator.is_valid(broken)
+
+
+def test_an_import_validates_the_whole_log_then_stores_it_in_bounded_batches(
+    tmp_path: Path,
+) -> None:
+    """Issue 18: `callcore import` held a whole log (a month: ~5.8 GB). The first pass
+    validates every line and keeps only the streams' names; the second appends at most
+    a batch per transaction — and the store holds what a one-shot import held."""
+    from callcore.adapters.eventlog import check_log, store_log
+
+    golden = Path(__file__).parents[1] / "golden" / "scripted-day.jsonl"
+    checked = check_log(golden)
+    whole = open_store("memory://")
+    store_log(golden, whole, checked, batch=10**9)
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = open_store("memory://")
+            self.batches: list[int] = []
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def append(self, records: list[object]) -> None:
+            self.batches.append(len(records))
+            self.inner.append(records)  # type: ignore[arg-type]
+
+    batched = Counting()
+    count = store_log(golden, batched, checked, batch=20)  # type: ignore[arg-type]
+    assert count == checked.events
+    assert len(batched.batches) > 2 and max(batched.batches) <= 20
+    assert [p.recorded for p in batched.inner.read_all()] == [p.recorded for p in whole.read_all()]
+    # a bad line at the very end: the first pass refuses it, nothing is stored
+    lines = golden.read_bytes().splitlines(keepends=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"".join(lines) + b'{"not": "an event"}\n')
+    empty = open_store("memory://")
+    with pytest.raises(EventLogError, match=f"line {len(lines) + 1}"):
+        import_log(bad, empty)
+    assert empty.last_position() == 0

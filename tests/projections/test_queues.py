@@ -161,3 +161,27 @@ def test_chunks_and_as_of(records: list[Recorded], split: int, probe: int) -> No
     for row in whole.queues:
         assert row.answered + row.abandoned + row.waiting == row.offered
         assert row.answered_within_target <= row.answered
+
+
+def test_the_footnote_says_what_the_rule_counts_at_the_boundary() -> None:
+    """A wait of exactly the threshold is inside it (≤), for the answer target and the
+    short abandon alike, and the table's footnote says "within", not "under"."""
+    from rich.console import Console
+
+    from callcore.formats import print_view
+
+    s = Scenario(start=T0)
+    s.given(
+        call.OfferCall(call_id="on-target", queue="hotline", occurred_at=T0),
+        call.AnswerCall(call_id="on-target", agent="A01", occurred_at=T0 + timedelta(seconds=15)),
+        call.OfferCall(call_id="short", queue="hotline", occurred_at=T0 + timedelta(minutes=1)),
+        call.AbandonCall(call_id="short", occurred_at=T0 + timedelta(minutes=1, seconds=5)),
+    )
+    (row,) = metrics(s).view(at(23, 10)).queues
+    assert (row.target_seconds, row.short_abandon_seconds) == (15, 5)
+    assert (row.answered_within_target, row.short_abandoned) == (1, 1)
+    console = Console(record=True, width=200)
+    print_view(console, metrics(s).view(at(23, 10)), s.directory.local(T0).tzinfo)
+    footnote = console.export_text().splitlines()[-1]
+    assert "answered within 15 s" in footnote and "within 5 s" in footnote, footnote
+    assert "under" not in footnote, footnote

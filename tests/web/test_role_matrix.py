@@ -32,12 +32,24 @@ FIELD_WORKER_COMMANDS = {
 }
 INTEGRATOR_COMMANDS = {
     # telephony
-    "offer-call", "ring-agent", "record-ring-no-answer", "answer-call", "abandon-call",
-    "time-out-call", "send-to-voicemail", "transfer-call", "complete-call", "link-call",
+    "offer-call",
+    "ring-agent",
+    "record-ring-no-answer",
+    "answer-call",
+    "abandon-call",
+    "time-out-call",
+    "send-to-voicemail",
+    "transfer-call",
+    "complete-call",
+    "link-call",
     "record-voicemail",
     # a web front office or CRM
-    "open-account", "change-contact-details", "place-order", "open-ticket",
-    "lodge-complaint", "request-dispatch",
+    "open-account",
+    "change-contact-details",
+    "place-order",
+    "open-ticket",
+    "lodge-complaint",
+    "request-dispatch",
 }
 SUPERVISOR_ONLY_COMMANDS = {"grant-quota-exception"}
 
@@ -133,3 +145,45 @@ def test_without_a_token_everything_but_health_is_401(client):
         response = client.post(url, json={}) if method == "POST" else client.get(url)
         expected = 200 if path in PUBLIC else 401
         assert response.status_code == expected, (method, path, response.status_code)
+
+
+# Reference data: the directory and the SLA policy in force are a supervisor's act (or the
+# system's, when a store records its first one). They are no HTTP endpoint at all, so the
+# object-level policy (callcore.service_layer.authority) is what keeps the rule, for the
+# CLI (`callcore adopt-directory --by`) and the Python API alike.
+REFERENCE_ADOPTERS = {"supervisor", "system"}
+
+
+def test_adopting_reference_data_is_no_endpoint(client):
+    listed = {path for _, path in endpoints(client)}
+    assert "/commands/adopt-directory" not in listed
+    assert "/commands/adopt-sla-policy" not in listed
+
+
+@pytest.mark.parametrize(
+    "role", ["agent", "supervisor", "field-worker", "system", "integration", "customer"]
+)
+def test_only_a_supervisor_or_the_system_adopts_a_directory_or_a_policy(role: str, directory):
+    import attrs
+
+    from callcore import CallCenter
+    from callcore.domain.common import Actor, Role
+    from callcore.domain.policy import AdoptSlaPolicy
+    from callcore.domain.reference import AdoptDirectory
+    from callcore.service_layer.authority import Forbidden
+
+    centre = CallCenter.open("memory://", directory=directory)
+    actor = Actor(Role(role), "X1")
+    changed = attrs.evolve(directory, sla=attrs.evolve(directory.sla, short_abandon_seconds=7))
+    for command in (
+        AdoptDirectory(directory=changed, reason="a new answer target", actor=actor),
+        AdoptSlaPolicy(policy=changed.sla, actor=actor),
+    ):
+        before = centre.store.last_position()
+        if role in REFERENCE_ADOPTERS:
+            centre.handle(command)
+            assert centre.store.last_position() > before
+        else:
+            with pytest.raises(Forbidden, match="supervisor"):
+                centre.handle(command)
+            assert centre.store.last_position() == before

@@ -133,11 +133,15 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
         if "targets" in sla:
             from callcore.domain.directory import DEFAULT_TARGETS
 
-            targets = {k: CONVERTER.unstructure(v) for k, v in DEFAULT_TARGETS.items()}
+            # the file's clocks in the file's order, then the defaults it leaves out: a
+            # directory written back (`callcore directory`) reads as the file did
+            targets: dict[str, Any] = {}
             for clock, value in _table(sla["targets"], "sla.targets", file).items():
                 if clock not in DEFAULT_TARGETS and clock != "answer":
                     raise DirectoryFileError(file, f"sla.targets.{clock}", "no such clock id")
                 targets[clock] = _target(value, f"sla.targets.{clock}", file)
+            for clock, default in DEFAULT_TARGETS.items():
+                targets.setdefault(clock, CONVERTER.unstructure(default))
             sla["targets"] = targets
             _check_answer_target(sla, file)
         for overrides in ("by_priority", "by_customer_level"):
@@ -150,17 +154,31 @@ def directory_from_toml(data: Mapping[str, Any], file: str = "<directory>") -> D
                     for level, table in _table(sla[overrides], f"sla.{overrides}", file).items()
                 }
         shaped["sla"] = sla
+    directory = structure_directory(shaped, file)
+    _check_references(directory, file)
+    return _normalised_phones(directory, file)
+
+
+_FIELD_REASON = re.compile(r"^([a-z_]+(?:\.[a-z_]+)?) (must|are) (.*)$", re.S)
+
+
+def structure_directory(data: Mapping[str, Any], file: str = "<directory>") -> Directory:
+    """A :class:`Directory` from its unstructured form (a file's, or an event log
+    header's), or :class:`DirectoryFileError` naming the key and what is allowed."""
     try:
-        directory = CONVERTER.structure(shaped, Directory)
+        return CONVERTER.structure(data, Directory)
     except cattrs.BaseValidationError as error:
         messages = cattrs.transform_error(error, path="$", format_exception=_describe)
         first = messages[0] if messages else f"{error} @ $"
         reason, _, path = first.rpartition(" @ ")
-        raise DirectoryFileError(file, _toml_key(path), reason) from None
+        key = _toml_key(path)
+        named = _FIELD_REASON.match(reason)
+        if named:  # a validator's message names its field: the key is the field's
+            key = f"{key}.{named[1]}" if key != "(top)" else named[1]
+            reason = f"{named[2]} {named[3]}"
+        raise DirectoryFileError(file, key, reason) from None
     except (ValueError, TypeError, KeyError) as error:
         raise DirectoryFileError(file, "directory", str(error)) from None
-    _check_references(directory, file)
-    return _normalised_phones(directory, file)
 
 
 _BACK_DATING_KEYS = {

@@ -39,6 +39,7 @@ from callcore.adapters.converter import (
     event_to_dict,
     stored_event_types,
 )
+from callcore.adapters.directory_file import DirectoryFileError, structure_directory
 from callcore.adapters.redaction import Redactor
 from callcore.adapters.safe_output import check_output, safe_output
 from callcore.domain import reference
@@ -191,12 +192,13 @@ def _parse_header(line: bytes) -> Header:
     if missing:
         raise EventLogError(1, f"the header lacks {', '.join(missing)}")
     try:
-        directory = CONVERTER.structure(data["directory"], Directory)
+        directory = structure_directory(data["directory"], "the header's directory")
+    except DirectoryFileError as error:
+        raise EventLogError(1, str(error)) from None
+    try:
         exported_at = datetime.fromisoformat(data["exported_at"])
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
-        raise EventLogError(
-            1, f"the header's directory or exported_at is invalid ({error})"
-        ) from None
+        raise EventLogError(1, f"the header's exported_at is invalid ({error})") from None
     return Header(str(data["centre"]), exported_at, bool(data["redacted"]), directory)
 
 
@@ -306,14 +308,101 @@ def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:
 def import_log(
     path: str | Path, store: EventStore, progress: Callable[[int], None] | None = None
 ) -> tuple[Header, int]:
-    """Validate the whole file, then append everything at once: all or nothing.
-    ``progress`` is told how many bytes have been read, now and then.
+    """Validate the whole file, then store it in batches (two passes, bounded memory):
+    a log with any bad line stores nothing. ``progress`` is told how many bytes have
+    been read, now and then.
 
     The store keeps the log's directory: a log that records none (``DirectoryAdopted``,
     logs written before directories were kept) has its header's recorded first, in
     force from its first event."""
-    header, records = read_records(path, progress)
-    return header, append_records(store, header, records)
+    checked = check_log(path, progress)
+    return checked.header, store_log(path, store, checked)
+
+
+IMPORT_BATCH = 2000
+"""Events appended per transaction by :func:`store_log`: memory stays bounded whatever
+the log's size (a month's log held whole took ~5.8 GB; docs/performance.md)."""
+
+
+@attrs.frozen
+class CheckedLog:
+    """What the validating pass (:func:`check_log`) learnt of a log, without keeping
+    its events: enough to store it in a second pass."""
+
+    header: Header
+    events: int
+    first_at: datetime | None
+    streams: frozenset[str]
+    records_directory: bool
+
+
+def check_log(path: str | Path, progress: Callable[[int], None] | None = None) -> CheckedLog:
+    """Read a whole log and validate every line (the first problem raises
+    :class:`EventLogError`), keeping only its streams' names: the first pass of an
+    import, before anything is stored."""
+    count, first_at, streams, directory = 0, None, set(), False
+    with open(path, "rb") as source:
+        header, events = read_log(source)
+        for record in events:
+            count += 1
+            streams.add(record.stream)
+            directory = directory or record.stream == reference.DIRECTORY_STREAM
+            if first_at is None or record.event.at < first_at:
+                first_at = record.event.at
+            if progress is not None and count % 4096 == 0:
+                progress(source.tell())
+    return CheckedLog(header, count, first_at, frozenset(streams), directory)
+
+
+def store_log(
+    path: str | Path,
+    store: EventStore,
+    checked: CheckedLog,
+    progress: Callable[[int], None] | None = None,
+    *,
+    batch: int = IMPORT_BATCH,
+) -> int:
+    """The second pass of an import: the log :func:`check_log` validated, read again
+    and appended ``batch`` events per transaction. Before the first batch, a store that
+    holds any of the log's streams is refused, so no batch can conflict with what was
+    there; returns how many of the log's events were stored."""
+    if store.last_position():
+        for stream in sorted(checked.streams):
+            if store.read_stream(stream):
+                raise EventLogError(2, f"{stream} already exists in the target store")
+    pending: list[Recorded] = []
+    if not checked.records_directory and not store.read_stream(reference.DIRECTORY_STREAM):
+        header = checked.header
+        adopted = reference.DirectoryAdopted(
+            at=checked.first_at or header.exported_at,
+            actor=IMPORTER,
+            directory=header.directory,
+            reason=f"the directory of the imported log (exported {header.exported_at})",
+        )
+        pending.append(Recorded(reference.DIRECTORY_STREAM, 1, adopted))
+    stored = 0
+
+    def flush() -> None:
+        try:
+            store.append(pending)
+        except StreamConflict as conflict:  # another writer, between the check and now
+            raise EventLogError(
+                0, f"the target store already holds some of these streams ({conflict})"
+            ) from None
+        pending.clear()
+
+    with open(path, "rb") as source:
+        _, events = read_log(source)
+        for record in events:
+            pending.append(record)
+            stored += 1
+            if len(pending) >= batch:
+                flush()
+                if progress is not None:
+                    progress(source.tell())
+    if pending:
+        flush()
+    return stored
 
 
 def read_records(

@@ -244,6 +244,8 @@ class EventsourcingStore:
             # every transaction of this store's connections is READ ONLY: PostgreSQL
             # itself refuses a write, whatever the code above it tries
             factory.datastore.pool.kwargs["options"] = "-c default_transaction_read_only=on"  # type: ignore[attr-defined]
+        if read_only and module == "eventsourcing_sqlalchemy":
+            _read_only_engine(factory.datastore.engine)  # type: ignore[attr-defined]
         self._factory = factory
         self.recorder: ApplicationRecorder = factory.application_recorder()
         self.snapshot_recorder: AggregateRecorder = factory.aggregate_recorder("snapshots")
@@ -440,6 +442,37 @@ def _state_kind(fold: Fold[Any]) -> str:
     """The snapshot's topic: the aggregate kind and the shape of its state class."""
     state_type = type(fold.initial)
     return f"{fold.kind}-state:{_state_shape(state_type.__module__, state_type.__qualname__)}"
+
+
+def _read_only_engine(engine: Any) -> None:
+    """Every connection of an SQLAlchemy engine reads only, whatever the code above it
+    tries: the database itself refuses a write (SQLite ``query_only``; PostgreSQL, MySQL
+    and MariaDB a read-only transaction; others through ``SET TRANSACTION READ ONLY``,
+    the SQL standard's)."""
+    from sqlalchemy import event
+
+    dialect = engine.dialect.name
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if dialect == "sqlite":
+                cursor.execute("PRAGMA query_only = ON")
+            elif dialect == "postgresql":
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            elif dialect in ("mysql", "mariadb"):
+                cursor.execute("SET SESSION TRANSACTION READ ONLY")
+        finally:
+            cursor.close()
+
+    if dialect not in ("sqlite", "postgresql", "mysql", "mariadb"):
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    engine.dispose()  # a connection opened before the listeners would not read only
 
 
 def _create_postgres_tables(

@@ -12,6 +12,9 @@ Every command that writes a file goes through :func:`safe_output`:
   ``.<name>.*.part`` file beside it.
 
 An output given through a symlink replaces the file the link points to; the link stays.
+
+:func:`check_distinct` is the same rule for every pair of a command's path arguments
+(a store's file, logs, directory files, outputs): no two may be one file.
 """
 
 from __future__ import annotations
@@ -46,6 +49,20 @@ def check_output(
     if target.exists() and not force:
         raise OutputRefused(f"{out} exists; give --force to replace it")
     return target
+
+
+def check_distinct(named: Iterable[tuple[str, str | Path | None]]) -> None:
+    """Refuse two path arguments of one command that are the same file (by ``samefile``,
+    so through symlinks and hard links, or where they lead when one does not exist yet):
+    a log given as the store, a directory file given as the output. ``named`` is
+    (what the user called it, the path) for every path-like argument; None is skipped."""
+    given = [(name, Path(path)) for name, path in named if path is not None and str(path)]
+    for index, (name, path) in enumerate(given):
+        for other, other_path in given[index + 1 :]:
+            if _same_file(path, other_path):
+                raise OutputRefused(
+                    f"{name} {path} and {other} {other_path} are the same file; give each its own"
+                )
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from attrs import evolve, field, frozen
 
@@ -153,8 +154,41 @@ class CalendarSettings:
 class ClockTarget:
     """The target of one SLA clock: a duration, in wall or business time."""
 
-    seconds: int
+    seconds: int = field()
     business: bool = False
+
+    @seconds.validator
+    def _not_negative(self, _: object, value: int) -> None:
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"an SLA target is a duration of 0 s or more, not {value} s")
+
+
+def _at_least(least: int, what: str) -> Any:
+    """An attrs validator: a whole number ``>= least`` (None passes: not given)."""
+
+    def check(_: object, attribute: Any, value: int | None) -> None:
+        if value is not None and isinstance(value, int) and value < least:
+            raise ValueError(f"{attribute.name} must be {least} or more ({what}), not {value}")
+
+    return check
+
+
+def _answer_target(targets: Mapping[str, ClockTarget]) -> None:
+    answer = targets.get("answer") if isinstance(targets, Mapping) else None
+    if isinstance(answer, ClockTarget) and answer.seconds < 1:
+        raise ValueError(
+            f"targets.answer must be 1 s or more (the wait a call is answered within), "
+            f"not {answer.seconds} s"
+        )
+
+
+def _warning_shares(_: object, attribute: Any, value: tuple[float, ...]) -> None:
+    for share in value:
+        if isinstance(share, int | float) and not 0 < share < 1:
+            raise ValueError(
+                f"warning_shares are shares of the target, each more than 0 and less than "
+                f"1 (0.75 warns at three quarters), not {share}"
+            )
 
 
 @frozen
@@ -163,18 +197,24 @@ class SlaPolicy:
     under this policy; a what-if replay swaps the policy without touching history."""
 
     version: str = "default-1"
-    ring_cycle_seconds: int = 5
-    answer_rings: int | None = None
+    ring_cycle_seconds: int = field(default=5, validator=_at_least(1, "seconds of one ring"))
+    answer_rings: int | None = field(
+        default=None, validator=_at_least(1, "rings before a call is answered late")
+    )
     """The answer target in rings of the ring cycle. It and ``targets["answer"]`` are one
     setting (:attr:`answer_seconds`): give either; the policy file refuses both when they
     disagree. Neither: three rings."""
-    targets: Mapping[str, ClockTarget] = field(factory=lambda: dict(DEFAULT_TARGETS))
+    targets: Mapping[str, ClockTarget] = field(
+        factory=lambda: dict(DEFAULT_TARGETS), validator=lambda _, __, v: _answer_target(v)
+    )
     by_priority: Mapping[str, Mapping[str, ClockTarget]] = field(factory=dict)
     """Overrides: ``by_priority[priority][clock id]``."""
     by_customer_level: Mapping[str, Mapping[str, ClockTarget]] = field(factory=dict)
     """Overrides: ``by_customer_level[level][clock id]`` (applied after priority)."""
-    warning_shares: tuple[float, ...] = (0.75, 0.90)
-    short_abandon_seconds: int = 5
+    warning_shares: tuple[float, ...] = field(default=(0.75, 0.90), validator=_warning_shares)
+    short_abandon_seconds: int = field(
+        default=5, validator=_at_least(0, "seconds a caller may wait and hang up as a misdial")
+    )
     service_level_counts_abandons: bool = True
 
     def target(

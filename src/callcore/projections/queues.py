@@ -135,6 +135,10 @@ class QueueMetrics:
         self.policy = policy_override or directory.sla
         self.policy_overridden = policy_override is not None
         self.calendar = BusinessCalendar(directory.calendar)
+        self.adopted: list[tuple[datetime, SlaPolicy]] = []
+        """The policies recorded, by their instant: a view of an instant is labelled
+        (target, short abandons, formula) with the one in force then, however far the
+        fold has read."""
         self.calls: dict[str, CallFacts] = {}
         self.dirty: set[str] = set()
         """Calls changed since the last :meth:`take_dirty` (for materialisers)."""
@@ -165,6 +169,7 @@ class QueueMetrics:
             case SlaPolicyAdopted():
                 if not self.policy_overridden:
                     self.policy = event.policy  # for calls offered from now on
+                    self.adopted.append((event.at, event.policy))
             case call.CallOffered():
                 if record.stream not in self.calls:
                     self.calls[record.stream] = CallFacts(
@@ -219,8 +224,20 @@ class QueueMetrics:
 
     # -- reading -------------------------------------------------------------------
 
+    def policy_at(self, at: datetime) -> SlaPolicy:
+        """The policy in force at ``at``: the last recorded by then (the fold's first
+        before any is), or the what-if's."""
+        if self.policy_overridden or not self.adopted:
+            return self.policy
+        chosen = self.adopted[0][1]
+        for instant, policy in self.adopted:
+            if instant > at:
+                break
+            chosen = policy
+        return chosen
+
     def _row(self, queue: str, calls: list[CallFacts], at: datetime) -> QueueRow:
-        sla = self.policy
+        sla = self.policy_at(at)
         rule = AnswerRule.of(sla)
         target = sla.answer_seconds
         offered = len(calls)

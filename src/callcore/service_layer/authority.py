@@ -12,7 +12,10 @@ the rule too whenever a command carries its actor:
   changes an order, ticket, complaint or dispatch that exists;
 * **agents and supervisors** act on every record of the centre: calls are transferred,
   customers call back whoever answers, and the actor of each event says who did it;
-* the **system** (the centre's own processes) acts on what the rules require.
+* the **system** (the centre's own processes) acts on what the rules require;
+* the **directory and the SLA policy** in force (:data:`REFERENCE_DATA`) are adopted by a
+  supervisor, or by the system when it records what a store was made with — never by an
+  agent, a field worker, an integration or a customer.
 
 :func:`authorize` is pure: ``(actor, command, the assignment of the record it names)``.
 :func:`check` finds that record in a unit of work and calls it. A refusal is a
@@ -23,7 +26,17 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from callcore.domain import agent, call, complaint, customer, dispatch, order, ticket
+from callcore.domain import (
+    agent,
+    call,
+    complaint,
+    customer,
+    dispatch,
+    order,
+    policy,
+    reference,
+    ticket,
+)
 from callcore.domain.common import Actor, Command, DomainError, Role, Rule
 from callcore.service_layer.unit_of_work import UnitOfWork
 
@@ -39,6 +52,13 @@ INTEGRATION_SCOPE = Rule(
     "integration-scope",
     "docs/web.md, the role matrix: an integration reports calls and opens records; "
     "it never changes an existing order, ticket, complaint or dispatch",
+)
+
+
+REFERENCE_BY_SUPERVISOR = Rule(
+    "reference-by-a-supervisor",
+    "docs/web.md, whose records: the directory and the SLA policy in force are adopted "
+    "by a supervisor (or the system, recording a store's first one)",
 )
 
 
@@ -95,6 +115,14 @@ contact details, which a CRM keeps)."""
 INTEGRATION_WORK: frozenset[type[Command]] = TELEPHONY | FRONT_OFFICE
 """Everything an integration may send."""
 
+REFERENCE_DATA: frozenset[type[Command]] = frozenset(
+    {reference.AdoptDirectory, policy.AdoptSlaPolicy}
+)
+"""What changes the rules every figure is computed under (prices, workers, targets):
+a supervisor's decision, or the system's when it records what a store was made with."""
+
+REFERENCE_ADOPTERS = frozenset({Role.SUPERVISOR, Role.SYSTEM})
+
 
 @frozen
 class Assignment:
@@ -129,6 +157,12 @@ def authorize(actor: Actor, command: Command, work: Assignment | None) -> None:
             CORRECTION_BY_SUPERVISOR,
             f"{actor} may not send {name} with a correction: only a supervisor dates a "
             f"fact beyond the back-dating bounds",
+        )
+    if type(command) in REFERENCE_DATA and actor.role not in REFERENCE_ADOPTERS:
+        raise Forbidden(
+            REFERENCE_BY_SUPERVISOR,
+            f"{actor} may not send {name}: the directory and the SLA policy in force are "
+            f"adopted by a supervisor",
         )
     if actor.role is Role.FIELD_WORKER:
         if type(command) not in FIELD_WORK:

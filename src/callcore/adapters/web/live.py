@@ -75,9 +75,13 @@ class LiveBoard:
         """The board as of ``now`` (default: the centre's clock) for ``day`` (default:
         the day of ``now``). Only events recorded since the last look are folded."""
         instant = now or self._center.clock.now()
+        # the directory in force at the instant (a past day's report is labelled and
+        # counted under the directory of its day), where the source keeps them
+        directory_at = getattr(self._center, "directory_at", None)
+        directory = directory_at(instant) if directory_at else self._center.directory
         with self._lock:
-            if self._folds.directory is not self._center.directory:
-                self._folds, self._position = Folds(self._center.directory), 0
+            if self._folds.directory is not directory and self._folds.directory != directory:
+                self._folds, self._position = Folds(directory), 0
                 self._held = []
             if self._held:
                 due = [p for p in self._held if _counts(p, instant)]
