@@ -13,6 +13,9 @@ the rule too whenever a command carries its actor:
 * **agents and supervisors** act on every record of the centre: calls are transferred,
   customers call back whoever answers, and the actor of each event says who did it;
 * the **system** (the centre's own processes) acts on what the rules require;
+* a **customer** sends nothing: a customer reads what is theirs (a complaint's
+  resolution), and what they ask is recorded by the agent who takes it or the front
+  office that relays it (:data:`CUSTOMERS_READ_ONLY`);
 * the **directory and the SLA policy** in force (:data:`REFERENCE_DATA`) are adopted by a
   supervisor, or by the system when it records what a store was made with — never by an
   agent, a field worker, an integration or a customer.
@@ -59,6 +62,11 @@ REFERENCE_BY_SUPERVISOR = Rule(
     "reference-by-a-supervisor",
     "docs/web.md, whose records: the directory and the SLA policy in force are adopted "
     "by a supervisor (or the system, recording a store's first one)",
+)
+CUSTOMERS_READ_ONLY = Rule(
+    "customers-act-through-the-centre",
+    "docs/web.md, whose records: a customer reads what is theirs (a complaint's "
+    "resolution); what a customer asks is recorded by the agent or the front office",
 )
 
 
@@ -163,6 +171,12 @@ def authorize(actor: Actor, command: Command, work: Assignment | None) -> None:
             REFERENCE_BY_SUPERVISOR,
             f"{actor} may not send {name}: the directory and the SLA policy in force are "
             f"adopted by a supervisor",
+        )
+    if actor.role is Role.CUSTOMER:
+        raise Forbidden(
+            CUSTOMERS_READ_ONLY,
+            f"{actor} may not send {name}: a customer's request is recorded by the agent "
+            f"who takes it or by the front office (an integration), never by the customer",
         )
     if actor.role is Role.FIELD_WORKER:
         if type(command) not in FIELD_WORK:
