@@ -15,7 +15,7 @@ from callcore.adapters.directory_file import demo_directory
 from callcore.adapters.eventstore import CattrsMapper
 from callcore.domain.common import Actor, Contact, Role, Window
 from callcore.domain.complaint import Subject, SubjectKind
-from callcore.domain.directory import Directory
+from callcore.domain.directory import Directory, SlaPolicy
 from callcore.ports import Recorded
 
 offsets = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
@@ -62,6 +62,21 @@ st.register_type_strategy(
 st.register_type_strategy(
     Directory,
     st.sampled_from([demo_directory(), Directory("A bare centre")]),
+)
+# a policy (SlaPolicyAdopted) is validated when it is built, as the policy file is: the
+# demo city's, the defaults, or one in rings with other shares and thresholds
+st.register_type_strategy(
+    SlaPolicy,
+    st.sampled_from(
+        [
+            demo_directory().sla,
+            SlaPolicy(),
+            SlaPolicy(
+                version="pos-2", answer_rings=2, ring_cycle_seconds=6, warning_shares=(0.5,),
+                short_abandon_seconds=0, service_level_counts_abandons=False,
+            ),
+        ]
+    ),
 )
 # orjson (like JSON in most databases) holds 64-bit integers; the domain's are far smaller.
 st.register_type_strategy(float, st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
