@@ -25,24 +25,30 @@ from typing import ClassVar
 import attrs
 from attrs import field, frozen
 
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
+    ClockPaused,
+    ClockResumed,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Role,
     Rule,
     aware,
-    events_of,
+    events_in,
     non_blank,
     require,
     seconds,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -151,7 +157,7 @@ class NotReachedReason(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class CallOffered(Event):
+class CallOffered(DomainEvent):
     call_id: str
     queue: str
     caller: str | None
@@ -162,7 +168,7 @@ class CallOffered(Event):
 
 
 @frozen(kw_only=True)
-class CallEnteredQueue(Event):
+class CallEnteredQueue(DomainEvent):
     """The caller moved to another queue on the same call (a transfer to a queue, a
     failover after a queue's timeout): leg ``leg`` (the first offer is leg 1), counted in
     the figures of the queue it was offered to."""
@@ -172,18 +178,18 @@ class CallEnteredQueue(Event):
 
 
 @frozen(kw_only=True)
-class AgentRang(Event):
+class AgentRang(DomainEvent):
     agent: str
 
 
 @frozen(kw_only=True)
-class RingNotAnswered(Event):
+class RingNotAnswered(DomainEvent):
     agent: str
     ring_seconds: float
 
 
 @frozen(kw_only=True)
-class CallAnswered(Event):
+class CallAnswered(DomainEvent):
     agent: str
     waited_seconds: float
     rings: int
@@ -191,43 +197,43 @@ class CallAnswered(Event):
 
 
 @frozen(kw_only=True)
-class CallAbandoned(Event):
+class CallAbandoned(DomainEvent):
     waited_seconds: float
     position: int | None = None
 
 
 @frozen(kw_only=True)
-class CallTimedOut(Event):
+class CallTimedOut(DomainEvent):
     waited_seconds: float
     reason: ExitReason = ExitReason.TIMEOUT
 
 
 @frozen(kw_only=True)
-class CallSentToVoicemail(Event):
+class CallSentToVoicemail(DomainEvent):
     waited_seconds: float
     after_hours: bool
 
 
 @frozen(kw_only=True)
-class CallTransferred(Event):
+class CallTransferred(DomainEvent):
     to: str
     kind: TransferKind
 
 
 @frozen(kw_only=True)
-class CallCompleted(Event):
+class CallCompleted(DomainEvent):
     ended_by: EndedBy
     talk_seconds: float
 
 
 @frozen(kw_only=True)
-class CallLinked(Event):
+class CallLinked(DomainEvent):
     record_kind: RecordKind
     record_id: str
 
 
 @frozen(kw_only=True)
-class OutboundCallPlaced(Event):
+class OutboundCallPlaced(DomainEvent):
     call_id: str
     agent: str
     phone: str
@@ -236,12 +242,12 @@ class OutboundCallPlaced(Event):
 
 
 @frozen(kw_only=True)
-class OutboundCallNotReached(Event):
+class OutboundCallNotReached(DomainEvent):
     reason: NotReachedReason
 
 
 @frozen(kw_only=True)
-class FollowUpRecorded(Event):
+class FollowUpRecorded(DomainEvent):
     """What a follow-up call (回访) found (domain.md §7).
 
     Schema 2 says why a call did not reach the customer (``not_reached``): nobody
@@ -267,7 +273,7 @@ class FollowUpRecorded(Event):
 
 
 @frozen(kw_only=True)
-class FollowUpProblemRelayed(Event):
+class FollowUpProblemRelayed(DomainEvent):
     """A problem a follow-up call found was passed to the department that owns it."""
 
     department: str
@@ -275,7 +281,7 @@ class FollowUpProblemRelayed(Event):
 
 
 @frozen(kw_only=True)
-class FollowUpResolutionConfirmed(Event):
+class FollowUpResolutionConfirmed(DomainEvent):
     """The customer confirmed the relayed problem was resolved."""
 
     subject: str | None
@@ -328,7 +334,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case CallOffered():
             return State(
@@ -425,7 +431,10 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(state, resolution_confirmed=True)
         case CallLinked():
             return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
 UNANSWERED_ENDINGS: dict[type[Event], Status] = {
@@ -434,7 +443,26 @@ UNANSWERED_ENDINGS: dict[type[Event], Status] = {
     CallSentToVoicemail: Status.VOICEMAIL,
 }
 
-EVENTS = events_of(globals())
+Event = (
+    CallOffered
+    | CallEnteredQueue
+    | AgentRang
+    | RingNotAnswered
+    | CallAnswered
+    | CallAbandoned
+    | CallTimedOut
+    | CallSentToVoicemail
+    | CallTransferred
+    | CallCompleted
+    | CallLinked
+    | OutboundCallPlaced
+    | OutboundCallNotReached
+    | FollowUpRecorded
+    | FollowUpProblemRelayed
+    | FollowUpResolutionConfirmed
+)
+"""The call module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 

@@ -69,24 +69,30 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Actor,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Role,
     Rule,
     aware,
-    events_of,
+    events_in,
     non_blank,
     require,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -198,7 +204,7 @@ class BackTo(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class ComplaintLodged(Event):
+class ComplaintLodged(DomainEvent):
     complaint_id: str
     complainant: Contact
     customer_number: str | None = None
@@ -213,7 +219,7 @@ class ComplaintLodged(Event):
 
 
 @frozen(kw_only=True)
-class ReComplaintReceived(Event):
+class ReComplaintReceived(DomainEvent):
     """Recorded on the ORIGINAL complaint when the customer complains again."""
 
     re_complaint_id: str
@@ -221,40 +227,40 @@ class ReComplaintReceived(Event):
 
 
 @frozen(kw_only=True)
-class ReplyTimeCommitted(Event):
+class ReplyTimeCommitted(DomainEvent):
     reply_by: datetime = field(validator=aware)
 
 
 @frozen(kw_only=True)
-class ComplaintJudgedValid(Event):
+class ComplaintJudgedValid(DomainEvent):
     reason: str | None = None
 
 
 @frozen(kw_only=True)
-class ComplaintJudgedInvalid(Event):
+class ComplaintJudgedInvalid(DomainEvent):
     """Explained to the customer; a ``ComplaintClosed`` follows in the same command."""
 
     reason: str
 
 
 @frozen(kw_only=True)
-class DepartmentNotified(Event):
+class DepartmentNotified(DomainEvent):
     department: str
 
 
 @frozen(kw_only=True)
-class CustomerUpdated(Event):
+class CustomerUpdated(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class DepartmentFollowedUp(Event):
+class DepartmentFollowedUp(DomainEvent):
     department: str
     note: str
 
 
 @frozen(kw_only=True)
-class ResolutionProposed(Event):
+class ResolutionProposed(DomainEvent):
     """Confidential: ``resolution`` is for the customer and the resolution readers."""
 
     resolution: str
@@ -262,18 +268,18 @@ class ResolutionProposed(Event):
 
 
 @frozen(kw_only=True)
-class ResolutionAccepted(Event):
+class ResolutionAccepted(DomainEvent):
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class ResolutionRejected(Event):
+class ResolutionRejected(DomainEvent):
     back_to: BackTo
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class ComplaintClosed(Event):
+class ComplaintClosed(DomainEvent):
     reason: str
     resolved: bool
     """True when closed after the customer accepted a resolution, False for an invalid
@@ -281,7 +287,7 @@ class ComplaintClosed(Event):
 
 
 @frozen(kw_only=True)
-class SatisfactionCallRecorded(Event):
+class SatisfactionCallRecorded(DomainEvent):
     reached: bool
     rating: int | None = None
     """1–5 when reached."""
@@ -402,7 +408,7 @@ def _responded(state: State, event: ResolutionAccepted | ResolutionRejected) -> 
     )
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case ComplaintLodged():
             return State(
@@ -493,10 +499,29 @@ def evolve(state: State, event: Event) -> State:
                 event.at, event.reached, event.rating, event.on_time, event.note
             )
             return attrs.evolve(state, satisfaction_calls=(*state.satisfaction_calls, call))
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    ComplaintLodged
+    | ReComplaintReceived
+    | ReplyTimeCommitted
+    | ComplaintJudgedValid
+    | ComplaintJudgedInvalid
+    | DepartmentNotified
+    | CustomerUpdated
+    | DepartmentFollowedUp
+    | ResolutionProposed
+    | ResolutionAccepted
+    | ResolutionRejected
+    | ComplaintClosed
+    | SatisfactionCallRecorded
+)
+"""The complaint module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 

@@ -17,22 +17,26 @@ from datetime import datetime
 import attrs
 from attrs import field, frozen
 
+from callcore.domain.backdating import TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Rule,
     Window,
-    events_of,
+    events_in,
     non_blank,
     positive,
     require,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -63,7 +67,7 @@ class CustomerType(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class AccountOpened(Event):
+class AccountOpened(DomainEvent):
     customer_number: str
     name: str
     phone: str
@@ -75,7 +79,7 @@ class AccountOpened(Event):
 
 
 @frozen(kw_only=True)
-class ContactDetailsChanged(Event):
+class ContactDetailsChanged(DomainEvent):
     """Only the fields that changed are set."""
 
     name: str | None = None
@@ -86,7 +90,7 @@ class ContactDetailsChanged(Event):
 
 
 @frozen(kw_only=True)
-class AccountVisitRequested(Event):
+class AccountVisitRequested(DomainEvent):
     """The customer asked for a home visit to open the account; ``dispatch_id`` is the
     account-visit work order opened for the branch."""
 
@@ -95,13 +99,13 @@ class AccountVisitRequested(Event):
 
 
 @frozen(kw_only=True)
-class DeviceRegistered(Event):
+class DeviceRegistered(DomainEvent):
     device_id: str
     model: str
 
 
 @frozen(kw_only=True)
-class ConsumablesIssued(Event):
+class ConsumablesIssued(DomainEvent):
     item: str
     quantity: int
     ticket_id: str
@@ -110,7 +114,7 @@ class ConsumablesIssued(Event):
 
 
 @frozen(kw_only=True)
-class AccountClosed(Event):
+class AccountClosed(DomainEvent):
     reason: str
 
 
@@ -144,7 +148,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | TimeCorrected) -> State:
     match event:
         case AccountOpened():
             return State(
@@ -174,10 +178,22 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(state, consumables=(*state.consumables, issue))
         case AccountClosed():
             return attrs.evolve(state, closed=True)
-    return state
+        case TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    AccountOpened
+    | ContactDetailsChanged
+    | AccountVisitRequested
+    | DeviceRegistered
+    | ConsumablesIssued
+    | AccountClosed
+)
+"""The customer module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 

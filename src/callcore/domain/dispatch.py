@@ -22,24 +22,30 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import assignment
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Channel,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Priority,
     Rule,
     Window,
-    events_of,
+    events_in,
     non_blank,
     require,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import DepartmentRole, Directory, FieldWorker, Skill
 from callcore.domain.phone import normalise_phone
@@ -147,7 +153,7 @@ class WorkOrder:
 
 
 @frozen(kw_only=True)
-class DispatchRequested(Event):
+class DispatchRequested(DomainEvent):
     dispatch_id: str
     kind: DispatchKind
     site_address: str
@@ -170,14 +176,14 @@ class DispatchRequested(Event):
 
 
 @frozen(kw_only=True)
-class AppointmentConfirmed(Event):
+class AppointmentConfirmed(DomainEvent):
     window: Window
     contact: Contact
     problem_restated: str
 
 
 @frozen(kw_only=True)
-class FieldWorkerAssigned(Event):
+class FieldWorkerAssigned(DomainEvent):
     worker_id: str
     worker_phone: str
     day: date
@@ -185,69 +191,69 @@ class FieldWorkerAssigned(Event):
 
 
 @frozen(kw_only=True)
-class FieldWorkerUnassigned(Event):
+class FieldWorkerUnassigned(DomainEvent):
     worker_id: str
     reason: str
 
 
 @frozen(kw_only=True)
-class DispatchEscalated(Event):
+class DispatchEscalated(DomainEvent):
     to: str
     """``supervisor``, or a department role (technical-support, business-interface)."""
     reason: str
 
 
 @frozen(kw_only=True)
-class FieldFeedbackReceived(Event):
+class FieldFeedbackReceived(DomainEvent):
     feedback: Feedback
     via: Channel
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class WorkerSetOff(Event):
+class WorkerSetOff(DomainEvent):
     worker_id: str
 
 
 @frozen(kw_only=True)
-class WorkerArrived(Event):
+class WorkerArrived(DomainEvent):
     worker_id: str
 
 
 @frozen(kw_only=True)
-class WorkCouldNotBeCompleted(Event):
+class WorkCouldNotBeCompleted(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class DispatchResumed(Event):
+class DispatchResumed(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class DispatchRescheduled(Event):
+class DispatchRescheduled(DomainEvent):
     window: Window
     reason: str
     requested_by: RequestedBy
 
 
 @frozen(kw_only=True)
-class DispatchCompleted(Event):
+class DispatchCompleted(DomainEvent):
     outcome: str
 
 
 @frozen(kw_only=True)
-class DispatchCancelled(Event):
+class DispatchCancelled(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class WorkOrderBooked(Event):
+class WorkOrderBooked(DomainEvent):
     dispatch_id: str
 
 
 @frozen(kw_only=True)
-class WorkOrderReleased(Event):
+class WorkOrderReleased(DomainEvent):
     dispatch_id: str
 
 
@@ -316,7 +322,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case DispatchRequested():
             return State(
@@ -370,7 +376,12 @@ def evolve(state: State, event: Event) -> State:
             )
         case DispatchCancelled():
             return attrs.evolve(state, status=Status.CANCELLED)
-    return state
+        case FieldFeedbackReceived():
+            return state  # what the worker reported moves the job by the events it causes
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
 @frozen
@@ -382,18 +393,36 @@ class ScheduleState:
         return len(self.booked)
 
 
-def evolve_schedule(state: ScheduleState, event: Event) -> ScheduleState:
+def evolve_schedule(state: ScheduleState, event: ScheduleEvent) -> ScheduleState:
     match event:
         case WorkOrderBooked():
             return ScheduleState(state.booked | {event.dispatch_id})
         case WorkOrderReleased():
             return ScheduleState(state.booked - {event.dispatch_id})
-    return state
+        case _:
+            raise unknown_event(SCHEDULE_KIND, event)
 
 
-_ALL = events_of(globals())
-SCHEDULE_EVENTS: tuple[type[Event], ...] = (WorkOrderBooked, WorkOrderReleased)
-EVENTS = tuple(e for e in _ALL if e not in SCHEDULE_EVENTS)
+Event = (
+    DispatchRequested
+    | AppointmentConfirmed
+    | FieldWorkerAssigned
+    | FieldWorkerUnassigned
+    | DispatchEscalated
+    | FieldFeedbackReceived
+    | WorkerSetOff
+    | WorkerArrived
+    | WorkCouldNotBeCompleted
+    | DispatchResumed
+    | DispatchRescheduled
+    | DispatchCompleted
+    | DispatchCancelled
+)
+"""A dispatch's events, as stored (their class names are the stored type names)."""
+ScheduleEvent = WorkOrderBooked | WorkOrderReleased
+"""A field worker's day: the work orders booked on it."""
+EVENTS = events_in(Event)
+SCHEDULE_EVENTS = events_in(ScheduleEvent)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 SCHEDULE_FOLD = Fold(
     kind=SCHEDULE_KIND, initial=ScheduleState(), evolve=evolve_schedule, events=SCHEDULE_EVENTS
@@ -639,7 +668,7 @@ def assign(
 
 def book(
     schedule: ScheduleState, dispatch_id: str, worker: FieldWorker, context: Context
-) -> tuple[Event, ...]:
+) -> tuple[ScheduleEvent, ...]:
     if dispatch_id in schedule.booked:
         return ()
     require(
@@ -650,7 +679,9 @@ def book(
     return (WorkOrderBooked(at=context.now, actor=context.actor, dispatch_id=dispatch_id),)
 
 
-def release(schedule: ScheduleState, dispatch_id: str, context: Context) -> tuple[Event, ...]:
+def release(
+    schedule: ScheduleState, dispatch_id: str, context: Context
+) -> tuple[ScheduleEvent, ...]:
     if dispatch_id not in schedule.booked:
         return ()
     return (WorkOrderReleased(at=context.now, actor=context.actor, dispatch_id=dispatch_id),)

@@ -51,26 +51,32 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     VALID_INPUT,
+    ClockPaused,
+    ClockResumed,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Rule,
     Window,
     address_key,
-    events_of,
+    events_in,
     money,
     non_blank,
     positive,
     require,
     same_name,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import Directory, FieldWorker, Skill
 from callcore.domain.phone import normalise_phone
@@ -222,7 +228,7 @@ def _priced(directory: Directory, line: OrderLineRequest, on: date, registered: 
 
 
 @frozen(kw_only=True)
-class OrderPlaced(Event):
+class OrderPlaced(DomainEvent):
     """Everything decided when the order was taken; later changes to the customer record
     or the directory do not change it."""
 
@@ -249,7 +255,7 @@ class OrderPlaced(Event):
 
 
 @frozen(kw_only=True)
-class OrderAssigned(Event):
+class OrderAssigned(DomainEvent):
     """A field worker of the branch will deliver; a reassignment is another one."""
 
     worker_id: str
@@ -258,7 +264,7 @@ class OrderAssigned(Event):
 
 
 @frozen(kw_only=True)
-class OrderWorkerUnassigned(Event):
+class OrderWorkerUnassigned(DomainEvent):
     """The delivery moved to a day the worker was not booked for: assign again."""
 
     worker_id: str
@@ -266,7 +272,7 @@ class OrderWorkerUnassigned(Event):
 
 
 @frozen(kw_only=True)
-class DeliveryRescheduled(Event):
+class DeliveryRescheduled(DomainEvent):
     """A new delivery window agreed with the customer; the branch is told again."""
 
     window: Window
@@ -275,23 +281,23 @@ class DeliveryRescheduled(Event):
 
 
 @frozen(kw_only=True)
-class OrderDelivered(Event):
+class OrderDelivered(DomainEvent):
     empty_collected: bool
     """Whether the worker took the empty cylinder away at delivery."""
 
 
 @frozen(kw_only=True)
-class EmptyCylinderCollected(Event):
+class EmptyCylinderCollected(DomainEvent):
     pass
 
 
 @frozen(kw_only=True)
-class OrderClosed(Event):
+class OrderClosed(DomainEvent):
     pass
 
 
 @frozen(kw_only=True)
-class OrderCancelled(Event):
+class OrderCancelled(DomainEvent):
     reason: str
 
 
@@ -341,7 +347,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case OrderPlaced():
             return State(
@@ -391,10 +397,24 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(
                 state, status=Status.CANCELLED, cancelled_at=event.at, cancel_reason=event.reason
             )
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    OrderPlaced
+    | OrderAssigned
+    | OrderWorkerUnassigned
+    | DeliveryRescheduled
+    | OrderDelivered
+    | EmptyCylinderCollected
+    | OrderClosed
+    | OrderCancelled
+)
+"""The order module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 

@@ -40,16 +40,18 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Channel,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Priority,
@@ -58,11 +60,15 @@ from callcore.domain.common import (
     Window,
     address_key,
     aware,
-    events_of,
+    events_in,
     non_blank,
     positive,
     require,
+    unknown_event,
     valid_id,
+)
+from callcore.domain.common import (
+    Event as DomainEvent,
 )
 from callcore.domain.directory import DepartmentRole, Directory
 from callcore.domain.phone import normalise_phone
@@ -205,7 +211,7 @@ class ConsumablesStatus(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class TicketOpened(Event):
+class TicketOpened(DomainEvent):
     """5W1H at intake: ``at`` is when, ``caller``/``customer_number`` who, ``location``
     where (the place given, or the customer's address), ``description`` what."""
 
@@ -224,13 +230,13 @@ class TicketOpened(Event):
 
 
 @frozen(kw_only=True)
-class AnsweredOnTheSpot(Event):
+class AnsweredOnTheSpot(DomainEvent):
     answer: str
     knowledge_article: str | None = None
 
 
 @frozen(kw_only=True)
-class CallbackPromised(Event):
+class CallbackPromised(DomainEvent):
     """Starts the inquiry clocks: transfer within 30 min, customer reply within 24 h."""
 
     phone: str
@@ -238,24 +244,24 @@ class CallbackPromised(Event):
 
 
 @frozen(kw_only=True)
-class TicketTransferred(Event):
+class TicketTransferred(DomainEvent):
     department: str
     note: str
 
 
 @frozen(kw_only=True)
-class DepartmentReplied(Event):
+class DepartmentReplied(DomainEvent):
     department: str
     reply: str
 
 
 @frozen(kw_only=True)
-class CustomerReplied(Event):
+class CustomerReplied(DomainEvent):
     reply: str
 
 
 @frozen(kw_only=True)
-class ServiceVisitRequested(Event):
+class ServiceVisitRequested(DomainEvent):
     """上门服务: ``handled_by`` is the branch code for a simple job, the technical-support
     department's code for a complex one; ``fee`` is what a walk-in caller accepted
     (None for registered customers). ``dispatch_id`` names the work order."""
@@ -271,26 +277,26 @@ class ServiceVisitRequested(Event):
 
 
 @frozen(kw_only=True)
-class EscalatedToSupervisor(Event):
+class EscalatedToSupervisor(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class RepairCentreNotified(Event):
+class RepairCentreNotified(DomainEvent):
     """Stops the emergency-notification clock."""
 
     department: str
 
 
 @frozen(kw_only=True)
-class ConsumablesProvided(Event):
+class ConsumablesProvided(DomainEvent):
     customer_number: str
     item: str
     quantity: int
 
 
 @frozen(kw_only=True)
-class ConsumablesRefused(Event):
+class ConsumablesRefused(DomainEvent):
     """The merchant is over its quota; ``business_interface`` is the department told."""
 
     customer_number: str
@@ -301,7 +307,7 @@ class ConsumablesRefused(Event):
 
 
 @frozen(kw_only=True)
-class QuotaExceptionGranted(Event):
+class QuotaExceptionGranted(DomainEvent):
     customer_number: str
     item: str
     quantity: int
@@ -309,7 +315,7 @@ class QuotaExceptionGranted(Event):
 
 
 @frozen(kw_only=True)
-class TicketResolved(Event):
+class TicketResolved(DomainEvent):
     """The *why* (cause) and *how* (solution) of 5W1H."""
 
     cause: str
@@ -317,7 +323,7 @@ class TicketResolved(Event):
 
 
 @frozen(kw_only=True)
-class KnowledgeArticleProposed(Event):
+class KnowledgeArticleProposed(DomainEvent):
     """A resolution offered to the knowledge base (知识库), for the department that keeps it."""
 
     category: Category
@@ -328,23 +334,23 @@ class KnowledgeArticleProposed(Event):
 
 
 @frozen(kw_only=True)
-class TicketClosed(Event):
+class TicketClosed(DomainEvent):
     disposition: Disposition
 
 
 @frozen(kw_only=True)
-class TicketReopened(Event):
+class TicketReopened(DomainEvent):
     reason: str
     reopen_count: int
 
 
 @frozen(kw_only=True)
-class AbusiveCallEnded(Event):
+class AbusiveCallEnded(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class VoicemailRecorded(Event):
+class VoicemailRecorded(DomainEvent):
     """Starts the voicemail-callback clock, due at ``callback_due`` (08:30 of the next
     business morning, decided with the centre's calendar)."""
 
@@ -352,7 +358,7 @@ class VoicemailRecorded(Event):
 
 
 @frozen(kw_only=True)
-class VoicemailCallbackMade(Event):
+class VoicemailCallbackMade(DomainEvent):
     """An agent called the voicemail's caller back; ``reached`` stops its clock."""
 
     reached: bool
@@ -424,7 +430,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case TicketOpened():
             return State(
@@ -507,10 +513,35 @@ def evolve(state: State, event: Event) -> State:
                 voicemail_attempts=state.voicemail_attempts + 1,
                 voicemail_reached=state.voicemail_reached or event.reached,
             )
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    TicketOpened
+    | AnsweredOnTheSpot
+    | CallbackPromised
+    | TicketTransferred
+    | DepartmentReplied
+    | CustomerReplied
+    | ServiceVisitRequested
+    | EscalatedToSupervisor
+    | RepairCentreNotified
+    | ConsumablesProvided
+    | ConsumablesRefused
+    | QuotaExceptionGranted
+    | TicketResolved
+    | KnowledgeArticleProposed
+    | TicketClosed
+    | TicketReopened
+    | AbusiveCallEnded
+    | VoicemailRecorded
+    | VoicemailCallbackMade
+)
+"""The ticket module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -955,12 +986,16 @@ def request_service_visit(
     )
 
 
+MerchantEvent = customer.Event
+"""What a consumables decision records on the merchant's account."""
+
+
 @frozen
 class ConsumablesDecision:
     """What a consumables request records, on the ticket and on the customer's record."""
 
     ticket: tuple[Event, ...]
-    customer: tuple[Event, ...] = ()
+    customer: tuple[MerchantEvent, ...] = ()
 
 
 def request_consumables(
