@@ -26,7 +26,6 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain.backdating import RecordNote, TimeCorrected
-from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
@@ -50,7 +49,7 @@ from callcore.domain.common import (
 from callcore.domain.common import (
     Event as DomainEvent,
 )
-from callcore.domain.directory import Directory
+from callcore.domain.context import DecisionContext
 from callcore.domain.phone import normalise_phone
 
 KIND = "call"
@@ -644,9 +643,7 @@ _CAN_ENTER_ANOTHER_QUEUE = frozenset(
 def offer(
     state: State,
     command: OfferCall,
-    context: Context,
-    directory: Directory,
-    calendar: BusinessCalendar,
+    context: DecisionContext,
 ) -> tuple[Event, ...]:
     if state.exists:
         if state.queue == command.queue:
@@ -665,7 +662,7 @@ def offer(
     raw: str | None = None
     if command.caller_phone:
         try:
-            caller = normalise_phone(command.caller_phone, directory.phone_region)
+            caller = normalise_phone(command.caller_phone, context.directory.phone_region)
         except DomainError:
             raw = command.caller_phone  # anonymous, internal extensions, foreign formats
     return (
@@ -677,7 +674,7 @@ def offer(
             caller=caller,
             caller_id_raw=raw,
             did=command.did,
-            after_hours=calendar.is_after_hours(context.now),
+            after_hours=context.calendar.is_after_hours(context.now),
         ),
     )
 
@@ -707,9 +704,7 @@ def ring_no_answer(
     )
 
 
-def answer(
-    state: State, command: AnswerCall, context: Context, directory: Directory
-) -> tuple[Event, ...]:
+def answer(state: State, command: AnswerCall, context: DecisionContext) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if state.status is Status.ANSWERED or state.answered_at is not None:
         if state.agent == command.agent:
@@ -734,8 +729,8 @@ def answer(
             actor=context.actor,
             agent=command.agent,
             waited_seconds=waited,
-            rings=ring_count(waited, directory.sla.ring_cycle_seconds),
-            within_target=waited <= directory.sla.answer_seconds,
+            rings=ring_count(waited, context.directory.sla.ring_cycle_seconds),
+            within_target=waited <= context.directory.sla.answer_seconds,
         ),
     )
 
@@ -803,7 +798,7 @@ def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Even
 
 
 def to_voicemail(
-    state: State, command: SendToVoicemail, context: Context, calendar: BusinessCalendar
+    state: State, command: SendToVoicemail, context: DecisionContext
 ) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
@@ -814,7 +809,7 @@ def to_voicemail(
             at=context.now,
             actor=context.actor,
             waited_seconds=waited,
-            after_hours=calendar.is_after_hours(context.now),
+            after_hours=context.calendar.is_after_hours(context.now),
         ),
         context,
     )
@@ -859,7 +854,7 @@ def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]
 
 
 def place_outbound(
-    state: State, command: PlaceOutboundCall, context: Context, directory: Directory
+    state: State, command: PlaceOutboundCall, context: DecisionContext
 ) -> tuple[Event, ...]:
     if state.exists:
         if state.direction is Direction.OUTBOUND and state.agent == command.agent:
@@ -871,7 +866,7 @@ def place_outbound(
             actor=context.actor,
             call_id=command.call_id,
             agent=command.agent,
-            phone=normalise_phone(command.phone, directory.phone_region),
+            phone=normalise_phone(command.phone, context.directory.phone_region),
             purpose=command.purpose,
             subject=command.subject,
         ),
@@ -926,13 +921,13 @@ def record_follow_up(state: State, command: RecordFollowUp, context: Context) ->
 
 
 def relay_problem(
-    state: State, command: RelayFollowUpProblem, context: Context, directory: Directory
+    state: State, command: RelayFollowUpProblem, context: DecisionContext
 ) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     require(
         state.problems_found, PROBLEM_FOUND, f"call {command.call_id} found no problem to pass on"
     )
-    department = directory.department(command.department).code
+    department = context.directory.department(command.department).code
     if state.problem_relayed_to == department:
         return ()
     return (

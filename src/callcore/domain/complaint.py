@@ -94,6 +94,7 @@ from callcore.domain.common import (
 from callcore.domain.common import (
     Event as DomainEvent,
 )
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 
@@ -815,11 +816,11 @@ def _require_valid(state: State, complaint_id: str, rule: Rule, doing: str) -> N
 
 
 def notify_department(
-    state: State, command: NotifyDepartment, context: Context, directory: Directory
+    state: State, command: NotifyDepartment, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.complaint_id)
     _require_valid(state, command.complaint_id, NOTIFY_AFTER_VALID_JUDGEMENT, "go to a department")
-    department = directory.department(command.department).code
+    department = context.directory.department(command.department).code
     if state.department_notified == department:
         return ()
     _require_unresolved(state, command.complaint_id)
@@ -856,12 +857,12 @@ def follow_up_department(
 
 
 def record_resolution(
-    state: State, command: RecordResolution, context: Context, directory: Directory
+    state: State, command: RecordResolution, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.complaint_id)
     notified = _require_notified(state, command.complaint_id, RESOLUTION_AFTER_NOTIFICATION)
     _require_unresolved(state, command.complaint_id)
-    department = directory.department(command.department or notified).code
+    department = context.directory.department(command.department or notified).code
     text = command.resolution.strip()
     pending = state.pending_resolution
     if pending is not None:

@@ -70,6 +70,7 @@ from callcore.domain.common import (
 from callcore.domain.common import (
     Event as DomainEvent,
 )
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import DepartmentRole, Directory
 from callcore.domain.phone import normalise_phone
 
@@ -856,7 +857,7 @@ def answer_on_the_spot(
 
 
 def promise_callback(
-    state: State, command: PromiseCallback, context: Context, directory: Directory
+    state: State, command: PromiseCallback, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
     require(
@@ -869,17 +870,17 @@ def promise_callback(
         CallbackPromised(
             at=context.now,
             actor=context.actor,
-            phone=normalise_phone(command.phone, directory.phone_region),
+            phone=normalise_phone(command.phone, context.directory.phone_region),
             reply_due=command.reply_due,
         ),
     )
 
 
 def transfer_ticket(
-    state: State, command: TransferTicket, context: Context, directory: Directory
+    state: State, command: TransferTicket, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
-    department = directory.department(command.department)
+    department = context.directory.department(command.department)
     return (
         TicketTransferred(
             at=context.now,
@@ -1095,7 +1096,7 @@ def grant_quota_exception(
 
 
 def resolve_ticket(
-    state: State, command: ResolveTicket, context: Context, directory: Directory
+    state: State, command: ResolveTicket, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
     resolved = TicketResolved(
@@ -1106,7 +1107,7 @@ def resolve_ticket(
     )
     if not command.propose_to_knowledge_base:
         return (resolved,)
-    keeper = directory.department_with_role(DepartmentRole.INFORMATION_CENTRE)
+    keeper = context.directory.department_with_role(DepartmentRole.INFORMATION_CENTRE)
     return (
         resolved,
         KnowledgeArticleProposed(

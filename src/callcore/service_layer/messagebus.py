@@ -36,7 +36,7 @@ from callcore.domain.common import Command, DomainError, Event, Fold, Role, stre
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, EventStore, Recorded, StreamConflict
 from callcore.service_layer import authority, receipts
-from callcore.service_layer.handlers import HANDLERS
+from callcore.service_layer.handlers.table import HandlerTable
 from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
 
 E = TypeVar("E", bound=Event)
@@ -105,12 +105,14 @@ class MessageBus:
         directory: Directory,
         clock: Clock,
         fingerprint: Callable[[Command], str],
+        handlers: HandlerTable,
         *,
         max_attempts: int = 8,
         cache: StateCache | None = None,
         command_ids: Callable[[], str] | None = None,
     ) -> None:
         self.store = store
+        self.handlers = handlers
         # Commands sent without an id get a fresh one; a simulation passes a seeded
         # source so that the records it creates are named the same on every run.
         self.command_ids = command_ids or (lambda: uuid.uuid4().hex)
@@ -126,7 +128,7 @@ class MessageBus:
         self.calendar = BusinessCalendar(directory.calendar)
 
     def handle(self, command: Command) -> Outcome:
-        handler = HANDLERS.get(type(command))
+        handler = self.handlers.handler_of(command)
         if handler is None:
             raise UnknownCommand(f"no handler for {type(command).__name__}")
         command_id = command.command_id or self.command_ids()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from callcore.domain import customer, notification, numbering, policy, reference
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
-@handles(customer.OpenAccount)
 def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
     sequence = numbering.stream_id(numbering.CUSTOMER_NUMBERS)
     issued = numbering.issue_next(uow.load(numbering.FOLD, sequence), uow.context)
@@ -21,7 +19,6 @@ def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
     )
 
 
-@handles(customer.ChangeContactDetails)
 def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetails) -> None:
     uow.decide(
         customer.FOLD,
@@ -30,7 +27,6 @@ def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetai
     )
 
 
-@handles(customer.RegisterDevice)
 def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
     uow.decide(
         customer.FOLD,
@@ -39,7 +35,6 @@ def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
     )
 
 
-@handles(customer.CloseAccount)
 def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
     uow.decide(
         customer.FOLD,
@@ -48,13 +43,11 @@ def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
     )
 
 
-@handles(policy.AdoptSlaPolicy)
 def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
     state = uow.load(policy.FOLD, policy.SLA_STREAM)
     uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
 
 
-@handles(reference.AdoptDirectory)
 def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
     state = uow.load(reference.FOLD, reference.DIRECTORY_STREAM)
     uow.record(
@@ -62,7 +55,6 @@ def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
     )
 
 
-@handles(notification.RecordNotificationSent)
 def record_notification_sent(uow: UnitOfWork, command: notification.RecordNotificationSent) -> None:
     uow.decide(
         notification.FOLD,

@@ -13,7 +13,6 @@ from callcore.domain import customer, dispatch, order
 from callcore.domain.assignment import WorkItem, plan_installs
 from callcore.domain.common import EXISTS, Contact, DomainError, NotFound
 from callcore.domain.dispatch import DispatchKind, ScheduleState
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -114,7 +113,6 @@ def _delivered(uow: UnitOfWork, state: dispatch.State) -> None:
         uow.record(order.FOLD, stream, order.record_delivery(order_state, True, uow.context))
 
 
-@handles(dispatch.RequestDispatch)
 def request_dispatch(uow: UnitOfWork, command: dispatch.RequestDispatch) -> None:
     dispatch_id = uow.new_id("D", command.dispatch_id)
     stream = dispatch.stream_id(dispatch_id)
@@ -127,7 +125,6 @@ def request_dispatch(uow: UnitOfWork, command: dispatch.RequestDispatch) -> None
     )
 
 
-@handles(dispatch.ConfirmAppointment)
 def confirm_appointment(uow: UnitOfWork, command: dispatch.ConfirmAppointment) -> None:
     state = _dispatch(uow, command.dispatch_id)
     uow.record(
@@ -137,12 +134,10 @@ def confirm_appointment(uow: UnitOfWork, command: dispatch.ConfirmAppointment) -
     )
 
 
-@handles(dispatch.AssignDispatch)
 def assign(uow: UnitOfWork, command: dispatch.AssignDispatch) -> None:
     assign_dispatch(uow, command.dispatch_id, command.worker_id)
 
 
-@handles(dispatch.PlanInstalls)
 def plan(uow: UnitOfWork, command: dispatch.PlanInstalls) -> None:
     dispatch.check_installs_day(command.day, uow.context, uow.directory)
     items = []
@@ -169,7 +164,6 @@ def plan(uow: UnitOfWork, command: dispatch.PlanInstalls) -> None:
         assign_dispatch(uow, dispatch_id, worker_id)
 
 
-@handles(dispatch.RecordFieldFeedback)
 def field_feedback(uow: UnitOfWork, command: dispatch.RecordFieldFeedback) -> None:
     state = _dispatch(uow, command.dispatch_id)
     events = dispatch.feedback(state, command, uow.context, uow.directory)
@@ -178,7 +172,6 @@ def field_feedback(uow: UnitOfWork, command: dispatch.RecordFieldFeedback) -> No
         _delivered(uow, state)
 
 
-@handles(dispatch.ResumeDispatch)
 def resume(uow: UnitOfWork, command: dispatch.ResumeDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
     uow.record(
@@ -188,12 +181,10 @@ def resume(uow: UnitOfWork, command: dispatch.ResumeDispatch) -> None:
     )
 
 
-@handles(dispatch.RescheduleDispatch)
 def reschedule(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -> None:
     reschedule_dispatch(uow, command)
 
 
-@handles(dispatch.CancelDispatch)
 def cancel(uow: UnitOfWork, command: dispatch.CancelDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
     events = dispatch.cancel(state, command, uow.context)
@@ -202,7 +193,6 @@ def cancel(uow: UnitOfWork, command: dispatch.CancelDispatch) -> None:
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
 
 
-@handles(dispatch.CompleteDispatch)
 def complete(uow: UnitOfWork, command: dispatch.CompleteDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
     events = dispatch.complete(state, command, uow.context)
@@ -211,7 +201,6 @@ def complete(uow: UnitOfWork, command: dispatch.CompleteDispatch) -> None:
         _delivered(uow, state)
 
 
-@handles(customer.RequestAccountVisit)
 def request_account_visit(uow: UnitOfWork, command: customer.RequestAccountVisit) -> None:
     """The customer wants a home visit to open the account: the branch gets an
     account-visit work order in the same transaction."""

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from callcore.domain import customer, dispatch, order
 from callcore.domain.common import EXISTS, Actor, Contact, Event, NotFound
 from callcore.service_layer.handlers.dispatch import assign_dispatch, reschedule_dispatch
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -86,7 +85,6 @@ def _open_delivery(
     )
 
 
-@handles(order.PlaceOrder)
 def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     order_id = uow.new_id("O", command.order_id)
     account = None
@@ -103,7 +101,6 @@ def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     _open_delivery(uow, state, account, command.actor)
 
 
-@handles(order.AssignOrderWorker)
 def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
         return order.assign_worker(state, command.worker_id, uow.context, uow.directory)
@@ -116,7 +113,6 @@ def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> No
     _decide(uow, command.order_id, decision)
 
 
-@handles(order.RescheduleDelivery)
 def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
         return order.reschedule_delivery(
@@ -140,7 +136,6 @@ def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> N
     _decide(uow, command.order_id, decision)
 
 
-@handles(order.RecordDelivery)
 def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
     state = _order(uow, command.order_id)
     events = order.record_delivery(state, command.empty_collected, uow.context)
@@ -157,19 +152,16 @@ def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
         )
 
 
-@handles(order.RecordEmptyCollected)
 def record_empty_collected(uow: UnitOfWork, command: order.RecordEmptyCollected) -> None:
     _order(uow, command.order_id)
     _decide(uow, command.order_id, lambda state: order.record_empty_collected(state, uow.context))
 
 
-@handles(order.CloseOrder)
 def close_order(uow: UnitOfWork, command: order.CloseOrder) -> None:
     _order(uow, command.order_id)
     _decide(uow, command.order_id, lambda state: order.close(state, uow.context))
 
 
-@handles(order.CancelOrder)
 def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     state = _order(uow, command.order_id)
     events = order.cancel(state, command.reason, uow.context)

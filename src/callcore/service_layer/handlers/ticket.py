@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from callcore.domain import customer, dispatch, ticket
-from callcore.service_layer.handlers.registry import handles, on_one_stream
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -20,7 +19,6 @@ def _customer(uow: UnitOfWork, customer_number: str | None) -> customer.State | 
     return uow.load(customer.FOLD, customer.stream_id(customer_number))
 
 
-@handles(ticket.OpenTicket)
 def open_ticket(uow: UnitOfWork, command: ticket.OpenTicket) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
@@ -29,7 +27,6 @@ def open_ticket(uow: UnitOfWork, command: ticket.OpenTicket) -> None:
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.ReportEmergency)
 def report_emergency(uow: UnitOfWork, command: ticket.ReportEmergency) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
@@ -37,7 +34,6 @@ def report_emergency(uow: UnitOfWork, command: ticket.ReportEmergency) -> None:
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RecordVoicemail)
 def record_voicemail(uow: UnitOfWork, command: ticket.RecordVoicemail) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
@@ -47,7 +43,6 @@ def record_voicemail(uow: UnitOfWork, command: ticket.RecordVoicemail) -> None:
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RecordRepairCentreNotified)
 def record_repair_centre_notified(
     uow: UnitOfWork, command: ticket.RecordRepairCentreNotified
 ) -> None:
@@ -56,7 +51,6 @@ def record_repair_centre_notified(
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RequestServiceVisit)
 def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) -> None:
     stream, state = _load(uow, command.ticket_id)
     # The work order's id; the Dispatch itself will be opened here, in the same append.
@@ -110,7 +104,6 @@ def _record_consumables(
     uow.record(ticket.FOLD, stream, decision.ticket)
 
 
-@handles(ticket.RequestConsumables)
 def request_consumables(uow: UnitOfWork, command: ticket.RequestConsumables) -> None:
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
@@ -121,7 +114,6 @@ def request_consumables(uow: UnitOfWork, command: ticket.RequestConsumables) -> 
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
-@handles(ticket.GrantQuotaException)
 def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) -> None:
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
@@ -132,20 +124,10 @@ def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) 
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
-def _ticket_stream(command: Any) -> str:
+class AboutATicket(Protocol):
+    @property
+    def ticket_id(self) -> str: ...
+
+
+def ticket_stream(command: AboutATicket) -> str:
     return ticket.stream_id(command.ticket_id)
-
-
-for _command, _decision, _directory in (
-    (ticket.AnswerOnTheSpot, ticket.answer_on_the_spot, False),
-    (ticket.PromiseCallback, ticket.promise_callback, True),
-    (ticket.TransferTicket, ticket.transfer_ticket, True),
-    (ticket.RecordDepartmentReply, ticket.record_department_reply, False),
-    (ticket.ReplyToCustomer, ticket.reply_to_customer, False),
-    (ticket.ResolveTicket, ticket.resolve_ticket, True),
-    (ticket.CloseTicket, ticket.close_ticket, False),
-    (ticket.ReopenTicket, ticket.reopen_ticket, False),
-    (ticket.EndAbusiveCall, ticket.end_abusive_call, False),
-    (ticket.ConfirmVoicemailCallback, ticket.confirm_voicemail_callback, False),
-):
-    on_one_stream(_command, ticket.FOLD, _ticket_stream, _decision, with_directory=_directory)
