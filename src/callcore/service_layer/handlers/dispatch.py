@@ -75,7 +75,13 @@ def assign_dispatch(uow: UnitOfWork, dispatch_id: str, worker_id: str | None) ->
             uow.record(
                 order.FOLD,
                 stream,
-                order.assign_worker(order_state, chosen, uow.context, uow.directory),
+                order.assign_order_worker(
+                    order_state,
+                    order.AssignOrderWorker(
+                        order_id=order_state.order_id, worker_id=chosen, actor=uow.context.actor
+                    ),
+                    uow.context,
+                ),
             )
 
 
@@ -94,7 +100,17 @@ def reschedule_dispatch(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -
         uow.record(
             order.FOLD,
             stream,
-            order.reschedule_delivery(order_state, command.window, command.reason, by, uow.context),
+            order.reschedule_delivery(
+                order_state,
+                order.RescheduleDelivery(
+                    order_id=order_state.order_id,
+                    window=command.window,
+                    reason=command.reason,
+                    requested_by=by,
+                    actor=command.actor,
+                ),
+                uow.context,
+            ),
         )
         if moved:
             uow.record(
@@ -110,7 +126,8 @@ def _delivered(uow: UnitOfWork, state: dispatch.State) -> None:
     linked = _order_of(uow, state)
     if linked is not None:
         stream, order_state = linked
-        uow.record(order.FOLD, stream, order.record_delivery(order_state, True, uow.context))
+        delivered = order.RecordDelivery(order_id=order_state.order_id, actor=uow.context.actor)
+        uow.record(order.FOLD, stream, order.record_delivery(order_state, delivered, uow.context))
 
 
 def request_dispatch(uow: UnitOfWork, command: dispatch.RequestDispatch) -> None:

@@ -94,8 +94,18 @@ def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     state = uow.decide(
         order.FOLD,
         order.stream_id(order_id),
-        lambda state: order.place(
-            state, command, uow.context, uow.directory, account, order_id, dispatch_id
+        lambda state: order.place_order(
+            state,
+            command,
+            order.PlacingContext(
+                now=uow.now,
+                actor=uow.context.actor,
+                directory=uow.directory,
+                calendar=uow.calendar,
+                order_id=order_id,
+                dispatch_id=dispatch_id,
+                account=account,
+            ),
         ),
     )
     _open_delivery(uow, state, account, command.actor)
@@ -103,7 +113,7 @@ def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
 
 def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
-        return order.assign_worker(state, command.worker_id, uow.context, uow.directory)
+        return order.assign_order_worker(state, command, uow.context)
 
     state = _order(uow, command.order_id)
     if not decision(state):
@@ -115,9 +125,7 @@ def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> No
 
 def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
-        return order.reschedule_delivery(
-            state, command.window, command.reason, command.requested_by, uow.context
-        )
+        return order.reschedule_delivery(state, command, uow.context)
 
     state = _order(uow, command.order_id)
     if not decision(state):
@@ -138,7 +146,7 @@ def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> N
 
 def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
     state = _order(uow, command.order_id)
-    events = order.record_delivery(state, command.empty_collected, uow.context)
+    events = order.record_delivery(state, command, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
     work = _open_work_order(uow, state) if events else None
     if work is not None:
@@ -154,17 +162,21 @@ def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
 
 def record_empty_collected(uow: UnitOfWork, command: order.RecordEmptyCollected) -> None:
     _order(uow, command.order_id)
-    _decide(uow, command.order_id, lambda state: order.record_empty_collected(state, uow.context))
+    _decide(
+        uow,
+        command.order_id,
+        lambda state: order.record_empty_collected(state, command, uow.context),
+    )
 
 
 def close_order(uow: UnitOfWork, command: order.CloseOrder) -> None:
     _order(uow, command.order_id)
-    _decide(uow, command.order_id, lambda state: order.close(state, uow.context))
+    _decide(uow, command.order_id, lambda state: order.close_order(state, command, uow.context))
 
 
 def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     state = _order(uow, command.order_id)
-    events = order.cancel(state, command.reason, uow.context)
+    events = order.cancel_order(state, command, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
     work = _open_work_order(uow, state) if events else None
     if work is None:
