@@ -676,9 +676,13 @@ class TestTheDecisionsOnTheirOwn:
             customer.OpenAccount(
                 name="Wang Xiuying", phone="139 1234 5678", address="5 Dongmen Road", area="DONGMEN"
             ),
-            self.context,
-            directory,
-            "C000002",
+            customer.OpeningContext(
+                now=at(23, 9),
+                actor=AGENT,
+                directory=directory,
+                calendar=BusinessCalendar(directory.calendar),
+                customer_number="C000002",
+            ),
         )
         account = customer.FOLD.fold(opened)
         with raises_rule(EXISTS):

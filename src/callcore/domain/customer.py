@@ -38,6 +38,7 @@ from callcore.domain.common import (
 from callcore.domain.common import (
     Event as DomainEvent,
 )
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 
@@ -256,9 +257,16 @@ def require_open(state: State, customer_number: str) -> None:
     require(not state.closed, ACCOUNT_CLOSED, f"account {customer_number} is closed")
 
 
-def open_account(
-    state: State, command: OpenAccount, context: Context, directory: Directory, number: str
-) -> tuple[Event, ...]:
+@frozen
+class OpeningContext(DecisionContext):
+    """Opening an account knows the customer number issued for it (the number sequence is
+    its own stream, appended in the same transaction)."""
+
+    customer_number: str
+
+
+def open_account(state: State, command: OpenAccount, context: OpeningContext) -> tuple[Event, ...]:
+    directory, number = context.directory, context.customer_number
     require(not state.exists, ALREADY_EXISTS, f"customer number {number} is already issued")
     branch = directory.branch_for_area(command.area)
     return (
@@ -282,8 +290,9 @@ def open_account(
 
 
 def change_contact_details(
-    state: State, command: ChangeContactDetails, context: Context, directory: Directory
+    state: State, command: ChangeContactDetails, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     require_open(state, command.customer_number)
     changes: dict[str, str] = {}
     if command.name is not None and command.name.strip() != state.name:
@@ -351,18 +360,25 @@ def consumables_used(
     return month, year
 
 
+@frozen(kw_only=True)
+class ConsumablesIssue:
+    """What a ticket asks of the merchant's account: ``quantity`` of ``item`` for
+    ``ticket_id``, past the quota only with ``exception_granted_by`` (a supervisor). Not a
+    command: a ticket's consumables decision takes it, across streams, in one append."""
+
+    item: str
+    quantity: int
+    ticket_id: str
+    exception_granted_by: str | None = None
+
+
 def issue_consumables(
-    state: State,
-    *,
-    item: str,
-    quantity: int,
-    ticket_id: str,
-    context: Context,
-    directory: Directory,
-    exception_granted_by: str | None = None,
+    state: State, request: ConsumablesIssue, context: DecisionContext
 ) -> tuple[Event, ...]:
     """Issue consumables to a merchant within its quota, or past it when a supervisor
     granted an exception. Raises :data:`QUOTA_EXCEEDED` otherwise."""
+    item, quantity, directory = request.item, request.quantity, context.directory
+    ticket_id, exception_granted_by = request.ticket_id, request.exception_granted_by
     require_open(state, state.customer_number)
     require(
         state.customer_type is CustomerType.MERCHANT,

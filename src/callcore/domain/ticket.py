@@ -992,6 +992,14 @@ MerchantEvent = customer.Event
 
 
 @frozen
+class MerchantContext(DecisionContext):
+    """A consumables decision also knows the merchant's account the ticket is about
+    (``customer.initial`` for a ticket that names none)."""
+
+    merchant: customer.State
+
+
+@frozen
 class ConsumablesDecision:
     """What a consumables request records, on the ticket and on the customer's record."""
 
@@ -1002,12 +1010,11 @@ class ConsumablesDecision:
 def request_consumables(
     state: State,
     command: RequestConsumables,
-    context: Context,
-    directory: Directory,
-    merchant: customer.State,
+    context: MerchantContext,
 ) -> ConsumablesDecision:
     """Issue within the quota; over it, refuse and tell the business interface (the
     refusal is recorded, not raised: the refusal *is* the outcome of the request)."""
+    directory, merchant = context.directory, context.merchant
     require_open(state, command.ticket_id)
     require(
         state.category is Category.CONSUMABLES,
@@ -1024,11 +1031,10 @@ def request_consumables(
     try:
         issued = customer.issue_consumables(
             merchant,
-            item=command.item,
-            quantity=command.quantity,
-            ticket_id=state.ticket_id,
-            context=context,
-            directory=directory,
+            customer.ConsumablesIssue(
+                item=command.item, quantity=command.quantity, ticket_id=state.ticket_id
+            ),
+            context,
         )
     except DomainError as error:
         if error.rule != customer.QUOTA_EXCEEDED:
@@ -1057,10 +1063,9 @@ def request_consumables(
 def grant_quota_exception(
     state: State,
     command: GrantQuotaException,
-    context: Context,
-    directory: Directory,
-    merchant: customer.State,
+    context: MerchantContext,
 ) -> ConsumablesDecision:
+    merchant = context.merchant
     require_open(state, command.ticket_id)
     require(
         context.actor.role is Role.SUPERVISOR,
@@ -1077,12 +1082,13 @@ def grant_quota_exception(
     assert state.customer_number is not None  # a refusal names the merchant
     issued = customer.issue_consumables(
         merchant,
-        item=request.item,
-        quantity=request.quantity,
-        ticket_id=state.ticket_id,
-        context=context,
-        directory=directory,
-        exception_granted_by=context.actor.id,
+        customer.ConsumablesIssue(
+            item=request.item,
+            quantity=request.quantity,
+            ticket_id=state.ticket_id,
+            exception_granted_by=context.actor.id,
+        ),
+        context,
     )
     granted = QuotaExceptionGranted(
         at=context.now,

@@ -14,7 +14,15 @@ def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
         customer.FOLD,
         customer.stream_id(issued.issued_as),
         lambda state: customer.open_account(
-            state, command, uow.context, uow.directory, issued.issued_as
+            state,
+            command,
+            customer.OpeningContext(
+                now=uow.now,
+                actor=uow.context.actor,
+                directory=uow.directory,
+                calendar=uow.calendar,
+                customer_number=issued.issued_as,
+            ),
         ),
     )
 
@@ -23,7 +31,7 @@ def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetai
     uow.decide(
         customer.FOLD,
         customer.stream_id(command.customer_number),
-        lambda state: customer.change_contact_details(state, command, uow.context, uow.directory),
+        lambda state: customer.change_contact_details(state, command, uow.context),
     )
 
 

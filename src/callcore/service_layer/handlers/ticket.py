@@ -96,6 +96,16 @@ def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) 
     )
 
 
+def _merchant_context(uow: UnitOfWork, merchant: customer.State | None) -> ticket.MerchantContext:
+    return ticket.MerchantContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        merchant=merchant or customer.initial,
+    )
+
+
 def _record_consumables(
     uow: UnitOfWork, stream: str, merchant_stream: str, decision: ticket.ConsumablesDecision
 ) -> None:
@@ -108,9 +118,7 @@ def request_consumables(uow: UnitOfWork, command: ticket.RequestConsumables) -> 
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
     merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
-    decision = ticket.request_consumables(
-        state, command, uow.context, uow.directory, merchant or customer.initial
-    )
+    decision = ticket.request_consumables(state, command, _merchant_context(uow, merchant))
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
@@ -118,9 +126,7 @@ def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) 
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
     merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
-    decision = ticket.grant_quota_exception(
-        state, command, uow.context, uow.directory, merchant or customer.initial
-    )
+    decision = ticket.grant_quota_exception(state, command, _merchant_context(uow, merchant))
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
