@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from callcore.domain import complaint
 from callcore.domain import directory as directory_module
+from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import ALREADY_EXISTS, EXISTS, Actor, Contact, Context, Role
 from callcore.domain.complaint import (
     BackTo,
@@ -472,16 +474,19 @@ class TestReComplaint:
     def test_recording_it_on_the_original_twice_records_once(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         directory = Scenario().directory
-        original = complaint.FOLD.fold(
-            complaint.lodge_complaint(complaint.initial, lodge(), context, directory, "K-1")
+        lodging = complaint.LodgingContext(
+            now=MONDAY_9AM,
+            actor=AGENT,
+            directory=directory,
+            calendar=BusinessCalendar(directory.calendar),
+            complaint_id="K-1",
         )
+        lodged_first = complaint.lodge_complaint(complaint.initial, lodge(), lodging)
+        original = complaint.FOLD.fold(lodged_first)
         (lodged,) = complaint.lodge_complaint(
             complaint.initial,
             lodge(re_complaint_of="K-1"),
-            context,
-            directory,
-            "K-2",
-            original=original,
+            attrs.evolve(lodging, complaint_id="K-2", original=original),
         )
         assert isinstance(lodged, ComplaintLodged)
         received = complaint.record_re_complaint(original, lodged, context)

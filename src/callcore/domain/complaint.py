@@ -710,18 +710,21 @@ def _check_subject(about: Subject, directory: Directory) -> None:
         directory.branch(about.id)
 
 
+@frozen
+class LodgingContext(DecisionContext):
+    """Lodging a complaint knows its id, the account named by ``customer_number`` and the
+    complaint named by ``re_complaint_of`` (each loaded by the handler when named)."""
+
+    complaint_id: str
+    customer_record: customer.State | None = None
+    original: State | None = None
+
+
 def lodge_complaint(
-    state: State,
-    command: LodgeComplaint,
-    context: Context,
-    directory: Directory,
-    complaint_id: str,
-    *,
-    customer_record: customer.State | None = None,
-    original: State | None = None,
+    state: State, command: LodgeComplaint, context: LodgingContext
 ) -> tuple[Event, ...]:
-    """``customer_record`` is the account named by ``customer_number`` and ``original``
-    the complaint named by ``re_complaint_of`` (each loaded by the handler when named)."""
+    directory, complaint_id = context.directory, context.complaint_id
+    customer_record, original = context.customer_record, context.original
     require(not state.exists, ALREADY_EXISTS, f"complaint {complaint_id} is already lodged")
     _check_subject(command.about, directory)
     if command.customer_number is not None:

@@ -21,15 +21,16 @@ def lodge_complaint(uow: UnitOfWork, command: complaint.LodgeComplaint) -> None:
         complaint.stream_id(command.re_complaint_of) if command.re_complaint_of else None
     )
     original = uow.load(complaint.FOLD, original_stream) if original_stream else None
-    events = complaint.lodge_complaint(
-        state,
-        command,
-        uow.context,
-        uow.directory,
-        complaint_id,
+    lodging = complaint.LodgingContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        complaint_id=complaint_id,
         customer_record=customer_record,
         original=original,
     )
+    events = complaint.lodge_complaint(state, command, lodging)
     uow.record(complaint.FOLD, stream, events)
     if original is not None and original_stream is not None:
         # The original's history shows the customer came back, in the same append.
