@@ -48,7 +48,8 @@ The life of a complaint::
 
 Confidentiality (domain.md §4.4, interfaces.md §5). A resolution is shown only to the
 customer and to roles allowed to see it, and never leaves in public or aggregate output
-beyond counts. Decision: :data:`RESOLUTION_READERS` is supervisors and the customer.
+beyond counts. Decision: ``RESOLUTION_READERS`` is supervisors and the customer
+(:mod:`callcore.domain.complaint_reading`, who may read what of a complaint).
 Agents, field workers (often the very subject of the complaint), integrations and the
 system's processes (which build the public and aggregate views) see a
 :func:`public_view`: whether resolutions exist, who proposed them, when, and how the
@@ -62,7 +63,6 @@ typed; the views just do not hand it to every other agent on the floor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -73,7 +73,6 @@ from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
-    Actor,
     ClockPaused,
     ClockResumed,
     Command,
@@ -82,7 +81,6 @@ from callcore.domain.common import (
     DomainError,
     Fold,
     NotFound,
-    Role,
     Rule,
     aware,
     events_in,
@@ -524,55 +522,6 @@ Event = (
 """The complaint module's events, as stored (their class names are the stored type names)."""
 EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
-
-
-# --------------------------------------------------------------------------- confidentiality
-
-RESOLUTION_READERS: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.CUSTOMER})
-"""Roles that may read a resolution's text and the notes around it (see the module
-docstring). A customer reads only their own complaint (:func:`view_for`)."""
-
-
-def public_view(state: State) -> State:
-    """The complaint without its confidential text: resolutions keep who proposed them,
-    when, and the customer's response, but not their text; the notes of customer
-    updates, follow-ups, responses and satisfaction calls are dropped. Counts and times
-    are unchanged, so SLA and satisfaction figures read the same from either view."""
-    return attrs.evolve(
-        state,
-        customer_updates=tuple(attrs.evolve(n, text=None) for n in state.customer_updates),
-        follow_ups=tuple(attrs.evolve(n, text=None) for n in state.follow_ups),
-        resolutions=tuple(attrs.evolve(r, text=None, note=None) for r in state.resolutions),
-        satisfaction_calls=tuple(attrs.evolve(c, note=None) for c in state.satisfaction_calls),
-    )
-
-
-CONFIDENTIAL_FIELDS: Mapping[type[Event], tuple[str, ...]] = {
-    CustomerUpdated: ("note",),
-    DepartmentFollowedUp: ("note",),
-    ResolutionProposed: ("resolution",),
-    ResolutionAccepted: ("note",),
-    ResolutionRejected: ("note",),
-    SatisfactionCallRecorded: ("note",),
-}
-"""The event fields :func:`public_view` hides, for timelines shown event by event (an
-audit trail over HTTP): a reader outside :data:`RESOLUTION_READERS` sees them as null."""
-
-
-def may_read_resolution(state: State, actor: Actor) -> bool:
-    """Supervisors read every complaint's resolutions; a customer only their own (the
-    actor's id is the customer number, or the complainant's phone for a walk-in)."""
-    if actor.role not in RESOLUTION_READERS:
-        return False
-    if actor.role is Role.CUSTOMER:
-        phone = state.complainant.phone if state.complainant is not None else None
-        return actor.id in {who for who in (state.customer_number, phone) if who}
-    return True
-
-
-def view_for(state: State, actor: Actor) -> State:
-    """What ``actor`` may see of a complaint."""
-    return state if may_read_resolution(state, actor) else public_view(state)
 
 
 # --------------------------------------------------------------------------- commands
