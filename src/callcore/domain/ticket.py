@@ -41,7 +41,6 @@ from attrs import field, frozen
 
 from callcore.domain import customer
 from callcore.domain.backdating import RecordNote, TimeCorrected
-from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
@@ -720,6 +719,24 @@ def require_open(state: State, ticket_id: str) -> None:
     )
 
 
+@frozen
+class OpeningContext(DecisionContext):
+    """Opening a ticket (a call, an emergency, a voicemail) knows its id and the customer
+    record named by ``customer_number`` (``None`` when it names none)."""
+
+    ticket_id: str
+    registered: customer.State | None = None
+
+
+@frozen
+class VisitContext(DecisionContext):
+    """Requesting a service visit knows the id of the work order it opens and the
+    ticket's customer record."""
+
+    dispatch_id: str
+    registered: customer.State | None = None
+
+
 def _caller(contact: Contact, directory: Directory) -> Contact:
     return Contact(contact.name.strip(), normalise_phone(contact.phone, directory.phone_region))
 
@@ -727,16 +744,10 @@ def _caller(contact: Contact, directory: Directory) -> Contact:
 # --------------------------------------------------------------------------- decisions
 
 
-def open_ticket(
-    state: State,
-    command: OpenTicket,
-    context: Context,
-    directory: Directory,
-    ticket_id: str,
-    registered: customer.State | None = None,
-) -> tuple[Event, ...]:
+def open_ticket(state: State, command: OpenTicket, context: OpeningContext) -> tuple[Event, ...]:
     """Open a ticket. ``registered`` is the record of ``command.customer_number`` (the
     handler loads it); an emergency is escalated as :func:`report_emergency` does."""
+    directory, ticket_id, registered = context.directory, context.ticket_id, context.registered
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     require(
         command.category is not Category.VOICEMAIL,
@@ -803,8 +814,9 @@ def _escalation(context: Context, location: str | None) -> EscalatedToSupervisor
 
 
 def report_emergency(
-    state: State, command: ReportEmergency, context: Context, directory: Directory, ticket_id: str
+    state: State, command: ReportEmergency, context: OpeningContext
 ) -> tuple[Event, ...]:
+    directory, ticket_id = context.directory, context.ticket_id
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     location = command.location.strip()
     return (
@@ -825,8 +837,9 @@ def report_emergency(
 
 
 def record_repair_centre_notified(
-    state: State, command: RecordRepairCentreNotified, context: Context, directory: Directory
+    state: State, command: RecordRepairCentreNotified, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     require_not_closed(state, command.ticket_id)
     require(
         state.category is Category.EMERGENCY,
@@ -919,15 +932,11 @@ def reply_to_customer(
 
 
 def request_service_visit(
-    state: State,
-    command: RequestServiceVisit,
-    context: Context,
-    directory: Directory,
-    dispatch_id: str,
-    registered: customer.State | None = None,
+    state: State, command: RequestServiceVisit, context: VisitContext
 ) -> tuple[Event, ...]:
     """Registered customers are verified by number and address (``registered`` is the
     record of the ticket's customer); walk-in callers accept the quoted fee first."""
+    directory, dispatch_id, registered = context.directory, context.dispatch_id, context.registered
     require_open(state, command.ticket_id)
     if dispatch_id in state.visits:
         return ()
@@ -1166,13 +1175,9 @@ def end_abusive_call(state: State, command: EndAbusiveCall, context: Context) ->
 
 
 def record_voicemail(
-    state: State,
-    command: RecordVoicemail,
-    context: Context,
-    directory: Directory,
-    calendar: BusinessCalendar,
-    ticket_id: str,
+    state: State, command: RecordVoicemail, context: OpeningContext
 ) -> tuple[Event, ...]:
+    directory, calendar, ticket_id = context.directory, context.calendar, context.ticket_id
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     require(
         calendar.is_after_hours(context.now),

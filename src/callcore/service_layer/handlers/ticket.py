@@ -19,27 +19,38 @@ def _customer(uow: UnitOfWork, customer_number: str | None) -> customer.State | 
     return uow.load(customer.FOLD, customer.stream_id(customer_number))
 
 
+def _opening(
+    uow: UnitOfWork, ticket_id: str, registered: customer.State | None
+) -> ticket.OpeningContext:
+    return ticket.OpeningContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        ticket_id=ticket_id,
+        registered=registered,
+    )
+
+
 def open_ticket(uow: UnitOfWork, command: ticket.OpenTicket) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
     registered = _customer(uow, command.customer_number)
-    events = ticket.open_ticket(state, command, uow.context, uow.directory, ticket_id, registered)
+    events = ticket.open_ticket(state, command, _opening(uow, ticket_id, registered))
     uow.record(ticket.FOLD, stream, events)
 
 
 def report_emergency(uow: UnitOfWork, command: ticket.ReportEmergency) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
-    events = ticket.report_emergency(state, command, uow.context, uow.directory, ticket_id)
+    events = ticket.report_emergency(state, command, _opening(uow, ticket_id, None))
     uow.record(ticket.FOLD, stream, events)
 
 
 def record_voicemail(uow: UnitOfWork, command: ticket.RecordVoicemail) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
-    events = ticket.record_voicemail(
-        state, command, uow.context, uow.directory, uow.calendar, ticket_id
-    )
+    events = ticket.record_voicemail(state, command, _opening(uow, ticket_id, None))
     uow.record(ticket.FOLD, stream, events)
 
 
@@ -47,7 +58,7 @@ def record_repair_centre_notified(
     uow: UnitOfWork, command: ticket.RecordRepairCentreNotified
 ) -> None:
     stream, state = _load(uow, command.ticket_id)
-    events = ticket.record_repair_centre_notified(state, command, uow.context, uow.directory)
+    events = ticket.record_repair_centre_notified(state, command, uow.context)
     uow.record(ticket.FOLD, stream, events)
 
 
@@ -56,9 +67,15 @@ def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) 
     # The work order's id; the Dispatch itself will be opened here, in the same append.
     dispatch_id = uow.new_id("D")
     registered = _customer(uow, state.customer_number)
-    events = ticket.request_service_visit(
-        state, command, uow.context, uow.directory, dispatch_id, registered
+    visit_context = ticket.VisitContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        dispatch_id=dispatch_id,
+        registered=registered,
     )
+    events = ticket.request_service_visit(state, command, visit_context)
     uow.record(ticket.FOLD, stream, events)
     visit = next((e for e in events if isinstance(e, ticket.ServiceVisitRequested)), None)
     if visit is None or state.caller is None:
