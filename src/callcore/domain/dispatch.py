@@ -47,6 +47,7 @@ from callcore.domain.common import (
 from callcore.domain.common import (
     Event as DomainEvent,
 )
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import DepartmentRole, Directory, FieldWorker, Skill
 from callcore.domain.phone import normalise_phone
 
@@ -527,13 +528,18 @@ def _require_open(state: State, dispatch_id: str) -> None:
     require(not state.finished, FINISHED, f"dispatch {dispatch_id} is {state.status}")
 
 
-def request(
-    state: State,
-    command: RequestDispatch,
-    context: Context,
-    directory: Directory,
-    dispatch_id: str,
+@frozen
+class RequestingContext(DecisionContext):
+    """Requesting a dispatch knows the work order's id (the one given, or one derived
+    from the command id)."""
+
+    dispatch_id: str
+
+
+def request_dispatch(
+    state: State, command: RequestDispatch, context: RequestingContext
 ) -> tuple[Event, ...]:
+    directory, dispatch_id = context.directory, context.dispatch_id
     require(not state.exists, ALREADY_EXISTS, f"dispatch {dispatch_id} already exists")
     branch = directory.branch_for_area(command.area)
     contact = Contact(
@@ -568,9 +574,10 @@ def request(
     )
 
 
-def confirm(
-    state: State, command: ConfirmAppointment, context: Context, directory: Directory
+def confirm_appointment(
+    state: State, command: ConfirmAppointment, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     _require_open(state, command.dispatch_id)
     require(command.window.end > context.now, WINDOW_IN_FUTURE, f"{command.window.end} has passed")
     contact = Contact(
@@ -696,8 +703,8 @@ def check_installs_day(day: date, context: Context, directory: Directory) -> Non
     )
 
 
-def feedback(
-    state: State, command: RecordFieldFeedback, context: Context, directory: Directory
+def record_field_feedback(
+    state: State, command: RecordFieldFeedback, context: DecisionContext
 ) -> tuple[Event, ...]:
     _require_open(state, command.dispatch_id)
     require(
@@ -758,7 +765,7 @@ def feedback(
     raise DomainError(FEEDBACK_NEEDS_ASSIGNMENT, f"unknown feedback {command.feedback!r}")
 
 
-def resume(state: State, command: ResumeDispatch, context: Context) -> tuple[Event, ...]:
+def resume_dispatch(state: State, command: ResumeDispatch, context: Context) -> tuple[Event, ...]:
     _require_open(state, command.dispatch_id)
     require(
         state.status is Status.CANNOT_COMPLETE,
@@ -768,11 +775,12 @@ def resume(state: State, command: ResumeDispatch, context: Context) -> tuple[Eve
     return (DispatchResumed(at=context.now, actor=context.actor, note=command.note),)
 
 
-def reschedule(
-    state: State, command: RescheduleDispatch, context: Context, directory: Directory
+def reschedule_dispatch(
+    state: State, command: RescheduleDispatch, context: DecisionContext
 ) -> tuple[tuple[Event, ...], bool]:
     """Returns the events and whether the worker's booking must be released (the day
     changed while assigned)."""
+    directory = context.directory
     _require_open(state, command.dispatch_id)
     require(command.window.end > context.now, WINDOW_IN_FUTURE, f"{command.window.end} has passed")
     if state.confirmed == command.window:
@@ -804,7 +812,7 @@ def reschedule(
     return tuple(events), moved
 
 
-def cancel(state: State, command: CancelDispatch, context: Context) -> tuple[Event, ...]:
+def cancel_dispatch(state: State, command: CancelDispatch, context: Context) -> tuple[Event, ...]:
     _require_dispatch(state, command.dispatch_id)
     if state.status is Status.CANCELLED:
         return ()
@@ -812,7 +820,9 @@ def cancel(state: State, command: CancelDispatch, context: Context) -> tuple[Eve
     return (DispatchCancelled(at=context.now, actor=context.actor, reason=command.reason),)
 
 
-def complete(state: State, command: CompleteDispatch, context: Context) -> tuple[Event, ...]:
+def complete_dispatch(
+    state: State, command: CompleteDispatch, context: Context
+) -> tuple[Event, ...]:
     _require_dispatch(state, command.dispatch_id)
     if state.status is Status.COMPLETED:
         return ()

@@ -16,6 +16,17 @@ from callcore.domain.dispatch import DispatchKind, ScheduleState
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
+def requesting(uow: UnitOfWork, dispatch_id: str) -> dispatch.RequestingContext:
+    """The context of a dispatch request: the unit of work's, and the work order's id."""
+    return dispatch.RequestingContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        dispatch_id=dispatch_id,
+    )
+
+
 def _dispatch(uow: UnitOfWork, dispatch_id: str) -> dispatch.State:
     state = uow.load(dispatch.FOLD, dispatch.stream_id(dispatch_id))
     if not state.exists:
@@ -87,7 +98,7 @@ def assign_dispatch(uow: UnitOfWork, dispatch_id: str, worker_id: str | None) ->
 
 def reschedule_dispatch(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events, moved = dispatch.reschedule(state, command, uow.context, uow.directory)
+    events, moved = dispatch.reschedule_dispatch(state, command, uow.context)
     if moved:
         _release(uow, state)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
@@ -136,8 +147,8 @@ def request_dispatch(uow: UnitOfWork, command: dispatch.RequestDispatch) -> None
     uow.record(
         dispatch.FOLD,
         stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, stream), command, uow.context, uow.directory, dispatch_id
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, stream), command, requesting(uow, dispatch_id)
         ),
     )
 
@@ -147,7 +158,7 @@ def confirm_appointment(uow: UnitOfWork, command: dispatch.ConfirmAppointment) -
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(command.dispatch_id),
-        dispatch.confirm(state, command, uow.context, uow.directory),
+        dispatch.confirm_appointment(state, command, uow.context),
     )
 
 
@@ -183,7 +194,7 @@ def plan(uow: UnitOfWork, command: dispatch.PlanInstalls) -> None:
 
 def field_feedback(uow: UnitOfWork, command: dispatch.RecordFieldFeedback) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.feedback(state, command, uow.context, uow.directory)
+    events = dispatch.record_field_feedback(state, command, uow.context)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
     if any(isinstance(e, dispatch.DispatchCompleted) for e in events):
         _delivered(uow, state)
@@ -194,7 +205,7 @@ def resume(uow: UnitOfWork, command: dispatch.ResumeDispatch) -> None:
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(command.dispatch_id),
-        dispatch.resume(state, command, uow.context),
+        dispatch.resume_dispatch(state, command, uow.context),
     )
 
 
@@ -204,7 +215,7 @@ def reschedule(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -> None:
 
 def cancel(uow: UnitOfWork, command: dispatch.CancelDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.cancel(state, command, uow.context)
+    events = dispatch.cancel_dispatch(state, command, uow.context)
     if events:
         _release(uow, state)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
@@ -212,7 +223,7 @@ def cancel(uow: UnitOfWork, command: dispatch.CancelDispatch) -> None:
 
 def complete(uow: UnitOfWork, command: dispatch.CompleteDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.complete(state, command, uow.context)
+    events = dispatch.complete_dispatch(state, command, uow.context)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
     if events:
         _delivered(uow, state)
@@ -243,14 +254,10 @@ def request_account_visit(uow: UnitOfWork, command: customer.RequestAccountVisit
     uow.record(
         dispatch.FOLD,
         stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, stream),
-            request,
-            uow.context,
-            uow.directory,
-            command.dispatch_id,
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, stream), request, requesting(uow, command.dispatch_id)
         ),
     )
 
 
-__all__ = ["DomainError", "assign_dispatch", "reschedule_dispatch"]
+__all__ = ["DomainError", "assign_dispatch", "requesting", "reschedule_dispatch"]

@@ -17,7 +17,11 @@ from collections.abc import Callable, Sequence
 
 from callcore.domain import customer, dispatch, order
 from callcore.domain.common import EXISTS, Actor, Contact, Event, NotFound
-from callcore.service_layer.handlers.dispatch import assign_dispatch, reschedule_dispatch
+from callcore.service_layer.handlers.dispatch import (
+    assign_dispatch,
+    requesting,
+    reschedule_dispatch,
+)
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -81,7 +85,7 @@ def _open_delivery(
     uow.decide(
         dispatch.FOLD,
         dispatch.stream_id(dispatch_id),
-        lambda work: dispatch.request(work, request, uow.context, uow.directory, dispatch_id),
+        lambda work: dispatch.request_dispatch(work, request, requesting(uow, dispatch_id)),
     )
 
 
@@ -156,7 +160,7 @@ def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
         uow.record(
             dispatch.FOLD,
             dispatch.stream_id(work.dispatch_id),
-            dispatch.complete(work, completed, uow.context),
+            dispatch.complete_dispatch(work, completed, uow.context),
         )
 
 
@@ -197,5 +201,5 @@ def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(work.dispatch_id),
-        dispatch.cancel(work, cancelled, uow.context),
+        dispatch.cancel_dispatch(work, cancelled, uow.context),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from callcore.domain import customer, dispatch, ticket
+from callcore.service_layer.handlers.dispatch import requesting
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -107,8 +108,8 @@ def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) 
     uow.record(
         dispatch.FOLD,
         work_stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, work_stream), request, uow.context, uow.directory, dispatch_id
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, work_stream), request, requesting(uow, dispatch_id)
         ),
     )
 
