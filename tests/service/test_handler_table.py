@@ -45,9 +45,9 @@ def test_every_command_of_the_domain_has_exactly_one_handler() -> None:
 
 def test_a_second_handler_for_a_command_is_refused() -> None:
     table = HandlerTable()
-    table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring))
+    table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring_agent))
     with pytest.raises(HandlerAlreadyWired, match="RingAgent already has a handler"):
-        table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring))
+        table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring_agent))
 
 
 def test_each_bus_has_the_table_it_was_given() -> None:
@@ -72,8 +72,8 @@ from callcore.service_layer.handlers.call import call_stream
 from callcore.service_layer.handlers.table import HandlerTable, on_one_stream
 
 table = HandlerTable()
-table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring))  # right
-table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.abandon))  # MISWIRED-1
+table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.ring_agent))  # right
+table.add(call.RingAgent, on_one_stream(call.FOLD, call_stream, call.abandon_call))  # MISWIRED-1
 table.add(call.RingAgent, complaint_handlers.lodge_complaint)  # MISWIRED-2
 
 
@@ -151,3 +151,38 @@ def test_open_passes_the_command_id_source_through() -> None:
     # the opening's own bookkeeping (adopting the directory and policy) takes none of them
     assert first[0] == "seeded-1"
     assert first == again
+
+
+def _snake(name: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# Commands decided outside their module's one-signature decision, each for a reason:
+ELSEWHERE = {
+    "PauseClocks": "any record's clocks: service_layer/handlers/clocks.py",
+    "ResumeClocks": "any record's clocks: service_layer/handlers/clocks.py",
+    "PlanInstalls": "a day's plan across work orders: domain/assignment.py plan_installs",
+}
+
+
+def test_every_command_is_decided_by_a_function_named_after_it() -> None:
+    """One naming rule: ``OpenTicket`` is decided by ``ticket.open_ticket(state, command,
+    context)``, ``PlaceOrder`` by ``order.place_order``."""
+    import importlib
+    import inspect
+
+    misnamed = []
+    for command_type in sorted(_domain_commands(), key=lambda c: c.__name__):
+        if command_type.__name__ in ELSEWHERE:
+            continue
+        module = importlib.import_module(command_type.__module__)
+        decision = getattr(module, _snake(command_type.__name__), None)
+        if decision is None:
+            misnamed.append(command_type.__name__)
+            continue
+        parameters = list(inspect.signature(decision).parameters)
+        if parameters != ["state", "command", "context"]:
+            misnamed.append(f"{command_type.__name__}: {decision.__name__}{tuple(parameters)}")
+    assert misnamed == []

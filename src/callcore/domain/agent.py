@@ -130,7 +130,7 @@ class UnpauseAgent(Command):
     agent: str = field(validator=non_blank)
 
 
-def log_in(state: State, command: LogInAgent, context: Context) -> tuple[Event, ...]:
+def log_in_agent(state: State, command: LogInAgent, context: Context) -> tuple[Event, ...]:
     if state.logged_in and (command.queue is None or command.queue in state.queues):
         return ()
     return (
@@ -140,7 +140,7 @@ def log_in(state: State, command: LogInAgent, context: Context) -> tuple[Event, 
     )
 
 
-def log_out(state: State, command: LogOutAgent, context: Context) -> tuple[Event, ...]:
+def log_out_agent(state: State, command: LogOutAgent, context: Context) -> tuple[Event, ...]:
     if not state.logged_in and state.agent:
         return ()
     if command.queue is not None and state.queues and command.queue not in state.queues:
@@ -152,14 +152,14 @@ def log_out(state: State, command: LogOutAgent, context: Context) -> tuple[Event
     )
 
 
-def pause(state: State, command: PauseAgent, context: Context) -> tuple[Event, ...]:
+def pause_agent(state: State, command: PauseAgent, context: Context) -> tuple[Event, ...]:
     reason = command.reason.strip() or "unspecified"
     if state.paused_since is not None and state.pause_reason == reason:
         return ()
     return (AgentPaused(at=context.now, actor=context.actor, agent=command.agent, reason=reason),)
 
 
-def unpause(state: State, command: UnpauseAgent, context: Context) -> tuple[Event, ...]:
+def unpause_agent(state: State, command: UnpauseAgent, context: Context) -> tuple[Event, ...]:
     if state.paused_since is None and state.agent:
         return ()
     return (AgentUnpaused(at=context.now, actor=context.actor, agent=command.agent),)

@@ -640,7 +640,7 @@ _CAN_ENTER_ANOTHER_QUEUE = frozenset(
 )
 
 
-def offer(
+def offer_call(
     state: State,
     command: OfferCall,
     context: DecisionContext,
@@ -679,7 +679,7 @@ def offer(
     )
 
 
-def ring(state: State, command: RingAgent, context: Context) -> tuple[Event, ...]:
+def ring_agent(state: State, command: RingAgent, context: Context) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "ringing an agent")
     if state.status is Status.ANSWERED:
         raise DomainError(CALL_ENDED, f"call {command.call_id} is already answered")
@@ -688,7 +688,7 @@ def ring(state: State, command: RingAgent, context: Context) -> tuple[Event, ...
     return (AgentRang(at=context.now, actor=context.actor, agent=command.agent),)
 
 
-def ring_no_answer(
+def record_ring_no_answer(
     state: State, command: RecordRingNoAnswer, context: Context
 ) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "an unanswered ring")
@@ -704,7 +704,7 @@ def ring_no_answer(
     )
 
 
-def answer(state: State, command: AnswerCall, context: DecisionContext) -> tuple[Event, ...]:
+def answer_call(state: State, command: AnswerCall, context: DecisionContext) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if state.status is Status.ANSWERED or state.answered_at is not None:
         if state.agent == command.agent:
@@ -769,7 +769,7 @@ def _end_unanswered(
     return (build(waited if waited is not None else _waited(state, context.now)),)
 
 
-def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
+def abandon_call(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
         command.call_id,
@@ -783,7 +783,7 @@ def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event
     )
 
 
-def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
+def time_out_call(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
         command.call_id,
@@ -797,7 +797,7 @@ def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Even
     )
 
 
-def to_voicemail(
+def send_to_voicemail(
     state: State, command: SendToVoicemail, context: DecisionContext
 ) -> tuple[Event, ...]:
     return _end_unanswered(
@@ -815,7 +815,7 @@ def to_voicemail(
     )
 
 
-def transfer(state: State, command: TransferCall, context: Context) -> tuple[Event, ...]:
+def transfer_call(state: State, command: TransferCall, context: Context) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "transferred")
     require(
         state.status is Status.ANSWERED,
@@ -825,7 +825,7 @@ def transfer(state: State, command: TransferCall, context: Context) -> tuple[Eve
     return (CallTransferred(at=context.now, actor=context.actor, to=command.to, kind=command.kind),)
 
 
-def complete(state: State, command: CompleteCall, context: Context) -> tuple[Event, ...]:
+def complete_call(state: State, command: CompleteCall, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if state.ended:
         return ()  # a second hang-up, or the end of a call that was never answered
@@ -839,7 +839,7 @@ def complete(state: State, command: CompleteCall, context: Context) -> tuple[Eve
     )
 
 
-def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]:
+def link_call(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if (command.record_kind, command.record_id) in state.links:
         return ()
@@ -853,7 +853,7 @@ def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]
     )
 
 
-def place_outbound(
+def place_outbound_call(
     state: State, command: PlaceOutboundCall, context: DecisionContext
 ) -> tuple[Event, ...]:
     if state.exists:
@@ -873,7 +873,7 @@ def place_outbound(
     )
 
 
-def not_reached(state: State, command: RecordNoAnswer, context: Context) -> tuple[Event, ...]:
+def record_no_answer(state: State, command: RecordNoAnswer, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     require(
         state.direction is Direction.OUTBOUND, OUTBOUND_ONLY, f"call {command.call_id} is inbound"
@@ -920,7 +920,7 @@ def record_follow_up(state: State, command: RecordFollowUp, context: Context) ->
     )
 
 
-def relay_problem(
+def relay_follow_up_problem(
     state: State, command: RelayFollowUpProblem, context: DecisionContext
 ) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
@@ -937,7 +937,7 @@ def relay_problem(
     )
 
 
-def confirm_resolution(
+def confirm_follow_up_resolution(
     state: State, command: ConfirmFollowUpResolution, context: Context
 ) -> tuple[Event, ...]:
     _require_call(state, command.call_id)

@@ -15,7 +15,7 @@ Stream: ``dispatch-<dispatch id>``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import attrs
@@ -619,16 +619,21 @@ def check_worker(state: State, worker: FieldWorker, load: int) -> None:
     )
 
 
-def assign(
-    state: State,
-    context: Context,
-    directory: Directory,
-    loads: dict[str, int],
-    worker_id: str | None = None,
+@frozen
+class AssignmentContext(DecisionContext):
+    """Assigning knows the load of each candidate worker on the appointment's day (their
+    booked work orders, from their day streams, this one excluded)."""
+
+    loads: Mapping[str, int]
+
+
+def assign_dispatch(
+    state: State, command: AssignDispatch, context: AssignmentContext
 ) -> tuple[tuple[Event, ...], str | None]:
     """Decide an assignment. Returns the dispatch's events and the worker to book (or
     ``None``). ``loads`` are the booked work orders of the appointment's day per worker,
     not counting this dispatch."""
+    directory, loads, worker_id = context.directory, context.loads, command.worker_id
     _require_open(state, state.dispatch_id)
     if worker_id is not None and worker_id == state.worker_id:
         return (), None

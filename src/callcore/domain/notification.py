@@ -62,7 +62,7 @@ class RecordNotificationSent(Command):
     source: str = field(validator=non_blank)
 
 
-def record_sent(
+def record_notification_sent(
     state: State, command: RecordNotificationSent, context: Context
 ) -> tuple[Event, ...]:
     if state.sent:

@@ -53,7 +53,7 @@ class AdoptSlaPolicy(Command):
     policy: SlaPolicy
 
 
-def adopt(state: State, command: AdoptSlaPolicy, context: Context) -> tuple[Event, ...]:
+def adopt_sla_policy(state: State, command: AdoptSlaPolicy, context: Context) -> tuple[Event, ...]:
     if state.current is not None and state.current.same_rules(command.policy):
         return ()
     return (

@@ -67,7 +67,7 @@ class AdoptDirectory(Command):
     reason: str = field(validator=non_blank)
 
 
-def adopt(state: State, command: AdoptDirectory, context: Context) -> tuple[Event, ...]:
+def adopt_directory(state: State, command: AdoptDirectory, context: Context) -> tuple[Event, ...]:
     """Record the directory unless it is the one already in force (adopting the same
     directory twice records nothing: opening a store again is not a change)."""
     if state.current == command.directory:

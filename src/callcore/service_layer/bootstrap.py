@@ -143,31 +143,35 @@ def handler_table() -> HandlerTable:
 
     # Calls (§4.6)
     on_call = call_handlers.call_stream
-    table.add(call.OfferCall, on_one_stream(call.FOLD, on_call, call.offer))
-    table.add(call.RingAgent, on_one_stream(call.FOLD, on_call, call.ring))
-    table.add(call.RecordRingNoAnswer, on_one_stream(call.FOLD, on_call, call.ring_no_answer))
-    table.add(call.AnswerCall, on_one_stream(call.FOLD, on_call, call.answer))
-    table.add(call.AbandonCall, on_one_stream(call.FOLD, on_call, call.abandon))
-    table.add(call.TimeOutCall, on_one_stream(call.FOLD, on_call, call.time_out))
-    table.add(call.SendToVoicemail, on_one_stream(call.FOLD, on_call, call.to_voicemail))
-    table.add(call.TransferCall, on_one_stream(call.FOLD, on_call, call.transfer))
-    table.add(call.CompleteCall, on_one_stream(call.FOLD, on_call, call.complete))
-    table.add(call.LinkCall, on_one_stream(call.FOLD, on_call, call.link))
-    table.add(call.PlaceOutboundCall, on_one_stream(call.FOLD, on_call, call.place_outbound))
-    table.add(call.RecordNoAnswer, on_one_stream(call.FOLD, on_call, call.not_reached))
+    table.add(call.OfferCall, on_one_stream(call.FOLD, on_call, call.offer_call))
+    table.add(call.RingAgent, on_one_stream(call.FOLD, on_call, call.ring_agent))
+    table.add(
+        call.RecordRingNoAnswer, on_one_stream(call.FOLD, on_call, call.record_ring_no_answer)
+    )
+    table.add(call.AnswerCall, on_one_stream(call.FOLD, on_call, call.answer_call))
+    table.add(call.AbandonCall, on_one_stream(call.FOLD, on_call, call.abandon_call))
+    table.add(call.TimeOutCall, on_one_stream(call.FOLD, on_call, call.time_out_call))
+    table.add(call.SendToVoicemail, on_one_stream(call.FOLD, on_call, call.send_to_voicemail))
+    table.add(call.TransferCall, on_one_stream(call.FOLD, on_call, call.transfer_call))
+    table.add(call.CompleteCall, on_one_stream(call.FOLD, on_call, call.complete_call))
+    table.add(call.LinkCall, on_one_stream(call.FOLD, on_call, call.link_call))
+    table.add(call.PlaceOutboundCall, on_one_stream(call.FOLD, on_call, call.place_outbound_call))
+    table.add(call.RecordNoAnswer, on_one_stream(call.FOLD, on_call, call.record_no_answer))
     table.add(call.RecordFollowUp, on_one_stream(call.FOLD, on_call, call.record_follow_up))
-    table.add(call.RelayFollowUpProblem, on_one_stream(call.FOLD, on_call, call.relay_problem))
+    table.add(
+        call.RelayFollowUpProblem, on_one_stream(call.FOLD, on_call, call.relay_follow_up_problem)
+    )
     table.add(
         call.ConfirmFollowUpResolution,
-        on_one_stream(call.FOLD, on_call, call.confirm_resolution),
+        on_one_stream(call.FOLD, on_call, call.confirm_follow_up_resolution),
     )
 
     # Agents' presence (issue 17)
     on_agent = agent_handlers.agent_stream
-    table.add(agent.LogInAgent, on_one_stream(agent.FOLD, on_agent, agent.log_in))
-    table.add(agent.LogOutAgent, on_one_stream(agent.FOLD, on_agent, agent.log_out))
-    table.add(agent.PauseAgent, on_one_stream(agent.FOLD, on_agent, agent.pause))
-    table.add(agent.UnpauseAgent, on_one_stream(agent.FOLD, on_agent, agent.unpause))
+    table.add(agent.LogInAgent, on_one_stream(agent.FOLD, on_agent, agent.log_in_agent))
+    table.add(agent.LogOutAgent, on_one_stream(agent.FOLD, on_agent, agent.log_out_agent))
+    table.add(agent.PauseAgent, on_one_stream(agent.FOLD, on_agent, agent.pause_agent))
+    table.add(agent.UnpauseAgent, on_one_stream(agent.FOLD, on_agent, agent.unpause_agent))
 
     # Any record's SLA clocks (§6)
     table.add(PauseClocks, clock_handlers.pause_clocks)

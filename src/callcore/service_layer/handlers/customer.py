@@ -53,13 +53,15 @@ def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
 
 def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
     state = uow.load(policy.FOLD, policy.SLA_STREAM)
-    uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
+    uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt_sla_policy(state, command, uow.context))
 
 
 def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
     state = uow.load(reference.FOLD, reference.DIRECTORY_STREAM)
     uow.record(
-        reference.FOLD, reference.DIRECTORY_STREAM, reference.adopt(state, command, uow.context)
+        reference.FOLD,
+        reference.DIRECTORY_STREAM,
+        reference.adopt_directory(state, command, uow.context),
     )
 
 
@@ -67,5 +69,5 @@ def record_notification_sent(uow: UnitOfWork, command: notification.RecordNotifi
     uow.decide(
         notification.FOLD,
         notification.stream_id(command.notification_id),
-        lambda state: notification.record_sent(state, command, uow.context),
+        lambda state: notification.record_notification_sent(state, command, uow.context),
     )

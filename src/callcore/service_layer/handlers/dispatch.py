@@ -66,7 +66,17 @@ def assign_dispatch(uow: UnitOfWork, dispatch_id: str, worker_id: str | None) ->
         ):
             booked = _schedule(uow, worker.id, day).booked
             loads[worker.id] = len(booked - {dispatch_id})
-    events, chosen = dispatch.assign(state, uow.context, uow.directory, loads, worker_id)
+    assigning = dispatch.AssignmentContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        loads=loads,
+    )
+    command = dispatch.AssignDispatch(
+        dispatch_id=dispatch_id, worker_id=worker_id, actor=uow.context.actor
+    )
+    events, chosen = dispatch.assign_dispatch(state, command, assigning)
     if not events:
         return
     if chosen is not None or state.worker_id is not None:
