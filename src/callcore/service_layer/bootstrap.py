@@ -40,13 +40,37 @@ def handler_table() -> HandlerTable:
 
     # Customer accounts and reference data (domain.md §4.1, §6)
     table.add(customer.OpenAccount, customer_handlers.open_account)
-    table.add(customer.ChangeContactDetails, customer_handlers.change_contact_details)
-    table.add(customer.RegisterDevice, customer_handlers.register_device)
+    on_customer = customer_handlers.customer_stream
+    table.add(
+        customer.ChangeContactDetails,
+        on_one_stream(customer.FOLD, on_customer, customer.change_contact_details),
+    )
+    table.add(
+        customer.RegisterDevice,
+        on_one_stream(customer.FOLD, on_customer, customer.register_device),
+    )
     table.add(customer.RequestAccountVisit, dispatch_handlers.request_account_visit)
-    table.add(customer.CloseAccount, customer_handlers.close_account)
-    table.add(policy.AdoptSlaPolicy, customer_handlers.adopt_sla_policy)
-    table.add(reference.AdoptDirectory, customer_handlers.adopt_directory)
-    table.add(notification.RecordNotificationSent, customer_handlers.record_notification_sent)
+    table.add(
+        customer.CloseAccount, on_one_stream(customer.FOLD, on_customer, customer.close_account)
+    )
+    table.add(
+        policy.AdoptSlaPolicy,
+        on_one_stream(policy.FOLD, customer_handlers.policy_stream, policy.adopt_sla_policy),
+    )
+    table.add(
+        reference.AdoptDirectory,
+        on_one_stream(
+            reference.FOLD, customer_handlers.directory_stream, reference.adopt_directory
+        ),
+    )
+    table.add(
+        notification.RecordNotificationSent,
+        on_one_stream(
+            notification.FOLD,
+            customer_handlers.notification_stream,
+            notification.record_notification_sent,
+        ),
+    )
 
     # Orders (§4.2): each also moves its delivery work order
     table.add(order.PlaceOrder, order_handlers.place_order)

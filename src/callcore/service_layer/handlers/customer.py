@@ -1,6 +1,10 @@
-"""Handlers of the Customer commands (domain.md §4.1)."""
+"""Handlers of the Customer commands (domain.md §4.1) and of the centre's bookkeeping
+(policy, directory, notifications): opening an account also issues its number; the
+others are decided on one stream (wired with ``on_one_stream`` and the streams here)."""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from callcore.domain import customer, notification, numbering, policy, reference
 from callcore.service_layer.unit_of_work import UnitOfWork
@@ -27,47 +31,22 @@ def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
     )
 
 
-def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetails) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.change_contact_details(state, command, uow.context),
-    )
+class OfACustomer(Protocol):
+    @property
+    def customer_number(self) -> str: ...
 
 
-def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.register_device(state, command, uow.context),
-    )
+def customer_stream(command: OfACustomer) -> str:
+    return customer.stream_id(command.customer_number)
 
 
-def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.close_account(state, command, uow.context),
-    )
+def policy_stream(command: policy.AdoptSlaPolicy) -> str:
+    return policy.SLA_STREAM
 
 
-def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
-    state = uow.load(policy.FOLD, policy.SLA_STREAM)
-    uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt_sla_policy(state, command, uow.context))
+def directory_stream(command: reference.AdoptDirectory) -> str:
+    return reference.DIRECTORY_STREAM
 
 
-def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
-    state = uow.load(reference.FOLD, reference.DIRECTORY_STREAM)
-    uow.record(
-        reference.FOLD,
-        reference.DIRECTORY_STREAM,
-        reference.adopt_directory(state, command, uow.context),
-    )
-
-
-def record_notification_sent(uow: UnitOfWork, command: notification.RecordNotificationSent) -> None:
-    uow.decide(
-        notification.FOLD,
-        notification.stream_id(command.notification_id),
-        lambda state: notification.record_notification_sent(state, command, uow.context),
-    )
+def notification_stream(command: notification.RecordNotificationSent) -> str:
+    return notification.stream_id(command.notification_id)
