@@ -38,6 +38,7 @@ from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 from callcore.ports import Clock, EventStore, Notifier, Recorded
 from callcore.projections.lookups import CustomerIndex
+from callcore.service_layer.bootstrap import handler_table
 from callcore.service_layer.messagebus import MessageBus, Outcome
 from callcore.service_layer.processes import (
     DailySummaryProcess,
@@ -65,9 +66,9 @@ class Records(Generic[S]):
 
     def get(self, record_id: str) -> S:
         stream = self.stream(record_id)
-        load_state = getattr(self._center.store, "load_state", None)  # snapshots (P4)
-        if load_state is not None:
-            version, state = load_state(self._fold, stream)
+        snapshot = self._center.store.load_state(self._fold, stream)  # snapshots (P4)
+        if snapshot is not None:
+            version, state = snapshot
             if not version:
                 raise NotFound(EXISTS, f"no {self._fold.kind} {record_id!r}")
             found: S = state
@@ -118,7 +119,7 @@ class ReadOnlyCentre(RuntimeError):
 
 
 def _lasting(store: EventStore) -> bool:
-    url = str(getattr(store, "url", "memory://"))
+    url = store.url
     return not (url.startswith("memory:") or ":memory:" in url)
 
 
@@ -181,8 +182,8 @@ class CallCenter:
             chosen,
             self.clock,
             fingerprint,
+            handler_table(),
             cache=StateCache() if cache_states else None,
-            command_ids=command_ids,
             earlier_fingerprints=earlier_fingerprints,
         )
         self.customers = Customers(self)
@@ -197,6 +198,11 @@ class CallCenter:
                 self.bus.handle(reference.AdoptDirectory(directory=chosen, reason=record_given))
             if not guessed:  # a guess is not recorded as the policy the centre adopted
                 self._adopt_policy()
+        if command_ids is not None:
+            # Only now: whether the opening adopted a directory or a policy depends on
+            # what the store held, and a seeded source must name the caller's records
+            # the same either way.
+            self.bus.command_ids = command_ids
 
     def _adopt_policy(self) -> None:
         """Record the SLA policy in force when it differs from the last one recorded."""
@@ -239,12 +245,17 @@ class CallCenter:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         cipher_key: str | None = None,
+        cache_states: bool = True,
+        command_ids: Callable[[], str] | None = None,
         read_only: bool = False,
     ) -> Self:
         """Open a centre on a store URL: ``memory://``, ``sqlite:///centre.db`` (the
         embedded default), ``postgresql://user@host/db`` or any SQLAlchemy URL.
-        ``read_only``: for reading only (nothing is written; the store must exist and be
-        a callcore store)."""
+        Every option of the constructor passes through: ``cache_states`` keeps folded
+        states between commands; ``command_ids`` names the commands sent without an id
+        (a simulation passes a seeded source so its records are named the same on every
+        run); ``read_only``: for reading only (nothing is written; the store must exist
+        and be a callcore store)."""
         if isinstance(directory, (str, Path)):
             directory = load_directory(directory)
         store = open_store(url, cipher_key=cipher_key, read_only=read_only)
@@ -254,6 +265,8 @@ class CallCenter:
                 directory=directory,
                 clock=clock,
                 notifier=notifier,
+                cache_states=cache_states,
+                command_ids=command_ids,
                 read_only=read_only,
             )
         except BaseException:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from attrs import field, frozen
 
-from callcore.domain.common import Event
+from callcore.domain.common import Event, Fold
 from callcore.domain.directory import Directory
+
+S = TypeVar("S")
 
 
 @frozen
@@ -96,6 +98,26 @@ class EventStore(Protocol):
     def last_position(self) -> int: ...
 
     def close(self) -> None: ...
+
+    # Capabilities every store declares (a store without one answers its plain way), so
+    # no caller has to probe for them:
+
+    @property
+    def url(self) -> str:
+        """Where the store keeps its events (``memory://`` for one gone with the process,
+        ``""`` for a history with no files of its own): writers of logs and exports
+        refuse to write over the store's files."""
+        ...
+
+    def load_state(self, fold: Fold[S], stream: str) -> tuple[int, S] | None:
+        """A stream's version and folded state from the store's snapshots (P4), or
+        ``None`` when the store keeps none: the caller then folds :meth:`read_stream`."""
+        ...
+
+    def wait_for_events(self, timeout: float) -> None:
+        """Return when new events may have been appended, or after ``timeout`` seconds
+        (a store with no signal of new appends just sleeps)."""
+        ...
 
 
 @runtime_checkable

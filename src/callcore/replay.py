@@ -16,15 +16,18 @@ is in use.
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
 from callcore.adapters.clock import ManualClock
 from callcore.adapters.eventlog import Header, decode_event_line, read_log
+from callcore.domain.common import Fold
 from callcore.domain.directory import Directory
 from callcore.domain.reference import DirectoryAdopted, DirectoryHistory
 from callcore.ports import Clock, Positioned, Recorded
@@ -33,6 +36,7 @@ from callcore.views import Views
 IN_MEMORY_EVENTS = 100_000
 """Logs with more events than this are streamed from the file instead of kept decoded."""
 
+S = TypeVar("S")
 _STRIDE = 1024  # one remembered byte offset per this many events
 
 
@@ -63,6 +67,15 @@ class LoggedHistory:
 
     def close(self) -> None:
         pass
+
+    url = ""
+    """A log read like a store has no store files of its own."""
+
+    def load_state(self, fold: Fold[S], stream: str) -> tuple[int, S] | None:
+        return None  # no snapshots: the log is folded
+
+    def wait_for_events(self, timeout: float) -> None:
+        time.sleep(timeout)  # a log does not grow
 
 
 class StreamedHistory:
@@ -111,6 +124,15 @@ class StreamedHistory:
 
     def close(self) -> None:
         pass
+
+    url = ""
+    """A log read like a store has no store files of its own."""
+
+    def load_state(self, fold: Fold[S], stream: str) -> tuple[int, S] | None:
+        return None  # no snapshots: the log is folded
+
+    def wait_for_events(self, timeout: float) -> None:
+        time.sleep(timeout)  # a log does not grow
 
 
 class Replay:

@@ -1339,7 +1339,8 @@ def simulate(
     start = datetime.combine(settings.start - timedelta(days=1), time(17), tz)
     clock = ManualClock(start)
     ids = (f"sim{settings.seed}-{n}" for n in itertools.count(1))
-    center = CallCenter.open(url, directory=directory, clock=clock, notifier=_Discarding())
-    center.bus.command_ids = ids.__next__
+    center = CallCenter.open(
+        url, directory=directory, clock=clock, notifier=_Discarding(), command_ids=ids.__next__
+    )
     report = Simulation(center, clock, settings, progress).run()
     return center, report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
-from callcore.domain import complaint
+from callcore.domain import complaint, complaint_reading
 from callcore.domain import directory as directory_module
+from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import ALREADY_EXISTS, EXISTS, Actor, Contact, Context, Role
 from callcore.domain.complaint import (
     BackTo,
@@ -472,16 +474,19 @@ class TestReComplaint:
     def test_recording_it_on_the_original_twice_records_once(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         directory = Scenario().directory
-        original = complaint.FOLD.fold(
-            complaint.lodge_complaint(complaint.initial, lodge(), context, directory, "K-1")
+        lodging = complaint.LodgingContext(
+            now=MONDAY_9AM,
+            actor=AGENT,
+            directory=directory,
+            calendar=BusinessCalendar(directory.calendar),
+            complaint_id="K-1",
         )
+        lodged_first = complaint.lodge_complaint(complaint.initial, lodge(), lodging)
+        original = complaint.FOLD.fold(lodged_first)
         (lodged,) = complaint.lodge_complaint(
             complaint.initial,
             lodge(re_complaint_of="K-1"),
-            context,
-            directory,
-            "K-2",
-            original=original,
+            attrs.evolve(lodging, complaint_id="K-2", original=original),
         )
         assert isinstance(lodged, ComplaintLodged)
         received = complaint.record_re_complaint(original, lodged, context)
@@ -506,13 +511,13 @@ class TestConfidentiality:
         return s
 
     def test_who_may_read_a_resolution(self) -> None:
-        assert {Role.SUPERVISOR, Role.CUSTOMER} == complaint.RESOLUTION_READERS
+        assert {Role.SUPERVISOR, Role.CUSTOMER} == complaint_reading.RESOLUTION_READERS
         for role in (Role.AGENT, Role.FIELD_WORKER, Role.SYSTEM, Role.INTEGRATION):
-            assert role not in complaint.RESOLUTION_READERS
+            assert role not in complaint_reading.RESOLUTION_READERS
 
     def test_the_public_view_keeps_counts_and_times_but_no_text(self) -> None:
         state = self.story().center.complaints.get("K-1")
-        public = complaint.public_view(state)
+        public = complaint_reading.public_view(state)
         assert [r.text for r in public.resolutions] == [None]
         assert [r.note for r in public.resolutions] == [None]
         assert [n.text for n in public.customer_updates] == [None]
@@ -527,14 +532,14 @@ class TestConfidentiality:
     def test_each_actor_sees_what_they_may(self) -> None:
         state = self.story().center.complaints.get("K-1")
         sees = {
-            "supervisor": complaint.view_for(state, SUPERVISOR),
-            "the customer": complaint.view_for(state, Actor(Role.CUSTOMER, "C000001")),
-            "the complainant's phone": complaint.view_for(
+            "supervisor": complaint_reading.view_for(state, SUPERVISOR),
+            "the customer": complaint_reading.view_for(state, Actor(Role.CUSTOMER, "C000001")),
+            "the complainant's phone": complaint_reading.view_for(
                 state, Actor(Role.CUSTOMER, "+8613912345678")
             ),
-            "another customer": complaint.view_for(state, Actor(Role.CUSTOMER, "C000002")),
-            "an agent": complaint.view_for(state, AGENT),
-            "the worker": complaint.view_for(state, Actor(Role.FIELD_WORKER, "W001")),
+            "another customer": complaint_reading.view_for(state, Actor(Role.CUSTOMER, "C000002")),
+            "an agent": complaint_reading.view_for(state, AGENT),
+            "the worker": complaint_reading.view_for(state, Actor(Role.FIELD_WORKER, "W001")),
         }
         readable = {who for who, view in sees.items() if view.resolutions[0].text is not None}
         assert readable == {"supervisor", "the customer", "the complainant's phone"}

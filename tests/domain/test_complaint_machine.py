@@ -13,7 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from callcore import CallCenter, DomainError
 from callcore.adapters.clock import ManualClock
-from callcore.domain import complaint
+from callcore.domain import complaint, complaint_reading
 from callcore.domain.common import Command, Contact
 from callcore.domain.complaint import (
     CloseComplaint,
@@ -346,7 +346,7 @@ class ComplaintMachine(RuleBasedStateMachine):
     def the_public_view_holds_no_resolution_text(self) -> None:
         for complaint_id in self.lodged:
             state = self.state(complaint_id)
-            public = complaint.public_view(state)
+            public = complaint_reading.public_view(state)
             assert all(r.text is None for r in public.resolutions)
             assert len(public.resolutions) == len(state.resolutions)
             assert all(r.text for r in state.resolutions)

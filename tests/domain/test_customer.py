@@ -8,7 +8,9 @@ import pytest
 
 from callcore.domain import customer, numbering
 from callcore.domain import directory as directory_module
+from callcore.domain.calendar import BusinessCalendar
 from callcore.domain.common import ALREADY_EXISTS, EXISTS, Context, Window
+from callcore.domain.context import DecisionContext
 from callcore.domain.customer import (
     AccountClosed,
     AccountOpened,
@@ -20,6 +22,7 @@ from callcore.domain.customer import (
     OpenAccount,
     RegisterDevice,
 )
+from callcore.domain.directory import Directory
 from callcore.domain.phone import INVALID_PHONE
 from tests.support import AGENT, MONDAY_9AM, SUPERVISOR, Scenario, raises_rule
 
@@ -34,6 +37,26 @@ def open_wang(**changes: object) -> OpenAccount:
     }
     fields.update(changes)
     return OpenAccount(**fields)  # type: ignore[arg-type]
+
+
+
+def decided(context: Context, directory: Directory) -> DecisionContext:
+    return DecisionContext(
+        now=context.now,
+        actor=context.actor,
+        directory=directory,
+        calendar=BusinessCalendar(directory.calendar),
+    )
+
+
+def opening(context: Context, directory: Directory, number: str) -> customer.OpeningContext:
+    return customer.OpeningContext(
+        now=context.now,
+        actor=context.actor,
+        directory=directory,
+        calendar=BusinessCalendar(directory.calendar),
+        customer_number=number,
+    )
 
 
 class TestOpeningAnAccount:
@@ -71,11 +94,13 @@ class TestOpeningAnAccount:
     def test_opening_over_an_issued_number_is_refused_by_the_decision(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         opened = customer.open_account(
-            customer.initial, open_wang(), context, Scenario().directory, "C000009"
+            customer.initial, open_wang(), opening(context, Scenario().directory, "C000009")
         )
         state = customer.FOLD.fold(opened)
         with raises_rule(ALREADY_EXISTS):
-            customer.open_account(state, open_wang(), context, Scenario().directory, "C000009")
+            customer.open_account(
+                state, open_wang(), opening(context, Scenario().directory, "C000009")
+            )
 
     def test_bad_input_is_refused_when_the_command_is_built(self) -> None:
         with pytest.raises(ValueError, match="name must not be blank"):
@@ -150,9 +175,7 @@ class TestConsumableQuota:
         events = customer.open_account(
             customer.initial,
             open_wang(customer_type=CustomerType.MERCHANT),
-            context,
-            Scenario().directory,
-            "C000001",
+            opening(context, Scenario().directory, "C000001"),
         )
         return customer.FOLD.fold(events)
 
@@ -162,21 +185,19 @@ class TestConsumableQuota:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         issued = customer.issue_consumables(
             state,
-            item="thermal-paper",
-            quantity=1,
-            ticket_id="T1",
-            context=context,
-            directory=directory,
+            customer.ConsumablesIssue(
+                item="thermal-paper", quantity=1, ticket_id="T1"
+            ),
+            decided(context, directory),
         )
         state = customer.FOLD.fold(issued, state)
         with raises_rule(customer.QUOTA_EXCEEDED):
             customer.issue_consumables(
                 state,
-                item="thermal-paper",
-                quantity=1,
-                ticket_id="T2",
-                context=context,
-                directory=directory,
+                customer.ConsumablesIssue(
+                    item="thermal-paper", quantity=1, ticket_id="T2"
+                ),
+                decided(context, directory),
             )
 
     def test_a_supervisor_exception_allows_going_over(self) -> None:
@@ -186,12 +207,13 @@ class TestConsumableQuota:
         for ticket_id in ("T1", "T2"):
             events = customer.issue_consumables(
                 state,
-                item="thermal-paper",
-                quantity=1,
-                ticket_id=ticket_id,
-                context=context,
-                directory=directory,
-                exception_granted_by="S01",
+                customer.ConsumablesIssue(
+                    item="thermal-paper",
+                    quantity=1,
+                    ticket_id=ticket_id,
+                    exception_granted_by="S01",
+                ),
+                decided(context, directory),
             )
             state = customer.FOLD.fold(events, state)
         granted = list(state.consumables)
@@ -205,21 +227,19 @@ class TestConsumableQuota:
         state = customer.FOLD.fold(
             customer.issue_consumables(
                 state,
-                item="thermal-paper",
-                quantity=1,
-                ticket_id="T1",
-                context=november,
-                directory=directory,
+                customer.ConsumablesIssue(
+                    item="thermal-paper", quantity=1, ticket_id="T1"
+                ),
+                decided(november, directory),
             ),
             state,
         )
         events = customer.issue_consumables(
             state,
-            item="thermal-paper",
-            quantity=1,
-            ticket_id="T2",
-            context=december,
-            directory=directory,
+            customer.ConsumablesIssue(
+                item="thermal-paper", quantity=1, ticket_id="T2"
+            ),
+            decided(december, directory),
         )
         assert len(events) == 1
 
@@ -231,11 +251,10 @@ class TestConsumableQuota:
             state = customer.FOLD.fold(
                 customer.issue_consumables(
                     state,
-                    item="thermal-paper",
-                    quantity=1,
-                    ticket_id=f"T{month}",
-                    context=context,
-                    directory=directory,
+                    customer.ConsumablesIssue(
+                        item="thermal-paper", quantity=1, ticket_id=f"T{month}"
+                    ),
+                    decided(context, directory),
                 ),
                 state,
             )
@@ -244,28 +263,26 @@ class TestConsumableQuota:
             late = Context(now=MONDAY_9AM.replace(month=12, day=30), actor=AGENT)
             customer.issue_consumables(
                 state,
-                item="thermal-paper",
-                quantity=1,
-                ticket_id="T13",
-                context=late,
-                directory=directory,
+                customer.ConsumablesIssue(
+                    item="thermal-paper", quantity=1, ticket_id="T13"
+                ),
+                decided(late, directory),
             )
 
     def test_only_merchants_get_consumables(self) -> None:
         context = Context(now=MONDAY_9AM, actor=AGENT)
         household = customer.FOLD.fold(
             customer.open_account(
-                customer.initial, open_wang(), context, Scenario().directory, "C000001"
+                customer.initial, open_wang(), opening(context, Scenario().directory, "C000001")
             )
         )
         with raises_rule(customer.NOT_A_MERCHANT):
             customer.issue_consumables(
                 household,
-                item="thermal-paper",
-                quantity=1,
-                ticket_id="T1",
-                context=context,
-                directory=Scenario().directory,
+                customer.ConsumablesIssue(
+                    item="thermal-paper", quantity=1, ticket_id="T1"
+                ),
+                decided(context, Scenario().directory),
             )
 
 

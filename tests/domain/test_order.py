@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.domain import customer, dispatch, order
 from callcore.domain import directory as directory_module
-from callcore.domain.common import ALREADY_EXISTS, EXISTS, VALID_INPUT, Command, Context, Window
+from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import ALREADY_EXISTS, EXISTS, Command, Context, Window
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.domain.order import (
     AssignOrderWorker,
@@ -609,24 +612,48 @@ class TestTheDecisionsOnTheirOwn:
 
     context = Context(now=at(23, 9), actor=AGENT)
 
-    def placed(self, directory: Directory) -> order.State:
-        events = order.place(
-            order.initial, walk_in(), self.context, directory, None, "O-9", dispatch_id=None
+    def decision_context(self, directory: Directory) -> DecisionContext:
+        return DecisionContext(
+            now=at(23, 9),
+            actor=AGENT,
+            directory=directory,
+            calendar=BusinessCalendar(directory.calendar),
         )
+
+    def placing(self, directory: Directory, account: customer.State | None) -> order.PlacingContext:
+        return order.PlacingContext(
+            now=at(23, 9),
+            actor=AGENT,
+            directory=directory,
+            calendar=BusinessCalendar(directory.calendar),
+            order_id="O-1",
+            account=account,
+        )
+
+    def placed(self, directory: Directory) -> order.State:
+        placing = attrs.evolve(self.placing(directory, None), order_id="O-9")
+        events = order.place_order(order.initial, walk_in(), placing)
         return order.FOLD.fold(events)
 
     def test_place_assign_reschedule_deliver_close(self, directory: Directory) -> None:
         state = self.placed(directory)
         assert (state.order_id, state.dispatch_id, state.branch) == ("O-9", None, "B-WEST")
         assert state.lines == (order.PricedLine("LPG-15", 1, Decimal("125.00"), Decimal("125.00")),)
-        state = order.FOLD.fold(order.assign_worker(state, "W004", self.context, directory), state)
+        assign = order.AssignOrderWorker(order_id="O-9", worker_id="W004")
+        assigned = order.assign_order_worker(state, assign, self.decision_context(directory))
+        state = order.FOLD.fold(assigned, state)
         assert (state.status, state.worker_phone) == (Status.ASSIGNED, "+8613931000004")
-        moved = order.reschedule_delivery(state, AFTERNOON, "agreed", "centre", self.context)
+        reschedule = order.RescheduleDelivery(
+            order_id="O-9", window=AFTERNOON, reason="agreed", requested_by="centre"
+        )
+        moved = order.reschedule_delivery(state, reschedule, self.context)
         assert isinstance(moved[0], DeliveryRescheduled)
         assert moved[0].requested_by is RequestedBy.CENTRE
         state = order.FOLD.fold(moved, state)
-        state = order.FOLD.fold(order.record_delivery(state, True, self.context), state)
-        state = order.FOLD.fold(order.close(state, self.context), state)
+        delivered = order.RecordDelivery(order_id="O-9", empty_collected=True)
+        state = order.FOLD.fold(order.record_delivery(state, delivered, self.context), state)
+        closing = order.CloseOrder(order_id="O-9")
+        state = order.FOLD.fold(order.close_order(state, closing, self.context), state)
         assert (state.status, state.delivery_window, state.empty_collected) == (
             Status.CLOSED,
             AFTERNOON,
@@ -636,7 +663,9 @@ class TestTheDecisionsOnTheirOwn:
     def test_unassigning_only_undoes_an_assignment(self, directory: Directory) -> None:
         state = self.placed(directory)
         assert order.unassign_worker(state, "moved", self.context) == ()
-        state = order.FOLD.fold(order.assign_worker(state, "W005", self.context, directory), state)
+        assign = order.AssignOrderWorker(order_id="O-9", worker_id="W005")
+        assigned = order.assign_order_worker(state, assign, self.decision_context(directory))
+        state = order.FOLD.fold(assigned, state)
         (unassigned,) = order.unassign_worker(state, "moved to Tuesday", self.context)
         state = order.FOLD.fold([unassigned], state)
         assert (state.status, state.worker_id, state.worker_phone) == (Status.PLACED, None, None)
@@ -647,30 +676,46 @@ class TestTheDecisionsOnTheirOwn:
             customer.OpenAccount(
                 name="Wang Xiuying", phone="139 1234 5678", address="5 Dongmen Road", area="DONGMEN"
             ),
-            self.context,
-            directory,
-            "C000002",
+            customer.OpeningContext(
+                now=at(23, 9),
+                actor=AGENT,
+                directory=directory,
+                calendar=BusinessCalendar(directory.calendar),
+                customer_number="C000002",
+            ),
         )
         account = customer.FOLD.fold(opened)
         with raises_rule(EXISTS):
-            order.place(order.initial, registered(), self.context, directory, account, "O-1")
+            order.place_order(order.initial, registered(), self.placing(directory, account))
         with raises_rule(EXISTS):
-            order.place(order.initial, registered(), self.context, directory, None, "O-1")
+            order.place_order(order.initial, registered(), self.placing(directory, None))
 
     def test_a_blank_reason_is_refused(self, directory: Directory) -> None:
-        state = self.placed(directory)
-        with raises_rule(VALID_INPUT):
-            order.reschedule_delivery(state, AFTERNOON, "  ", RequestedBy.BRANCH, self.context)
-        with raises_rule(VALID_INPUT):
-            order.cancel(state, " ", self.context)
+        # the commands refuse it (the decisions take the command, never a bare reason)
+        with pytest.raises(ValueError, match="reason must not be blank"):
+            order.RescheduleDelivery(order_id="O-9", window=AFTERNOON, reason="  ")
+        with pytest.raises(ValueError, match="reason must not be blank"):
+            order.CancelOrder(order_id="O-9", reason=" ")
 
     def test_deciding_on_no_order(self, directory: Directory) -> None:
         decisions: tuple[Callable[[], object], ...] = (
-            lambda: order.assign_worker(order.initial, "W001", self.context, directory),
-            lambda: order.record_delivery(order.initial, True, self.context),
-            lambda: order.record_empty_collected(order.initial, self.context),
-            lambda: order.close(order.initial, self.context),
-            lambda: order.cancel(order.initial, "x", self.context),
+            lambda: order.assign_order_worker(
+                order.initial,
+                order.AssignOrderWorker(order_id="O-1", worker_id="W001"),
+                self.decision_context(directory),
+            ),
+            lambda: order.record_delivery(
+                order.initial, order.RecordDelivery(order_id="O-1"), self.context
+            ),
+            lambda: order.record_empty_collected(
+                order.initial, order.RecordEmptyCollected(order_id="O-1"), self.context
+            ),
+            lambda: order.close_order(
+                order.initial, order.CloseOrder(order_id="O-1"), self.context
+            ),
+            lambda: order.cancel_order(
+                order.initial, order.CancelOrder(order_id="O-1", reason="x"), self.context
+            ),
             lambda: order.unassign_worker(order.initial, "x", self.context),
         )
         for decide in decisions:

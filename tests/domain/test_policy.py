@@ -19,7 +19,7 @@ SYSTEM = Actor(Role.SYSTEM, "callcore")
 
 def adopted(recorded: SlaPolicy | None, given: SlaPolicy) -> tuple[object, ...]:
     state = policy.State(recorded)
-    return policy.adopt(state, policy.AdoptSlaPolicy(policy=given), Context(NOW, SYSTEM))
+    return policy.adopt_sla_policy(state, policy.AdoptSlaPolicy(policy=given), Context(NOW, SYSTEM))
 
 
 def test_a_policy_written_in_rings_is_the_same_as_one_written_in_seconds() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,6 @@ from callcore.domain.common import (
     EXISTS,
     Channel,
     Contact,
-    Context,
     Priority,
     Window,
 )
@@ -631,56 +630,40 @@ class TestAfterHoursVoicemail:
         s.then_broken(ticket.VOICEMAIL_TICKET)
 
 
+def opening(when: datetime, ticket_id: str = "T-X") -> ticket.OpeningContext:
+    directory = Scenario().directory
+    return ticket.OpeningContext(
+        now=when,
+        actor=AGENT,
+        directory=directory,
+        calendar=BusinessCalendar(directory.calendar),
+        ticket_id=ticket_id,
+    )
+
+
 class TestPureDecisions:
     def test_record_voicemail_reads_time_only_from_the_context(self) -> None:
-        directory = Scenario().directory
-        calendar = BusinessCalendar(directory.calendar)
         command = RecordVoicemail(caller=CALLER)
-        friday_night = Context(now=at(27, 23), actor=AGENT)
-        events = ticket.record_voicemail(
-            ticket.initial, command, friday_night, directory, calendar, "T-X"
-        )
-        assert events == ticket.record_voicemail(
-            ticket.initial, command, friday_night, directory, calendar, "T-X"
-        )
+        friday_night = opening(at(27, 23))
+        events = ticket.record_voicemail(ticket.initial, command, friday_night)
+        assert events == ticket.record_voicemail(ticket.initial, command, friday_night)
         assert ticket.FOLD.fold(events).voicemail_due == at(30, 8, 30)
         with raises_rule(ticket.VOICEMAIL_AFTER_HOURS):
-            ticket.record_voicemail(
-                ticket.initial,
-                command,
-                Context(now=at(27, 12), actor=AGENT),
-                directory,
-                calendar,
-                "T-X",
-            )
+            ticket.record_voicemail(ticket.initial, command, opening(at(27, 12)))
 
     def test_a_registered_ticket_without_the_record_is_not_found(self) -> None:
-        context = Context(now=MONDAY_9AM, actor=AGENT)
         with raises_rule(EXISTS):
             ticket.open_ticket(
-                ticket.initial,
-                inquiry(customer_number=HOUSEHOLD),
-                context,
-                Scenario().directory,
-                "T-1",
-                None,
+                ticket.initial, inquiry(customer_number=HOUSEHOLD), opening(MONDAY_9AM, "T-1")
             )
 
     def test_a_voicemail_due_time_is_in_the_centres_zone(self) -> None:
-        directory = Scenario().directory
-        calendar = BusinessCalendar(directory.calendar)
         utc_night = at(27, 23).astimezone(CST)  # same instant, any offset
-        events = ticket.record_voicemail(
-            ticket.initial,
-            RecordVoicemail(caller=CALLER),
-            Context(now=utc_night, actor=AGENT),
-            directory,
-            calendar,
-            "T-X",
-        )
+        context = opening(utc_night)
+        events = ticket.record_voicemail(ticket.initial, RecordVoicemail(caller=CALLER), context)
         due = events[1]
         assert isinstance(due, VoicemailRecorded)
-        assert calendar.local(due.callback_due).strftime("%A %H:%M") == "Monday 08:30"
+        assert context.calendar.local(due.callback_due).strftime("%A %H:%M") == "Monday 08:30"
 
     def test_every_event_has_one_stable_name_across_the_domain(self) -> None:
         from callcore.domain import event_types

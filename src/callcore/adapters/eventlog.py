@@ -153,7 +153,7 @@ def export_log(
     when complete."""
     from callcore.adapters.eventstore import store_files
 
-    url = getattr(store, "url", "")
+    url = store.url
     with safe_output(path, store_files(url) if url else (), force=force) as out:
         return write_log(out, header, (p.recorded for p in store.read_all()), progress, redactor)
 

@@ -26,7 +26,6 @@ in-memory SQLite), or in any SQLAlchemy URL given.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -615,7 +614,7 @@ class ProjectionWorker:
 
     def store_wait(self, seconds: float) -> None:
         """Wait for new events (LISTEN/NOTIFY on PostgreSQL), at most ``seconds``."""
-        getattr(self.store, "wait_for_events", time.sleep)(seconds)
+        self.store.wait_for_events(seconds)
 
     def catch_up(self) -> int:
         total = 0
@@ -631,7 +630,7 @@ class ProjectionWorker:
         stop: threading.Event | None = None,
     ) -> int:
         total = self.catch_up()
-        wait = getattr(self.store, "wait_for_events", time.sleep)
+        wait = self.store.wait_for_events
         while follow and not (stop is not None and stop.is_set()):
             wait(poll_seconds)
             total += self.catch_up()

@@ -16,7 +16,8 @@ from datetime import datetime
 import attrs
 from attrs import field, frozen
 
-from callcore.domain.common import Command, Context, Event, Fold, events_of, non_blank
+from callcore.domain.common import Command, Context, Fold, events_in, non_blank, unknown_event
+from callcore.domain.common import Event as DomainEvent
 
 KIND = "agent"
 
@@ -26,27 +27,27 @@ def stream_id(agent: str) -> str:
 
 
 @frozen(kw_only=True)
-class AgentLoggedIn(Event):
+class AgentLoggedIn(DomainEvent):
     agent: str
     queue: str | None = None
     """The queue joined (ADDMEMBER), or None for a login to every queue (AGENTLOGIN)."""
 
 
 @frozen(kw_only=True)
-class AgentLoggedOut(Event):
+class AgentLoggedOut(DomainEvent):
     agent: str
     queue: str | None = None
 
 
 @frozen(kw_only=True)
-class AgentPaused(Event):
+class AgentPaused(DomainEvent):
     agent: str
     reason: str
     """The reason the agent gave (``lunch``, ``training``); ``unspecified`` when none."""
 
 
 @frozen(kw_only=True)
-class AgentUnpaused(Event):
+class AgentUnpaused(DomainEvent):
     agent: str
 
 
@@ -96,10 +97,13 @@ def evolve(state: State, event: Event) -> State:
             )
         case AgentUnpaused():
             return attrs.evolve(state, agent=event.agent, paused_since=None, pause_reason=None)
-    return state
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = AgentLoggedIn | AgentLoggedOut | AgentPaused | AgentUnpaused
+"""The agent module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -126,7 +130,7 @@ class UnpauseAgent(Command):
     agent: str = field(validator=non_blank)
 
 
-def log_in(state: State, command: LogInAgent, context: Context) -> tuple[Event, ...]:
+def log_in_agent(state: State, command: LogInAgent, context: Context) -> tuple[Event, ...]:
     if state.logged_in and (command.queue is None or command.queue in state.queues):
         return ()
     return (
@@ -136,7 +140,7 @@ def log_in(state: State, command: LogInAgent, context: Context) -> tuple[Event, 
     )
 
 
-def log_out(state: State, command: LogOutAgent, context: Context) -> tuple[Event, ...]:
+def log_out_agent(state: State, command: LogOutAgent, context: Context) -> tuple[Event, ...]:
     if not state.logged_in and state.agent:
         return ()
     if command.queue is not None and state.queues and command.queue not in state.queues:
@@ -148,14 +152,14 @@ def log_out(state: State, command: LogOutAgent, context: Context) -> tuple[Event
     )
 
 
-def pause(state: State, command: PauseAgent, context: Context) -> tuple[Event, ...]:
+def pause_agent(state: State, command: PauseAgent, context: Context) -> tuple[Event, ...]:
     reason = command.reason.strip() or "unspecified"
     if state.paused_since is not None and state.pause_reason == reason:
         return ()
     return (AgentPaused(at=context.now, actor=context.actor, agent=command.agent, reason=reason),)
 
 
-def unpause(state: State, command: UnpauseAgent, context: Context) -> tuple[Event, ...]:
+def unpause_agent(state: State, command: UnpauseAgent, context: Context) -> tuple[Event, ...]:
     if state.paused_since is None and state.agent:
         return ()
     return (AgentUnpaused(at=context.now, actor=context.actor, agent=command.agent),)

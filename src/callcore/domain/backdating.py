@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from attrs import field, frozen
 
-from callcore.domain.common import Actor, DomainError, Event, Role, Rule
+from callcore.domain.common import Actor, ClockPaused, ClockResumed, DomainError, Event, Role, Rule
 
 NOT_IN_THE_FUTURE = Rule(
     "not-dated-in-the-future",
@@ -74,6 +74,11 @@ class TimeCorrected(Event):
 
 
 EVENTS: tuple[type[Event], ...] = (TimeCorrected,)
+
+RecordNote = ClockPaused | ClockResumed | TimeCorrected
+"""What the centre notes on a ticket, complaint, dispatch, order or call without changing
+the record itself: its SLA clocks paused or resumed, a supervisor's correction of a
+reported time. Each of those aggregates' ``evolve`` takes them and keeps its state."""
 
 
 def _not_negative(_: object, attribute: object, value: int) -> None:

@@ -12,16 +12,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
 from callcore.domain.directory import CalendarSettings
-
-
-@functools.cache
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+from callcore.domain.timezones import zone as zone  # re-exported: callers ask the calendar
 
 
 @functools.cache

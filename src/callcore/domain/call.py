@@ -25,26 +25,31 @@ from typing import ClassVar
 import attrs
 from attrs import field, frozen
 
-from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
+    ClockPaused,
+    ClockResumed,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Role,
     Rule,
     aware,
-    events_of,
+    events_in,
     non_blank,
     require,
     seconds,
+    unknown_event,
     valid_id,
 )
-from callcore.domain.directory import Directory
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.phone import normalise_phone
 
 KIND = "call"
@@ -151,7 +156,7 @@ class NotReachedReason(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class CallOffered(Event):
+class CallOffered(DomainEvent):
     call_id: str
     queue: str
     caller: str | None
@@ -162,7 +167,7 @@ class CallOffered(Event):
 
 
 @frozen(kw_only=True)
-class CallEnteredQueue(Event):
+class CallEnteredQueue(DomainEvent):
     """The caller moved to another queue on the same call (a transfer to a queue, a
     failover after a queue's timeout): leg ``leg`` (the first offer is leg 1), counted in
     the figures of the queue it was offered to."""
@@ -172,18 +177,18 @@ class CallEnteredQueue(Event):
 
 
 @frozen(kw_only=True)
-class AgentRang(Event):
+class AgentRang(DomainEvent):
     agent: str
 
 
 @frozen(kw_only=True)
-class RingNotAnswered(Event):
+class RingNotAnswered(DomainEvent):
     agent: str
     ring_seconds: float
 
 
 @frozen(kw_only=True)
-class CallAnswered(Event):
+class CallAnswered(DomainEvent):
     agent: str
     waited_seconds: float
     rings: int
@@ -191,43 +196,43 @@ class CallAnswered(Event):
 
 
 @frozen(kw_only=True)
-class CallAbandoned(Event):
+class CallAbandoned(DomainEvent):
     waited_seconds: float
     position: int | None = None
 
 
 @frozen(kw_only=True)
-class CallTimedOut(Event):
+class CallTimedOut(DomainEvent):
     waited_seconds: float
     reason: ExitReason = ExitReason.TIMEOUT
 
 
 @frozen(kw_only=True)
-class CallSentToVoicemail(Event):
+class CallSentToVoicemail(DomainEvent):
     waited_seconds: float
     after_hours: bool
 
 
 @frozen(kw_only=True)
-class CallTransferred(Event):
+class CallTransferred(DomainEvent):
     to: str
     kind: TransferKind
 
 
 @frozen(kw_only=True)
-class CallCompleted(Event):
+class CallCompleted(DomainEvent):
     ended_by: EndedBy
     talk_seconds: float
 
 
 @frozen(kw_only=True)
-class CallLinked(Event):
+class CallLinked(DomainEvent):
     record_kind: RecordKind
     record_id: str
 
 
 @frozen(kw_only=True)
-class OutboundCallPlaced(Event):
+class OutboundCallPlaced(DomainEvent):
     call_id: str
     agent: str
     phone: str
@@ -236,12 +241,12 @@ class OutboundCallPlaced(Event):
 
 
 @frozen(kw_only=True)
-class OutboundCallNotReached(Event):
+class OutboundCallNotReached(DomainEvent):
     reason: NotReachedReason
 
 
 @frozen(kw_only=True)
-class FollowUpRecorded(Event):
+class FollowUpRecorded(DomainEvent):
     """What a follow-up call (回访) found (domain.md §7).
 
     Schema 2 says why a call did not reach the customer (``not_reached``): nobody
@@ -267,7 +272,7 @@ class FollowUpRecorded(Event):
 
 
 @frozen(kw_only=True)
-class FollowUpProblemRelayed(Event):
+class FollowUpProblemRelayed(DomainEvent):
     """A problem a follow-up call found was passed to the department that owns it."""
 
     department: str
@@ -275,7 +280,7 @@ class FollowUpProblemRelayed(Event):
 
 
 @frozen(kw_only=True)
-class FollowUpResolutionConfirmed(Event):
+class FollowUpResolutionConfirmed(DomainEvent):
     """The customer confirmed the relayed problem was resolved."""
 
     subject: str | None
@@ -328,7 +333,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case CallOffered():
             return State(
@@ -425,7 +430,10 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(state, resolution_confirmed=True)
         case CallLinked():
             return attrs.evolve(state, links=(*state.links, (event.record_kind, event.record_id)))
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
 UNANSWERED_ENDINGS: dict[type[Event], Status] = {
@@ -434,7 +442,26 @@ UNANSWERED_ENDINGS: dict[type[Event], Status] = {
     CallSentToVoicemail: Status.VOICEMAIL,
 }
 
-EVENTS = events_of(globals())
+Event = (
+    CallOffered
+    | CallEnteredQueue
+    | AgentRang
+    | RingNotAnswered
+    | CallAnswered
+    | CallAbandoned
+    | CallTimedOut
+    | CallSentToVoicemail
+    | CallTransferred
+    | CallCompleted
+    | CallLinked
+    | OutboundCallPlaced
+    | OutboundCallNotReached
+    | FollowUpRecorded
+    | FollowUpProblemRelayed
+    | FollowUpResolutionConfirmed
+)
+"""The call module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -615,12 +642,10 @@ _CAN_ENTER_ANOTHER_QUEUE = frozenset(
 )
 
 
-def offer(
+def offer_call(
     state: State,
     command: OfferCall,
-    context: Context,
-    directory: Directory,
-    calendar: BusinessCalendar,
+    context: DecisionContext,
 ) -> tuple[Event, ...]:
     if state.exists:
         if state.queue == command.queue:
@@ -639,7 +664,7 @@ def offer(
     raw: str | None = None
     if command.caller_phone:
         try:
-            caller = normalise_phone(command.caller_phone, directory.phone_region)
+            caller = normalise_phone(command.caller_phone, context.directory.phone_region)
         except DomainError:
             raw = command.caller_phone  # anonymous, internal extensions, foreign formats
     return (
@@ -651,12 +676,12 @@ def offer(
             caller=caller,
             caller_id_raw=raw,
             did=command.did,
-            after_hours=calendar.is_after_hours(context.now),
+            after_hours=context.calendar.is_after_hours(context.now),
         ),
     )
 
 
-def ring(state: State, command: RingAgent, context: Context) -> tuple[Event, ...]:
+def ring_agent(state: State, command: RingAgent, context: Context) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "ringing an agent")
     if state.status is Status.ANSWERED:
         raise DomainError(CALL_ENDED, f"call {command.call_id} is already answered")
@@ -665,7 +690,7 @@ def ring(state: State, command: RingAgent, context: Context) -> tuple[Event, ...
     return (AgentRang(at=context.now, actor=context.actor, agent=command.agent),)
 
 
-def ring_no_answer(
+def record_ring_no_answer(
     state: State, command: RecordRingNoAnswer, context: Context
 ) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "an unanswered ring")
@@ -681,9 +706,7 @@ def ring_no_answer(
     )
 
 
-def answer(
-    state: State, command: AnswerCall, context: Context, directory: Directory
-) -> tuple[Event, ...]:
+def answer_call(state: State, command: AnswerCall, context: DecisionContext) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if state.status is Status.ANSWERED or state.answered_at is not None:
         if state.agent == command.agent:
@@ -708,8 +731,8 @@ def answer(
             actor=context.actor,
             agent=command.agent,
             waited_seconds=waited,
-            rings=ring_count(waited, directory.sla.ring_cycle_seconds),
-            within_target=waited <= directory.sla.answer_seconds,
+            rings=ring_count(waited, context.directory.sla.ring_cycle_seconds),
+            within_target=waited <= context.directory.sla.answer_seconds,
         ),
     )
 
@@ -748,7 +771,7 @@ def _end_unanswered(
     return (build(waited if waited is not None else _waited(state, context.now)),)
 
 
-def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
+def abandon_call(state: State, command: AbandonCall, context: Context) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
         command.call_id,
@@ -762,7 +785,7 @@ def abandon(state: State, command: AbandonCall, context: Context) -> tuple[Event
     )
 
 
-def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
+def time_out_call(state: State, command: TimeOutCall, context: Context) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
         command.call_id,
@@ -776,8 +799,8 @@ def time_out(state: State, command: TimeOutCall, context: Context) -> tuple[Even
     )
 
 
-def to_voicemail(
-    state: State, command: SendToVoicemail, context: Context, calendar: BusinessCalendar
+def send_to_voicemail(
+    state: State, command: SendToVoicemail, context: DecisionContext
 ) -> tuple[Event, ...]:
     return _end_unanswered(
         state,
@@ -788,13 +811,13 @@ def to_voicemail(
             at=context.now,
             actor=context.actor,
             waited_seconds=waited,
-            after_hours=calendar.is_after_hours(context.now),
+            after_hours=context.calendar.is_after_hours(context.now),
         ),
         context,
     )
 
 
-def transfer(state: State, command: TransferCall, context: Context) -> tuple[Event, ...]:
+def transfer_call(state: State, command: TransferCall, context: Context) -> tuple[Event, ...]:
     _require_live(state, command.call_id, "transferred")
     require(
         state.status is Status.ANSWERED,
@@ -804,7 +827,7 @@ def transfer(state: State, command: TransferCall, context: Context) -> tuple[Eve
     return (CallTransferred(at=context.now, actor=context.actor, to=command.to, kind=command.kind),)
 
 
-def complete(state: State, command: CompleteCall, context: Context) -> tuple[Event, ...]:
+def complete_call(state: State, command: CompleteCall, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if state.ended:
         return ()  # a second hang-up, or the end of a call that was never answered
@@ -818,7 +841,7 @@ def complete(state: State, command: CompleteCall, context: Context) -> tuple[Eve
     )
 
 
-def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]:
+def link_call(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     if (command.record_kind, command.record_id) in state.links:
         return ()
@@ -832,8 +855,8 @@ def link(state: State, command: LinkCall, context: Context) -> tuple[Event, ...]
     )
 
 
-def place_outbound(
-    state: State, command: PlaceOutboundCall, context: Context, directory: Directory
+def place_outbound_call(
+    state: State, command: PlaceOutboundCall, context: DecisionContext
 ) -> tuple[Event, ...]:
     if state.exists:
         if state.direction is Direction.OUTBOUND and state.agent == command.agent:
@@ -845,14 +868,14 @@ def place_outbound(
             actor=context.actor,
             call_id=command.call_id,
             agent=command.agent,
-            phone=normalise_phone(command.phone, directory.phone_region),
+            phone=normalise_phone(command.phone, context.directory.phone_region),
             purpose=command.purpose,
             subject=command.subject,
         ),
     )
 
 
-def not_reached(state: State, command: RecordNoAnswer, context: Context) -> tuple[Event, ...]:
+def record_no_answer(state: State, command: RecordNoAnswer, context: Context) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     require(
         state.direction is Direction.OUTBOUND, OUTBOUND_ONLY, f"call {command.call_id} is inbound"
@@ -899,14 +922,14 @@ def record_follow_up(state: State, command: RecordFollowUp, context: Context) ->
     )
 
 
-def relay_problem(
-    state: State, command: RelayFollowUpProblem, context: Context, directory: Directory
+def relay_follow_up_problem(
+    state: State, command: RelayFollowUpProblem, context: DecisionContext
 ) -> tuple[Event, ...]:
     _require_call(state, command.call_id)
     require(
         state.problems_found, PROBLEM_FOUND, f"call {command.call_id} found no problem to pass on"
     )
-    department = directory.department(command.department).code
+    department = context.directory.department(command.department).code
     if state.problem_relayed_to == department:
         return ()
     return (
@@ -916,7 +939,7 @@ def relay_problem(
     )
 
 
-def confirm_resolution(
+def confirm_follow_up_resolution(
     state: State, command: ConfirmFollowUpResolution, context: Context
 ) -> tuple[Event, ...]:
     _require_call(state, command.call_id)

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Never, TypeVar, get_args
 
 import attrs
 from attrs import field, frozen
@@ -156,13 +156,48 @@ E = TypeVar("E", bound=Event)
 S = TypeVar("S")
 
 
+class UnknownEvent(TypeError):
+    """An aggregate's ``evolve`` was handed an event outside its closed union: a stream
+    holds another kind's event, or a new event class was never added to the union.
+    Folding on would silently drop a recorded fact, so the fold stops here."""
+
+    def __init__(self, kind: str, event: object) -> None:
+        super().__init__(
+            f"the {kind} fold does not know the event {type(event).__name__}; "
+            f"add it to the {kind} module's Event union and to its evolve"
+        )
+        self.kind = kind
+        self.event = event
+
+
+def unknown_event(kind: str, event: Never) -> UnknownEvent:
+    """The last case of an exhaustive ``evolve``, ``raise unknown_event(KIND, event)``:
+    mypy --strict proves it unreachable for the union (``event`` must be narrowed to
+    ``Never``, so a forgotten case is a type error), and at run time what reached it from
+    outside the union raises :class:`UnknownEvent`."""
+    return UnknownEvent(kind, event)
+
+
+def events_in(union: Any) -> tuple[type[Event], ...]:
+    """The event classes of a closed union (``Event = A | B``), in declaration order."""
+    members = get_args(union) or (union,)
+    for member in members:
+        if not (isinstance(member, type) and issubclass(member, Event)):
+            raise TypeError(f"{member!r} in an event union is not an Event class")
+    return tuple(members)
+
+
 @frozen
 class Fold(Generic[S]):
-    """How to rebuild one kind of aggregate from its events."""
+    """How to rebuild one kind of aggregate from its events.
+
+    ``evolve`` takes the module's closed union (typed there, checked exhaustive by mypy)
+    and raises :class:`UnknownEvent` on anything else; ``events`` is that union's classes
+    (:func:`events_in`), the event log's catalogue of type names."""
 
     kind: str
     initial: S
-    evolve: Callable[[S, Event], S]
+    evolve: Callable[[S, Any], S]
     events: tuple[type[Event], ...]
 
     def fold(self, events: Iterable[Event], state: S | None = None) -> S:
@@ -284,18 +319,6 @@ def positive(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
 def stream_kind(stream: str) -> str:
     """The aggregate kind of a stream id: ``ticket-T-1`` → ``ticket``."""
     return stream.partition("-")[0]
-
-
-def events_of(module_globals: dict[str, Any]) -> tuple[type[Event], ...]:
-    """Every Event subclass defined in a module, in definition order."""
-    return tuple(
-        value
-        for value in module_globals.values()
-        if isinstance(value, type)
-        and issubclass(value, Event)
-        and value is not Event
-        and value.__module__ == module_globals["__name__"]
-    )
 
 
 def one_of(values: Sequence[str]) -> Callable[[Any, attrs.Attribute[Any], str], None]:

@@ -48,7 +48,8 @@ The life of a complaint::
 
 Confidentiality (domain.md §4.4, interfaces.md §5). A resolution is shown only to the
 customer and to roles allowed to see it, and never leaves in public or aggregate output
-beyond counts. Decision: :data:`RESOLUTION_READERS` is supervisors and the customer.
+beyond counts. Decision: ``RESOLUTION_READERS`` is supervisors and the customer
+(:mod:`callcore.domain.complaint_reading`, who may read what of a complaint).
 Agents, field workers (often the very subject of the complaint), integrations and the
 system's processes (which build the public and aggregate views) see a
 :func:`public_view`: whether resolutions exist, who proposed them, when, and how the
@@ -62,32 +63,36 @@ typed; the views just do not hand it to every other agent on the floor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
-    Actor,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
-    Role,
     Rule,
     aware,
-    events_of,
+    events_in,
     non_blank,
     require,
+    unknown_event,
     valid_id,
 )
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 
@@ -198,7 +203,7 @@ class BackTo(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class ComplaintLodged(Event):
+class ComplaintLodged(DomainEvent):
     complaint_id: str
     complainant: Contact
     customer_number: str | None = None
@@ -213,7 +218,7 @@ class ComplaintLodged(Event):
 
 
 @frozen(kw_only=True)
-class ReComplaintReceived(Event):
+class ReComplaintReceived(DomainEvent):
     """Recorded on the ORIGINAL complaint when the customer complains again."""
 
     re_complaint_id: str
@@ -221,40 +226,40 @@ class ReComplaintReceived(Event):
 
 
 @frozen(kw_only=True)
-class ReplyTimeCommitted(Event):
+class ReplyTimeCommitted(DomainEvent):
     reply_by: datetime = field(validator=aware)
 
 
 @frozen(kw_only=True)
-class ComplaintJudgedValid(Event):
+class ComplaintJudgedValid(DomainEvent):
     reason: str | None = None
 
 
 @frozen(kw_only=True)
-class ComplaintJudgedInvalid(Event):
+class ComplaintJudgedInvalid(DomainEvent):
     """Explained to the customer; a ``ComplaintClosed`` follows in the same command."""
 
     reason: str
 
 
 @frozen(kw_only=True)
-class DepartmentNotified(Event):
+class DepartmentNotified(DomainEvent):
     department: str
 
 
 @frozen(kw_only=True)
-class CustomerUpdated(Event):
+class CustomerUpdated(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class DepartmentFollowedUp(Event):
+class DepartmentFollowedUp(DomainEvent):
     department: str
     note: str
 
 
 @frozen(kw_only=True)
-class ResolutionProposed(Event):
+class ResolutionProposed(DomainEvent):
     """Confidential: ``resolution`` is for the customer and the resolution readers."""
 
     resolution: str
@@ -262,18 +267,18 @@ class ResolutionProposed(Event):
 
 
 @frozen(kw_only=True)
-class ResolutionAccepted(Event):
+class ResolutionAccepted(DomainEvent):
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class ResolutionRejected(Event):
+class ResolutionRejected(DomainEvent):
     back_to: BackTo
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class ComplaintClosed(Event):
+class ComplaintClosed(DomainEvent):
     reason: str
     resolved: bool
     """True when closed after the customer accepted a resolution, False for an invalid
@@ -281,7 +286,7 @@ class ComplaintClosed(Event):
 
 
 @frozen(kw_only=True)
-class SatisfactionCallRecorded(Event):
+class SatisfactionCallRecorded(DomainEvent):
     reached: bool
     rating: int | None = None
     """1–5 when reached."""
@@ -402,7 +407,7 @@ def _responded(state: State, event: ResolutionAccepted | ResolutionRejected) -> 
     )
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case ComplaintLodged():
             return State(
@@ -493,60 +498,30 @@ def evolve(state: State, event: Event) -> State:
                 event.at, event.reached, event.rating, event.on_time, event.note
             )
             return attrs.evolve(state, satisfaction_calls=(*state.satisfaction_calls, call))
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    ComplaintLodged
+    | ReComplaintReceived
+    | ReplyTimeCommitted
+    | ComplaintJudgedValid
+    | ComplaintJudgedInvalid
+    | DepartmentNotified
+    | CustomerUpdated
+    | DepartmentFollowedUp
+    | ResolutionProposed
+    | ResolutionAccepted
+    | ResolutionRejected
+    | ComplaintClosed
+    | SatisfactionCallRecorded
+)
+"""The complaint module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
-
-
-# --------------------------------------------------------------------------- confidentiality
-
-RESOLUTION_READERS: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.CUSTOMER})
-"""Roles that may read a resolution's text and the notes around it (see the module
-docstring). A customer reads only their own complaint (:func:`view_for`)."""
-
-
-def public_view(state: State) -> State:
-    """The complaint without its confidential text: resolutions keep who proposed them,
-    when, and the customer's response, but not their text; the notes of customer
-    updates, follow-ups, responses and satisfaction calls are dropped. Counts and times
-    are unchanged, so SLA and satisfaction figures read the same from either view."""
-    return attrs.evolve(
-        state,
-        customer_updates=tuple(attrs.evolve(n, text=None) for n in state.customer_updates),
-        follow_ups=tuple(attrs.evolve(n, text=None) for n in state.follow_ups),
-        resolutions=tuple(attrs.evolve(r, text=None, note=None) for r in state.resolutions),
-        satisfaction_calls=tuple(attrs.evolve(c, note=None) for c in state.satisfaction_calls),
-    )
-
-
-CONFIDENTIAL_FIELDS: Mapping[type[Event], tuple[str, ...]] = {
-    CustomerUpdated: ("note",),
-    DepartmentFollowedUp: ("note",),
-    ResolutionProposed: ("resolution",),
-    ResolutionAccepted: ("note",),
-    ResolutionRejected: ("note",),
-    SatisfactionCallRecorded: ("note",),
-}
-"""The event fields :func:`public_view` hides, for timelines shown event by event (an
-audit trail over HTTP): a reader outside :data:`RESOLUTION_READERS` sees them as null."""
-
-
-def may_read_resolution(state: State, actor: Actor) -> bool:
-    """Supervisors read every complaint's resolutions; a customer only their own (the
-    actor's id is the customer number, or the complainant's phone for a walk-in)."""
-    if actor.role not in RESOLUTION_READERS:
-        return False
-    if actor.role is Role.CUSTOMER:
-        phone = state.complainant.phone if state.complainant is not None else None
-        return actor.id in {who for who in (state.customer_number, phone) if who}
-    return True
-
-
-def view_for(state: State, actor: Actor) -> State:
-    """What ``actor`` may see of a complaint."""
-    return state if may_read_resolution(state, actor) else public_view(state)
 
 
 # --------------------------------------------------------------------------- commands
@@ -684,18 +659,21 @@ def _check_subject(about: Subject, directory: Directory) -> None:
         directory.branch(about.id)
 
 
+@frozen
+class LodgingContext(DecisionContext):
+    """Lodging a complaint knows its id, the account named by ``customer_number`` and the
+    complaint named by ``re_complaint_of`` (each loaded by the handler when named)."""
+
+    complaint_id: str
+    customer_record: customer.State | None = None
+    original: State | None = None
+
+
 def lodge_complaint(
-    state: State,
-    command: LodgeComplaint,
-    context: Context,
-    directory: Directory,
-    complaint_id: str,
-    *,
-    customer_record: customer.State | None = None,
-    original: State | None = None,
+    state: State, command: LodgeComplaint, context: LodgingContext
 ) -> tuple[Event, ...]:
-    """``customer_record`` is the account named by ``customer_number`` and ``original``
-    the complaint named by ``re_complaint_of`` (each loaded by the handler when named)."""
+    directory, complaint_id = context.directory, context.complaint_id
+    customer_record, original = context.customer_record, context.original
     require(not state.exists, ALREADY_EXISTS, f"complaint {complaint_id} is already lodged")
     _check_subject(command.about, directory)
     if command.customer_number is not None:
@@ -790,11 +768,11 @@ def _require_valid(state: State, complaint_id: str, rule: Rule, doing: str) -> N
 
 
 def notify_department(
-    state: State, command: NotifyDepartment, context: Context, directory: Directory
+    state: State, command: NotifyDepartment, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.complaint_id)
     _require_valid(state, command.complaint_id, NOTIFY_AFTER_VALID_JUDGEMENT, "go to a department")
-    department = directory.department(command.department).code
+    department = context.directory.department(command.department).code
     if state.department_notified == department:
         return ()
     _require_unresolved(state, command.complaint_id)
@@ -831,12 +809,12 @@ def follow_up_department(
 
 
 def record_resolution(
-    state: State, command: RecordResolution, context: Context, directory: Directory
+    state: State, command: RecordResolution, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.complaint_id)
     notified = _require_notified(state, command.complaint_id, RESOLUTION_AFTER_NOTIFICATION)
     _require_unresolved(state, command.complaint_id)
-    department = directory.department(command.department or notified).code
+    department = context.directory.department(command.department or notified).code
     text = command.resolution.strip()
     pending = state.pending_resolution
     if pending is not None:

@@ -17,23 +17,28 @@ from datetime import datetime
 import attrs
 from attrs import field, frozen
 
+from callcore.domain.backdating import TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Rule,
     Window,
-    events_of,
+    events_in,
     non_blank,
     positive,
     require,
+    unknown_event,
     valid_id,
 )
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
 
@@ -63,7 +68,7 @@ class CustomerType(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class AccountOpened(Event):
+class AccountOpened(DomainEvent):
     customer_number: str
     name: str
     phone: str
@@ -75,7 +80,7 @@ class AccountOpened(Event):
 
 
 @frozen(kw_only=True)
-class ContactDetailsChanged(Event):
+class ContactDetailsChanged(DomainEvent):
     """Only the fields that changed are set."""
 
     name: str | None = None
@@ -86,7 +91,7 @@ class ContactDetailsChanged(Event):
 
 
 @frozen(kw_only=True)
-class AccountVisitRequested(Event):
+class AccountVisitRequested(DomainEvent):
     """The customer asked for a home visit to open the account; ``dispatch_id`` is the
     account-visit work order opened for the branch."""
 
@@ -95,13 +100,13 @@ class AccountVisitRequested(Event):
 
 
 @frozen(kw_only=True)
-class DeviceRegistered(Event):
+class DeviceRegistered(DomainEvent):
     device_id: str
     model: str
 
 
 @frozen(kw_only=True)
-class ConsumablesIssued(Event):
+class ConsumablesIssued(DomainEvent):
     item: str
     quantity: int
     ticket_id: str
@@ -110,7 +115,7 @@ class ConsumablesIssued(Event):
 
 
 @frozen(kw_only=True)
-class AccountClosed(Event):
+class AccountClosed(DomainEvent):
     reason: str
 
 
@@ -144,7 +149,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | TimeCorrected) -> State:
     match event:
         case AccountOpened():
             return State(
@@ -174,10 +179,22 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(state, consumables=(*state.consumables, issue))
         case AccountClosed():
             return attrs.evolve(state, closed=True)
-    return state
+        case TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    AccountOpened
+    | ContactDetailsChanged
+    | AccountVisitRequested
+    | DeviceRegistered
+    | ConsumablesIssued
+    | AccountClosed
+)
+"""The customer module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -240,9 +257,16 @@ def require_open(state: State, customer_number: str) -> None:
     require(not state.closed, ACCOUNT_CLOSED, f"account {customer_number} is closed")
 
 
-def open_account(
-    state: State, command: OpenAccount, context: Context, directory: Directory, number: str
-) -> tuple[Event, ...]:
+@frozen
+class OpeningContext(DecisionContext):
+    """Opening an account knows the customer number issued for it (the number sequence is
+    its own stream, appended in the same transaction)."""
+
+    customer_number: str
+
+
+def open_account(state: State, command: OpenAccount, context: OpeningContext) -> tuple[Event, ...]:
+    directory, number = context.directory, context.customer_number
     require(not state.exists, ALREADY_EXISTS, f"customer number {number} is already issued")
     branch = directory.branch_for_area(command.area)
     return (
@@ -266,8 +290,9 @@ def open_account(
 
 
 def change_contact_details(
-    state: State, command: ChangeContactDetails, context: Context, directory: Directory
+    state: State, command: ChangeContactDetails, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     require_open(state, command.customer_number)
     changes: dict[str, str] = {}
     if command.name is not None and command.name.strip() != state.name:
@@ -335,18 +360,25 @@ def consumables_used(
     return month, year
 
 
+@frozen(kw_only=True)
+class ConsumablesIssue:
+    """What a ticket asks of the merchant's account: ``quantity`` of ``item`` for
+    ``ticket_id``, past the quota only with ``exception_granted_by`` (a supervisor). Not a
+    command: a ticket's consumables decision takes it, across streams, in one append."""
+
+    item: str
+    quantity: int
+    ticket_id: str
+    exception_granted_by: str | None = None
+
+
 def issue_consumables(
-    state: State,
-    *,
-    item: str,
-    quantity: int,
-    ticket_id: str,
-    context: Context,
-    directory: Directory,
-    exception_granted_by: str | None = None,
+    state: State, request: ConsumablesIssue, context: DecisionContext
 ) -> tuple[Event, ...]:
     """Issue consumables to a merchant within its quota, or past it when a supervisor
     granted an exception. Raises :data:`QUOTA_EXCEEDED` otherwise."""
+    item, quantity, directory = request.item, request.quantity, context.directory
+    ticket_id, exception_granted_by = request.ticket_id, request.exception_granted_by
     require_open(state, state.customer_number)
     require(
         state.customer_type is CustomerType.MERCHANT,

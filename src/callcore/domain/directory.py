@@ -19,6 +19,7 @@ from attrs import evolve, field, frozen
 
 from callcore.domain.backdating import BackDating
 from callcore.domain.common import DomainError, NotFound, Priority, Rule, money, positive
+from callcore.domain.timezones import zone
 
 UNKNOWN_AREA = Rule("unknown-area", "domain.md §3: every address belongs to one area")
 UNKNOWN_BRANCH = Rule("unknown-branch", "domain.md §3: each area is served by one branch")
@@ -419,8 +420,6 @@ class Directory:
 
     def local(self, instant: datetime) -> datetime:
         """An instant in the centre's time zone."""
-        from callcore.domain.calendar import zone  # the calendar caches zones
-
         return instant.astimezone(zone(self.calendar.timezone))
 
 

@@ -15,32 +15,39 @@ Stream: ``dispatch-<dispatch id>``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import attrs
 from attrs import field, frozen
 
 from callcore.domain import assignment
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Channel,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Priority,
     Rule,
     Window,
-    events_of,
+    events_in,
     non_blank,
     require,
+    unknown_event,
     valid_id,
 )
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import DepartmentRole, Directory, FieldWorker, Skill
 from callcore.domain.phone import normalise_phone
 
@@ -147,7 +154,7 @@ class WorkOrder:
 
 
 @frozen(kw_only=True)
-class DispatchRequested(Event):
+class DispatchRequested(DomainEvent):
     dispatch_id: str
     kind: DispatchKind
     site_address: str
@@ -170,14 +177,14 @@ class DispatchRequested(Event):
 
 
 @frozen(kw_only=True)
-class AppointmentConfirmed(Event):
+class AppointmentConfirmed(DomainEvent):
     window: Window
     contact: Contact
     problem_restated: str
 
 
 @frozen(kw_only=True)
-class FieldWorkerAssigned(Event):
+class FieldWorkerAssigned(DomainEvent):
     worker_id: str
     worker_phone: str
     day: date
@@ -185,69 +192,69 @@ class FieldWorkerAssigned(Event):
 
 
 @frozen(kw_only=True)
-class FieldWorkerUnassigned(Event):
+class FieldWorkerUnassigned(DomainEvent):
     worker_id: str
     reason: str
 
 
 @frozen(kw_only=True)
-class DispatchEscalated(Event):
+class DispatchEscalated(DomainEvent):
     to: str
     """``supervisor``, or a department role (technical-support, business-interface)."""
     reason: str
 
 
 @frozen(kw_only=True)
-class FieldFeedbackReceived(Event):
+class FieldFeedbackReceived(DomainEvent):
     feedback: Feedback
     via: Channel
     note: str | None = None
 
 
 @frozen(kw_only=True)
-class WorkerSetOff(Event):
+class WorkerSetOff(DomainEvent):
     worker_id: str
 
 
 @frozen(kw_only=True)
-class WorkerArrived(Event):
+class WorkerArrived(DomainEvent):
     worker_id: str
 
 
 @frozen(kw_only=True)
-class WorkCouldNotBeCompleted(Event):
+class WorkCouldNotBeCompleted(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class DispatchResumed(Event):
+class DispatchResumed(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class DispatchRescheduled(Event):
+class DispatchRescheduled(DomainEvent):
     window: Window
     reason: str
     requested_by: RequestedBy
 
 
 @frozen(kw_only=True)
-class DispatchCompleted(Event):
+class DispatchCompleted(DomainEvent):
     outcome: str
 
 
 @frozen(kw_only=True)
-class DispatchCancelled(Event):
+class DispatchCancelled(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class WorkOrderBooked(Event):
+class WorkOrderBooked(DomainEvent):
     dispatch_id: str
 
 
 @frozen(kw_only=True)
-class WorkOrderReleased(Event):
+class WorkOrderReleased(DomainEvent):
     dispatch_id: str
 
 
@@ -316,7 +323,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case DispatchRequested():
             return State(
@@ -370,7 +377,12 @@ def evolve(state: State, event: Event) -> State:
             )
         case DispatchCancelled():
             return attrs.evolve(state, status=Status.CANCELLED)
-    return state
+        case FieldFeedbackReceived():
+            return state  # what the worker reported moves the job by the events it causes
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
 @frozen
@@ -382,18 +394,36 @@ class ScheduleState:
         return len(self.booked)
 
 
-def evolve_schedule(state: ScheduleState, event: Event) -> ScheduleState:
+def evolve_schedule(state: ScheduleState, event: ScheduleEvent) -> ScheduleState:
     match event:
         case WorkOrderBooked():
             return ScheduleState(state.booked | {event.dispatch_id})
         case WorkOrderReleased():
             return ScheduleState(state.booked - {event.dispatch_id})
-    return state
+        case _:
+            raise unknown_event(SCHEDULE_KIND, event)
 
 
-_ALL = events_of(globals())
-SCHEDULE_EVENTS: tuple[type[Event], ...] = (WorkOrderBooked, WorkOrderReleased)
-EVENTS = tuple(e for e in _ALL if e not in SCHEDULE_EVENTS)
+Event = (
+    DispatchRequested
+    | AppointmentConfirmed
+    | FieldWorkerAssigned
+    | FieldWorkerUnassigned
+    | DispatchEscalated
+    | FieldFeedbackReceived
+    | WorkerSetOff
+    | WorkerArrived
+    | WorkCouldNotBeCompleted
+    | DispatchResumed
+    | DispatchRescheduled
+    | DispatchCompleted
+    | DispatchCancelled
+)
+"""A dispatch's events, as stored (their class names are the stored type names)."""
+ScheduleEvent = WorkOrderBooked | WorkOrderReleased
+"""A field worker's day: the work orders booked on it."""
+EVENTS = events_in(Event)
+SCHEDULE_EVENTS = events_in(ScheduleEvent)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 SCHEDULE_FOLD = Fold(
     kind=SCHEDULE_KIND, initial=ScheduleState(), evolve=evolve_schedule, events=SCHEDULE_EVENTS
@@ -498,13 +528,18 @@ def _require_open(state: State, dispatch_id: str) -> None:
     require(not state.finished, FINISHED, f"dispatch {dispatch_id} is {state.status}")
 
 
-def request(
-    state: State,
-    command: RequestDispatch,
-    context: Context,
-    directory: Directory,
-    dispatch_id: str,
+@frozen
+class RequestingContext(DecisionContext):
+    """Requesting a dispatch knows the work order's id (the one given, or one derived
+    from the command id)."""
+
+    dispatch_id: str
+
+
+def request_dispatch(
+    state: State, command: RequestDispatch, context: RequestingContext
 ) -> tuple[Event, ...]:
+    directory, dispatch_id = context.directory, context.dispatch_id
     require(not state.exists, ALREADY_EXISTS, f"dispatch {dispatch_id} already exists")
     branch = directory.branch_for_area(command.area)
     contact = Contact(
@@ -539,9 +574,10 @@ def request(
     )
 
 
-def confirm(
-    state: State, command: ConfirmAppointment, context: Context, directory: Directory
+def confirm_appointment(
+    state: State, command: ConfirmAppointment, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     _require_open(state, command.dispatch_id)
     require(command.window.end > context.now, WINDOW_IN_FUTURE, f"{command.window.end} has passed")
     contact = Contact(
@@ -583,16 +619,21 @@ def check_worker(state: State, worker: FieldWorker, load: int) -> None:
     )
 
 
-def assign(
-    state: State,
-    context: Context,
-    directory: Directory,
-    loads: dict[str, int],
-    worker_id: str | None = None,
+@frozen
+class AssignmentContext(DecisionContext):
+    """Assigning knows the load of each candidate worker on the appointment's day (their
+    booked work orders, from their day streams, this one excluded)."""
+
+    loads: Mapping[str, int]
+
+
+def assign_dispatch(
+    state: State, command: AssignDispatch, context: AssignmentContext
 ) -> tuple[tuple[Event, ...], str | None]:
     """Decide an assignment. Returns the dispatch's events and the worker to book (or
     ``None``). ``loads`` are the booked work orders of the appointment's day per worker,
     not counting this dispatch."""
+    directory, loads, worker_id = context.directory, context.loads, command.worker_id
     _require_open(state, state.dispatch_id)
     if worker_id is not None and worker_id == state.worker_id:
         return (), None
@@ -639,7 +680,7 @@ def assign(
 
 def book(
     schedule: ScheduleState, dispatch_id: str, worker: FieldWorker, context: Context
-) -> tuple[Event, ...]:
+) -> tuple[ScheduleEvent, ...]:
     if dispatch_id in schedule.booked:
         return ()
     require(
@@ -650,7 +691,9 @@ def book(
     return (WorkOrderBooked(at=context.now, actor=context.actor, dispatch_id=dispatch_id),)
 
 
-def release(schedule: ScheduleState, dispatch_id: str, context: Context) -> tuple[Event, ...]:
+def release(
+    schedule: ScheduleState, dispatch_id: str, context: Context
+) -> tuple[ScheduleEvent, ...]:
     if dispatch_id not in schedule.booked:
         return ()
     return (WorkOrderReleased(at=context.now, actor=context.actor, dispatch_id=dispatch_id),)
@@ -665,8 +708,8 @@ def check_installs_day(day: date, context: Context, directory: Directory) -> Non
     )
 
 
-def feedback(
-    state: State, command: RecordFieldFeedback, context: Context, directory: Directory
+def record_field_feedback(
+    state: State, command: RecordFieldFeedback, context: DecisionContext
 ) -> tuple[Event, ...]:
     _require_open(state, command.dispatch_id)
     require(
@@ -727,7 +770,7 @@ def feedback(
     raise DomainError(FEEDBACK_NEEDS_ASSIGNMENT, f"unknown feedback {command.feedback!r}")
 
 
-def resume(state: State, command: ResumeDispatch, context: Context) -> tuple[Event, ...]:
+def resume_dispatch(state: State, command: ResumeDispatch, context: Context) -> tuple[Event, ...]:
     _require_open(state, command.dispatch_id)
     require(
         state.status is Status.CANNOT_COMPLETE,
@@ -737,11 +780,12 @@ def resume(state: State, command: ResumeDispatch, context: Context) -> tuple[Eve
     return (DispatchResumed(at=context.now, actor=context.actor, note=command.note),)
 
 
-def reschedule(
-    state: State, command: RescheduleDispatch, context: Context, directory: Directory
+def reschedule_dispatch(
+    state: State, command: RescheduleDispatch, context: DecisionContext
 ) -> tuple[tuple[Event, ...], bool]:
     """Returns the events and whether the worker's booking must be released (the day
     changed while assigned)."""
+    directory = context.directory
     _require_open(state, command.dispatch_id)
     require(command.window.end > context.now, WINDOW_IN_FUTURE, f"{command.window.end} has passed")
     if state.confirmed == command.window:
@@ -773,7 +817,7 @@ def reschedule(
     return tuple(events), moved
 
 
-def cancel(state: State, command: CancelDispatch, context: Context) -> tuple[Event, ...]:
+def cancel_dispatch(state: State, command: CancelDispatch, context: Context) -> tuple[Event, ...]:
     _require_dispatch(state, command.dispatch_id)
     if state.status is Status.CANCELLED:
         return ()
@@ -781,7 +825,9 @@ def cancel(state: State, command: CancelDispatch, context: Context) -> tuple[Eve
     return (DispatchCancelled(at=context.now, actor=context.actor, reason=command.reason),)
 
 
-def complete(state: State, command: CompleteDispatch, context: Context) -> tuple[Event, ...]:
+def complete_dispatch(
+    state: State, command: CompleteDispatch, context: Context
+) -> tuple[Event, ...]:
     _require_dispatch(state, command.dispatch_id)
     if state.status is Status.COMPLETED:
         return ()

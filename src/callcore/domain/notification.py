@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from callcore.domain.common import Command, Context, Event, Fold, events_of, non_blank
+from callcore.domain.common import Command, Context, Fold, events_in, non_blank, unknown_event
+from callcore.domain.common import Event as DomainEvent
 
 KIND = "notification"
 
@@ -21,7 +22,7 @@ def stream_id(notification_id: str) -> str:
 
 
 @frozen(kw_only=True)
-class NotificationSent(Event):
+class NotificationSent(DomainEvent):
     notification_id: str
     recipient: str
     channel: str
@@ -39,10 +40,16 @@ initial = State()
 
 
 def evolve(state: State, event: Event) -> State:
-    return State(sent=True) if isinstance(event, NotificationSent) else state
+    match event:
+        case NotificationSent():
+            return State(sent=True)
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = NotificationSent
+"""The notification module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -55,7 +62,7 @@ class RecordNotificationSent(Command):
     source: str = field(validator=non_blank)
 
 
-def record_sent(
+def record_notification_sent(
     state: State, command: RecordNotificationSent, context: Context
 ) -> tuple[Event, ...]:
     if state.sent:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import attrs
 from attrs import frozen
 
-from callcore.domain.common import Context, Event, Fold, events_of
+from callcore.domain.common import Context, Fold, events_in, unknown_event
+from callcore.domain.common import Event as DomainEvent
 
 KIND = "sequence"
 CUSTOMER_NUMBERS = "customer-number"
@@ -22,7 +23,7 @@ def stream_id(name: str) -> str:
 
 
 @frozen(kw_only=True)
-class NumberIssued(Event):
+class NumberIssued(DomainEvent):
     number: int
     issued_as: str
 
@@ -36,12 +37,16 @@ initial = State()
 
 
 def evolve(state: State, event: Event) -> State:
-    if isinstance(event, NumberIssued):
-        return attrs.evolve(state, last=event.number)
-    return state
+    match event:
+        case NumberIssued():
+            return attrs.evolve(state, last=event.number)
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = NumberIssued
+"""The numbering module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 

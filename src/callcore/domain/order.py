@@ -51,27 +51,34 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     VALID_INPUT,
+    ClockPaused,
+    ClockResumed,
     Command,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Rule,
     Window,
     address_key,
-    events_of,
+    events_in,
     money,
     non_blank,
     positive,
     require,
     same_name,
+    unknown_event,
     valid_id,
 )
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory, FieldWorker, Skill
 from callcore.domain.phone import normalise_phone
 
@@ -222,7 +229,7 @@ def _priced(directory: Directory, line: OrderLineRequest, on: date, registered: 
 
 
 @frozen(kw_only=True)
-class OrderPlaced(Event):
+class OrderPlaced(DomainEvent):
     """Everything decided when the order was taken; later changes to the customer record
     or the directory do not change it."""
 
@@ -249,7 +256,7 @@ class OrderPlaced(Event):
 
 
 @frozen(kw_only=True)
-class OrderAssigned(Event):
+class OrderAssigned(DomainEvent):
     """A field worker of the branch will deliver; a reassignment is another one."""
 
     worker_id: str
@@ -258,7 +265,7 @@ class OrderAssigned(Event):
 
 
 @frozen(kw_only=True)
-class OrderWorkerUnassigned(Event):
+class OrderWorkerUnassigned(DomainEvent):
     """The delivery moved to a day the worker was not booked for: assign again."""
 
     worker_id: str
@@ -266,7 +273,7 @@ class OrderWorkerUnassigned(Event):
 
 
 @frozen(kw_only=True)
-class DeliveryRescheduled(Event):
+class DeliveryRescheduled(DomainEvent):
     """A new delivery window agreed with the customer; the branch is told again."""
 
     window: Window
@@ -275,23 +282,23 @@ class DeliveryRescheduled(Event):
 
 
 @frozen(kw_only=True)
-class OrderDelivered(Event):
+class OrderDelivered(DomainEvent):
     empty_collected: bool
     """Whether the worker took the empty cylinder away at delivery."""
 
 
 @frozen(kw_only=True)
-class EmptyCylinderCollected(Event):
+class EmptyCylinderCollected(DomainEvent):
     pass
 
 
 @frozen(kw_only=True)
-class OrderClosed(Event):
+class OrderClosed(DomainEvent):
     pass
 
 
 @frozen(kw_only=True)
-class OrderCancelled(Event):
+class OrderCancelled(DomainEvent):
     reason: str
 
 
@@ -341,7 +348,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case OrderPlaced():
             return State(
@@ -391,10 +398,24 @@ def evolve(state: State, event: Event) -> State:
             return attrs.evolve(
                 state, status=Status.CANCELLED, cancelled_at=event.at, cancel_reason=event.reason
             )
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    OrderPlaced
+    | OrderAssigned
+    | OrderWorkerUnassigned
+    | DeliveryRescheduled
+    | OrderDelivered
+    | EmptyCylinderCollected
+    | OrderClosed
+    | OrderCancelled
+)
+"""The order module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -493,18 +514,21 @@ def _require_not_cancelled(state: State) -> None:
     )
 
 
-def place(
-    state: State,
-    command: PlaceOrder,
-    context: Context,
-    directory: Directory,
-    account: customer.State | None,
-    order_id: str,
-    dispatch_id: str | None = None,
-) -> tuple[Event, ...]:
-    """Take a phone order. ``account`` is the customer record named by
-    ``command.customer_number`` (``None`` or a missing record when there is none);
-    ``dispatch_id`` names the delivery work order opened with it, if any."""
+@frozen
+class PlacingContext(DecisionContext):
+    """What placing an order knows besides the command: the order's id, the id of the
+    delivery work order opened with it (if any), and the customer record named by
+    ``command.customer_number`` (``None`` or a missing record when there is none)."""
+
+    order_id: str
+    dispatch_id: str | None = None
+    account: customer.State | None = None
+
+
+def place_order(state: State, command: PlaceOrder, context: PlacingContext) -> tuple[Event, ...]:
+    """Take a phone order."""
+    directory, account = context.directory, context.account
+    order_id, dispatch_id = context.order_id, context.dispatch_id
     require(not state.exists, ALREADY_EXISTS, f"order {order_id} already exists")
     if command.registered:
         name, phone, address, area, branch_code, number = _registered_caller(
@@ -632,11 +656,12 @@ def _worker_phone(worker: FieldWorker, directory: Directory) -> str:
         return worker.phone
 
 
-def assign_worker(
-    state: State, worker_id: str, context: Context, directory: Directory
+def assign_order_worker(
+    state: State, command: AssignOrderWorker, context: DecisionContext
 ) -> tuple[Event, ...]:
     """Assign (or reassign, before delivery) a field worker of the order's branch who
     delivers. The same worker again changes nothing."""
+    worker_id, directory = command.worker_id, context.directory
     _require_not_cancelled(state)
     require(
         state.before_delivery,
@@ -668,7 +693,10 @@ def assign_worker(
 
 def unassign_worker(state: State, reason: str, context: Context) -> tuple[Event, ...]:
     """The delivery moved to a day the worker was not booked for: the order waits for a
-    worker again. Nothing to do when no worker is assigned."""
+    worker again. Nothing to do when no worker is assigned.
+
+    Not a command's decision: a consequence of the work order's reschedule, taken by the
+    dispatch handler in the same append (a cross-stream decision, explicit there)."""
     _require_not_cancelled(state)
     if state.status is not Status.ASSIGNED or state.worker_id is None:
         return ()
@@ -680,13 +708,10 @@ def unassign_worker(state: State, reason: str, context: Context) -> tuple[Event,
 
 
 def reschedule_delivery(
-    state: State,
-    window: Window,
-    reason: str,
-    requested_by: RequestedBy | str,
-    context: Context,
+    state: State, command: RescheduleDelivery, context: Context
 ) -> tuple[Event, ...]:
     """A new delivery window, before delivery. The same window again changes nothing."""
+    window, reason, requested_by = command.window, command.reason, command.requested_by
     _require_not_cancelled(state)
     require(
         state.before_delivery,
@@ -714,9 +739,10 @@ def reschedule_delivery(
     )
 
 
-def record_delivery(state: State, empty_collected: bool, context: Context) -> tuple[Event, ...]:
+def record_delivery(state: State, command: RecordDelivery, context: Context) -> tuple[Event, ...]:
     """The cylinders were delivered by the assigned worker; ``empty_collected`` when the
     worker took the empty away at the door."""
+    empty_collected = command.empty_collected
     _require_not_cancelled(state)
     if state.status in (Status.DELIVERED, Status.CLOSED):
         # a second report of the same delivery (the work order's "done" after the
@@ -730,7 +756,9 @@ def record_delivery(state: State, empty_collected: bool, context: Context) -> tu
     return (OrderDelivered(at=context.now, actor=context.actor, empty_collected=empty_collected),)
 
 
-def record_empty_collected(state: State, context: Context) -> tuple[Event, ...]:
+def record_empty_collected(
+    state: State, command: RecordEmptyCollected, context: Context
+) -> tuple[Event, ...]:
     """The empty was collected: at or after delivery, or in the pickup window."""
     _require_not_cancelled(state)
     if state.empty_collected:
@@ -744,7 +772,7 @@ def record_empty_collected(state: State, context: Context) -> tuple[Event, ...]:
     return (EmptyCylinderCollected(at=context.now, actor=context.actor),)
 
 
-def close(state: State, context: Context) -> tuple[Event, ...]:
+def close_order(state: State, command: CloseOrder, context: Context) -> tuple[Event, ...]:
     """Close a delivered order whose empty was collected."""
     _require_not_cancelled(state)
     if state.status is Status.CLOSED:
@@ -758,8 +786,9 @@ def close(state: State, context: Context) -> tuple[Event, ...]:
     return (OrderClosed(at=context.now, actor=context.actor),)
 
 
-def cancel(state: State, reason: str, context: Context) -> tuple[Event, ...]:
+def cancel_order(state: State, command: CancelOrder, context: Context) -> tuple[Event, ...]:
     """Cancel before delivery; cancelling again changes nothing."""
+    reason = command.reason
     _require_order(state)
     if state.status is Status.CANCELLED:
         return ()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from callcore.domain.common import Command, Context, Event, Fold, events_of
+from callcore.domain.common import Command, Context, Fold, events_in, unknown_event
+from callcore.domain.common import Event as DomainEvent
 from callcore.domain.directory import SlaPolicy
 
 KIND = "policy"
@@ -20,7 +21,7 @@ SLA_STREAM = f"{KIND}-sla"
 
 
 @frozen(kw_only=True)
-class SlaPolicyAdopted(Event):
+class SlaPolicyAdopted(DomainEvent):
     version: str
     policy: SlaPolicy
 
@@ -34,12 +35,16 @@ initial = State()
 
 
 def evolve(state: State, event: Event) -> State:
-    if isinstance(event, SlaPolicyAdopted):
-        return State(event.policy)
-    return state
+    match event:
+        case SlaPolicyAdopted():
+            return State(event.policy)
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = SlaPolicyAdopted
+"""The policy module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -48,7 +53,7 @@ class AdoptSlaPolicy(Command):
     policy: SlaPolicy
 
 
-def adopt(state: State, command: AdoptSlaPolicy, context: Context) -> tuple[Event, ...]:
+def adopt_sla_policy(state: State, command: AdoptSlaPolicy, context: Context) -> tuple[Event, ...]:
     if state.current is not None and state.current.same_rules(command.policy):
         return ()
     return (

@@ -21,7 +21,8 @@ from datetime import datetime
 
 from attrs import field, frozen
 
-from callcore.domain.common import Command, Context, Event, Fold, events_of, non_blank
+from callcore.domain.common import Command, Context, Fold, events_in, non_blank, unknown_event
+from callcore.domain.common import Event as DomainEvent
 from callcore.domain.directory import Directory
 
 KIND = "reference"
@@ -29,7 +30,7 @@ DIRECTORY_STREAM = f"{KIND}-directory"
 
 
 @frozen(kw_only=True)
-class DirectoryAdopted(Event):
+class DirectoryAdopted(DomainEvent):
     """The centre runs under ``directory`` from ``at`` on; ``reason`` says why (a new
     price list, a worker leaving, the log it was imported from)."""
 
@@ -47,12 +48,16 @@ initial = State()
 
 
 def evolve(state: State, event: Event) -> State:
-    if isinstance(event, DirectoryAdopted):
-        return State(event.directory, state.adopted + 1)
-    return state
+    match event:
+        case DirectoryAdopted():
+            return State(event.directory, state.adopted + 1)
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = DirectoryAdopted
+"""The reference module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -62,7 +67,7 @@ class AdoptDirectory(Command):
     reason: str = field(validator=non_blank)
 
 
-def adopt(state: State, command: AdoptDirectory, context: Context) -> tuple[Event, ...]:
+def adopt_directory(state: State, command: AdoptDirectory, context: Context) -> tuple[Event, ...]:
     """Record the directory unless it is the one already in force (adopting the same
     directory twice records nothing: opening a store again is not a change)."""
     if state.current == command.directory:

@@ -40,16 +40,17 @@ import attrs
 from attrs import field, frozen
 
 from callcore.domain import customer
-from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.backdating import RecordNote, TimeCorrected
 from callcore.domain.common import (
     ALREADY_EXISTS,
     EXISTS,
     Channel,
+    ClockPaused,
+    ClockResumed,
     Command,
     Contact,
     Context,
     DomainError,
-    Event,
     Fold,
     NotFound,
     Priority,
@@ -58,12 +59,17 @@ from callcore.domain.common import (
     Window,
     address_key,
     aware,
-    events_of,
+    events_in,
     non_blank,
     positive,
     require,
+    unknown_event,
     valid_id,
 )
+from callcore.domain.common import (
+    Event as DomainEvent,
+)
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import DepartmentRole, Directory
 from callcore.domain.phone import normalise_phone
 
@@ -205,7 +211,7 @@ class ConsumablesStatus(enum.StrEnum):
 
 
 @frozen(kw_only=True)
-class TicketOpened(Event):
+class TicketOpened(DomainEvent):
     """5W1H at intake: ``at`` is when, ``caller``/``customer_number`` who, ``location``
     where (the place given, or the customer's address), ``description`` what."""
 
@@ -224,13 +230,13 @@ class TicketOpened(Event):
 
 
 @frozen(kw_only=True)
-class AnsweredOnTheSpot(Event):
+class AnsweredOnTheSpot(DomainEvent):
     answer: str
     knowledge_article: str | None = None
 
 
 @frozen(kw_only=True)
-class CallbackPromised(Event):
+class CallbackPromised(DomainEvent):
     """Starts the inquiry clocks: transfer within 30 min, customer reply within 24 h."""
 
     phone: str
@@ -238,24 +244,24 @@ class CallbackPromised(Event):
 
 
 @frozen(kw_only=True)
-class TicketTransferred(Event):
+class TicketTransferred(DomainEvent):
     department: str
     note: str
 
 
 @frozen(kw_only=True)
-class DepartmentReplied(Event):
+class DepartmentReplied(DomainEvent):
     department: str
     reply: str
 
 
 @frozen(kw_only=True)
-class CustomerReplied(Event):
+class CustomerReplied(DomainEvent):
     reply: str
 
 
 @frozen(kw_only=True)
-class ServiceVisitRequested(Event):
+class ServiceVisitRequested(DomainEvent):
     """上门服务: ``handled_by`` is the branch code for a simple job, the technical-support
     department's code for a complex one; ``fee`` is what a walk-in caller accepted
     (None for registered customers). ``dispatch_id`` names the work order."""
@@ -271,26 +277,26 @@ class ServiceVisitRequested(Event):
 
 
 @frozen(kw_only=True)
-class EscalatedToSupervisor(Event):
+class EscalatedToSupervisor(DomainEvent):
     reason: str
 
 
 @frozen(kw_only=True)
-class RepairCentreNotified(Event):
+class RepairCentreNotified(DomainEvent):
     """Stops the emergency-notification clock."""
 
     department: str
 
 
 @frozen(kw_only=True)
-class ConsumablesProvided(Event):
+class ConsumablesProvided(DomainEvent):
     customer_number: str
     item: str
     quantity: int
 
 
 @frozen(kw_only=True)
-class ConsumablesRefused(Event):
+class ConsumablesRefused(DomainEvent):
     """The merchant is over its quota; ``business_interface`` is the department told."""
 
     customer_number: str
@@ -301,7 +307,7 @@ class ConsumablesRefused(Event):
 
 
 @frozen(kw_only=True)
-class QuotaExceptionGranted(Event):
+class QuotaExceptionGranted(DomainEvent):
     customer_number: str
     item: str
     quantity: int
@@ -309,7 +315,7 @@ class QuotaExceptionGranted(Event):
 
 
 @frozen(kw_only=True)
-class TicketResolved(Event):
+class TicketResolved(DomainEvent):
     """The *why* (cause) and *how* (solution) of 5W1H."""
 
     cause: str
@@ -317,7 +323,7 @@ class TicketResolved(Event):
 
 
 @frozen(kw_only=True)
-class KnowledgeArticleProposed(Event):
+class KnowledgeArticleProposed(DomainEvent):
     """A resolution offered to the knowledge base (知识库), for the department that keeps it."""
 
     category: Category
@@ -328,23 +334,23 @@ class KnowledgeArticleProposed(Event):
 
 
 @frozen(kw_only=True)
-class TicketClosed(Event):
+class TicketClosed(DomainEvent):
     disposition: Disposition
 
 
 @frozen(kw_only=True)
-class TicketReopened(Event):
+class TicketReopened(DomainEvent):
     reason: str
     reopen_count: int
 
 
 @frozen(kw_only=True)
-class AbusiveCallEnded(Event):
+class AbusiveCallEnded(DomainEvent):
     note: str
 
 
 @frozen(kw_only=True)
-class VoicemailRecorded(Event):
+class VoicemailRecorded(DomainEvent):
     """Starts the voicemail-callback clock, due at ``callback_due`` (08:30 of the next
     business morning, decided with the centre's calendar)."""
 
@@ -352,7 +358,7 @@ class VoicemailRecorded(Event):
 
 
 @frozen(kw_only=True)
-class VoicemailCallbackMade(Event):
+class VoicemailCallbackMade(DomainEvent):
     """An agent called the voicemail's caller back; ``reached`` stops its clock."""
 
     reached: bool
@@ -424,7 +430,7 @@ class State:
 initial = State()
 
 
-def evolve(state: State, event: Event) -> State:
+def evolve(state: State, event: Event | RecordNote) -> State:
     match event:
         case TicketOpened():
             return State(
@@ -507,10 +513,35 @@ def evolve(state: State, event: Event) -> State:
                 voicemail_attempts=state.voicemail_attempts + 1,
                 voicemail_reached=state.voicemail_reached or event.reached,
             )
-    return state
+        case ClockPaused() | ClockResumed() | TimeCorrected():
+            return state  # a note on the record, not a change of it
+        case _:
+            raise unknown_event(KIND, event)
 
 
-EVENTS = events_of(globals())
+Event = (
+    TicketOpened
+    | AnsweredOnTheSpot
+    | CallbackPromised
+    | TicketTransferred
+    | DepartmentReplied
+    | CustomerReplied
+    | ServiceVisitRequested
+    | EscalatedToSupervisor
+    | RepairCentreNotified
+    | ConsumablesProvided
+    | ConsumablesRefused
+    | QuotaExceptionGranted
+    | TicketResolved
+    | KnowledgeArticleProposed
+    | TicketClosed
+    | TicketReopened
+    | AbusiveCallEnded
+    | VoicemailRecorded
+    | VoicemailCallbackMade
+)
+"""The ticket module's events, as stored (their class names are the stored type names)."""
+EVENTS = events_in(Event)
 FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 
@@ -688,6 +719,24 @@ def require_open(state: State, ticket_id: str) -> None:
     )
 
 
+@frozen
+class OpeningContext(DecisionContext):
+    """Opening a ticket (a call, an emergency, a voicemail) knows its id and the customer
+    record named by ``customer_number`` (``None`` when it names none)."""
+
+    ticket_id: str
+    registered: customer.State | None = None
+
+
+@frozen
+class VisitContext(DecisionContext):
+    """Requesting a service visit knows the id of the work order it opens and the
+    ticket's customer record."""
+
+    dispatch_id: str
+    registered: customer.State | None = None
+
+
 def _caller(contact: Contact, directory: Directory) -> Contact:
     return Contact(contact.name.strip(), normalise_phone(contact.phone, directory.phone_region))
 
@@ -695,16 +744,10 @@ def _caller(contact: Contact, directory: Directory) -> Contact:
 # --------------------------------------------------------------------------- decisions
 
 
-def open_ticket(
-    state: State,
-    command: OpenTicket,
-    context: Context,
-    directory: Directory,
-    ticket_id: str,
-    registered: customer.State | None = None,
-) -> tuple[Event, ...]:
+def open_ticket(state: State, command: OpenTicket, context: OpeningContext) -> tuple[Event, ...]:
     """Open a ticket. ``registered`` is the record of ``command.customer_number`` (the
     handler loads it); an emergency is escalated as :func:`report_emergency` does."""
+    directory, ticket_id, registered = context.directory, context.ticket_id, context.registered
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     require(
         command.category is not Category.VOICEMAIL,
@@ -771,8 +814,9 @@ def _escalation(context: Context, location: str | None) -> EscalatedToSupervisor
 
 
 def report_emergency(
-    state: State, command: ReportEmergency, context: Context, directory: Directory, ticket_id: str
+    state: State, command: ReportEmergency, context: OpeningContext
 ) -> tuple[Event, ...]:
+    directory, ticket_id = context.directory, context.ticket_id
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     location = command.location.strip()
     return (
@@ -793,8 +837,9 @@ def report_emergency(
 
 
 def record_repair_centre_notified(
-    state: State, command: RecordRepairCentreNotified, context: Context, directory: Directory
+    state: State, command: RecordRepairCentreNotified, context: DecisionContext
 ) -> tuple[Event, ...]:
+    directory = context.directory
     require_not_closed(state, command.ticket_id)
     require(
         state.category is Category.EMERGENCY,
@@ -825,7 +870,7 @@ def answer_on_the_spot(
 
 
 def promise_callback(
-    state: State, command: PromiseCallback, context: Context, directory: Directory
+    state: State, command: PromiseCallback, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
     require(
@@ -838,17 +883,17 @@ def promise_callback(
         CallbackPromised(
             at=context.now,
             actor=context.actor,
-            phone=normalise_phone(command.phone, directory.phone_region),
+            phone=normalise_phone(command.phone, context.directory.phone_region),
             reply_due=command.reply_due,
         ),
     )
 
 
 def transfer_ticket(
-    state: State, command: TransferTicket, context: Context, directory: Directory
+    state: State, command: TransferTicket, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
-    department = directory.department(command.department)
+    department = context.directory.department(command.department)
     return (
         TicketTransferred(
             at=context.now,
@@ -887,15 +932,11 @@ def reply_to_customer(
 
 
 def request_service_visit(
-    state: State,
-    command: RequestServiceVisit,
-    context: Context,
-    directory: Directory,
-    dispatch_id: str,
-    registered: customer.State | None = None,
+    state: State, command: RequestServiceVisit, context: VisitContext
 ) -> tuple[Event, ...]:
     """Registered customers are verified by number and address (``registered`` is the
     record of the ticket's customer); walk-in callers accept the quoted fee first."""
+    directory, dispatch_id, registered = context.directory, context.dispatch_id, context.registered
     require_open(state, command.ticket_id)
     if dispatch_id in state.visits:
         return ()
@@ -955,23 +996,34 @@ def request_service_visit(
     )
 
 
+MerchantEvent = customer.Event
+"""What a consumables decision records on the merchant's account."""
+
+
+@frozen
+class MerchantContext(DecisionContext):
+    """A consumables decision also knows the merchant's account the ticket is about
+    (``customer.initial`` for a ticket that names none)."""
+
+    merchant: customer.State
+
+
 @frozen
 class ConsumablesDecision:
     """What a consumables request records, on the ticket and on the customer's record."""
 
     ticket: tuple[Event, ...]
-    customer: tuple[Event, ...] = ()
+    customer: tuple[MerchantEvent, ...] = ()
 
 
 def request_consumables(
     state: State,
     command: RequestConsumables,
-    context: Context,
-    directory: Directory,
-    merchant: customer.State,
+    context: MerchantContext,
 ) -> ConsumablesDecision:
     """Issue within the quota; over it, refuse and tell the business interface (the
     refusal is recorded, not raised: the refusal *is* the outcome of the request)."""
+    directory, merchant = context.directory, context.merchant
     require_open(state, command.ticket_id)
     require(
         state.category is Category.CONSUMABLES,
@@ -988,11 +1040,10 @@ def request_consumables(
     try:
         issued = customer.issue_consumables(
             merchant,
-            item=command.item,
-            quantity=command.quantity,
-            ticket_id=state.ticket_id,
-            context=context,
-            directory=directory,
+            customer.ConsumablesIssue(
+                item=command.item, quantity=command.quantity, ticket_id=state.ticket_id
+            ),
+            context,
         )
     except DomainError as error:
         if error.rule != customer.QUOTA_EXCEEDED:
@@ -1021,10 +1072,9 @@ def request_consumables(
 def grant_quota_exception(
     state: State,
     command: GrantQuotaException,
-    context: Context,
-    directory: Directory,
-    merchant: customer.State,
+    context: MerchantContext,
 ) -> ConsumablesDecision:
+    merchant = context.merchant
     require_open(state, command.ticket_id)
     require(
         context.actor.role is Role.SUPERVISOR,
@@ -1041,12 +1091,13 @@ def grant_quota_exception(
     assert state.customer_number is not None  # a refusal names the merchant
     issued = customer.issue_consumables(
         merchant,
-        item=request.item,
-        quantity=request.quantity,
-        ticket_id=state.ticket_id,
-        context=context,
-        directory=directory,
-        exception_granted_by=context.actor.id,
+        customer.ConsumablesIssue(
+            item=request.item,
+            quantity=request.quantity,
+            ticket_id=state.ticket_id,
+            exception_granted_by=context.actor.id,
+        ),
+        context,
     )
     granted = QuotaExceptionGranted(
         at=context.now,
@@ -1060,7 +1111,7 @@ def grant_quota_exception(
 
 
 def resolve_ticket(
-    state: State, command: ResolveTicket, context: Context, directory: Directory
+    state: State, command: ResolveTicket, context: DecisionContext
 ) -> tuple[Event, ...]:
     require_open(state, command.ticket_id)
     resolved = TicketResolved(
@@ -1071,7 +1122,7 @@ def resolve_ticket(
     )
     if not command.propose_to_knowledge_base:
         return (resolved,)
-    keeper = directory.department_with_role(DepartmentRole.INFORMATION_CENTRE)
+    keeper = context.directory.department_with_role(DepartmentRole.INFORMATION_CENTRE)
     return (
         resolved,
         KnowledgeArticleProposed(
@@ -1124,13 +1175,9 @@ def end_abusive_call(state: State, command: EndAbusiveCall, context: Context) ->
 
 
 def record_voicemail(
-    state: State,
-    command: RecordVoicemail,
-    context: Context,
-    directory: Directory,
-    calendar: BusinessCalendar,
-    ticket_id: str,
+    state: State, command: RecordVoicemail, context: OpeningContext
 ) -> tuple[Event, ...]:
+    directory, calendar, ticket_id = context.directory, context.calendar, context.ticket_id
     require(not state.exists, ALREADY_EXISTS, f"ticket {ticket_id} already exists")
     require(
         calendar.is_after_hours(context.now),

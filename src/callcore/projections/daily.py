@@ -51,7 +51,6 @@ from attrs import frozen
 
 from callcore.domain import call, complaint, dispatch, order, ticket
 from callcore.domain.calendar import BusinessCalendar
-from callcore.domain.common import Event
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 from callcore.projections.satisfaction import Satisfaction
@@ -183,7 +182,7 @@ class DailyReport:
         self.ticket_category: dict[str, str] = {}
         self.departments: dict[str, list[tuple[datetime, str]]] = {}
         """Complaint stream → the departments notified, with when."""
-        self.dispatches: dict[str, list[Event]] = {}
+        self.dispatches: dict[str, list[dispatch.Event]] = {}
         """Dispatch stream → its events, folded with ``dispatch.evolve`` as of an instant."""
         self.dispatch_now: dict[str, dispatch.State] = {}
         """Dispatch stream → its state after every event folded so far."""
@@ -253,10 +252,10 @@ class DailyReport:
                 self.branches[stream] = event.branch
                 self.dispatches[stream] = []
                 self._dispatch_event(stream, event)
-            case _ if stream in self.dispatches and type(event) in dispatch.EVENTS:
+            case _ if stream in self.dispatches and isinstance(event, dispatch.Event):
                 self._dispatch_event(stream, event)
 
-    def _dispatch_event(self, stream: str, event: Event) -> None:
+    def _dispatch_event(self, stream: str, event: dispatch.Event) -> None:
         # a dispatch counts on its work day: a reschedule moves it from one day to another
         before = self.dispatch_now.get(stream, dispatch.initial)
         after = dispatch.evolve(before, event)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -348,8 +349,16 @@ class SlaClocks:
     """The fold. Feed it recorded events in global order with :meth:`apply`; ask it for
     the view at any instant with :meth:`view`."""
 
-    def __init__(self, directory: Directory, *, policy_override: SlaPolicy | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        policy_override: SlaPolicy | None = None,
+        handlers: SlaHandlers | None = None,
+    ) -> None:
         self.directory = directory
+        self.handlers = handlers if handlers is not None else BUILT_IN
+        self._handlers_by_type = self.handlers.as_mapping()
         self.calendar = BusinessCalendar(directory.calendar)
         self.policy = policy_override or directory.sla
         self.policy_overridden = policy_override is not None
@@ -378,7 +387,7 @@ class SlaClocks:
             self.last_at = event.at
         self.current_at = event.at
         self.current_event = event
-        for handler in _HANDLERS.get(type(event), ()):
+        for handler in self._handlers_by_type.get(type(event), ()):
             handler(self, subject, event)
 
     # -- the clock operations the handlers use --------------------------------------
@@ -620,38 +629,46 @@ def _agent(event: Event) -> str | None:
 
 # --------------------------------------------------------------------------- handlers
 
+E = TypeVar("E", bound=Event)
 Handler = Callable[[SlaClocks, str, Any], None]
-_HANDLERS: dict[type[Event], list[Handler]] = {}
-F = TypeVar("F", bound=Callable[..., None])
 
 
-def on(*event_types: type[Event]) -> Callable[[F], F]:
-    def register(function: F) -> F:
-        for event_type in event_types:
-            _HANDLERS.setdefault(event_type, []).append(function)
-        return function
+class SlaHandlers:
+    """Event type → the clock operations it triggers, in order. Typed like the write side's
+    handler table: an entry's handler must take the event type it is added for."""
 
-    return register
+    def __init__(self) -> None:
+        self._handlers: dict[type[Event], tuple[Handler, ...]] = {}
+
+    def add(self, event_type: type[E], handler: Callable[[SlaClocks, str, E], None]) -> SlaHandlers:
+        """Run ``handler`` after the ones already added for ``event_type``."""
+        self._handlers[event_type] = (*self._handlers.get(event_type, ()), handler)
+        return self
+
+    def of(self, event_type: type[Event]) -> tuple[Handler, ...]:
+        return self._handlers.get(event_type, ())
+
+    def event_types(self) -> frozenset[type[Event]]:
+        return frozenset(self._handlers)
+
+    def as_mapping(self) -> Mapping[type[Event], tuple[Handler, ...]]:
+        return MappingProxyType(self._handlers)
 
 
-@on(AccountOpened)
 def _customer_level(fold: SlaClocks, subject: str, event: AccountOpened) -> None:
     fold.customer_levels[event.customer_number] = event.level
 
 
-@on(SlaPolicyAdopted)
 def _policy(fold: SlaClocks, subject: str, event: SlaPolicyAdopted) -> None:
     # New clocks start under the policy recorded in the log; a what-if keeps its own.
     if not fold.policy_overridden:
         fold.policy = event.policy
 
 
-@on(ClockPaused)
 def _pause(fold: SlaClocks, subject: str, event: ClockPaused) -> None:
     fold.pause(subject, event, event.clocks)
 
 
-@on(ClockResumed)
 def _resume(fold: SlaClocks, subject: str, event: ClockResumed) -> None:
     fold.resume(subject, event, event.clocks)
 
@@ -659,7 +676,6 @@ def _resume(fold: SlaClocks, subject: str, event: ClockResumed) -> None:
 # tickets ---------------------------------------------------------------------------
 
 
-@on(ticket.TicketOpened)
 def _ticket_opened(fold: SlaClocks, subject: str, event: ticket.TicketOpened) -> None:
     branch = None
     if event.area is not None and event.area in fold.directory.areas:
@@ -684,7 +700,6 @@ def _ticket_attribution(fold: SlaClocks, subject: str, event: Event) -> Attribut
     )
 
 
-@on(ticket.CallbackPromised)
 def _callback_promised(fold: SlaClocks, subject: str, event: ticket.CallbackPromised) -> None:
     facts = fold.facts(subject)
     for clock in ("inquiry-transfer", "inquiry-customer-reply"):
@@ -700,7 +715,6 @@ def _callback_promised(fold: SlaClocks, subject: str, event: ticket.CallbackProm
         )
 
 
-@on(ticket.TicketTransferred)
 def _transferred(fold: SlaClocks, subject: str, event: ticket.TicketTransferred) -> None:
     fold.facts(subject)["department"] = event.department
     fold.stop("inquiry-transfer", subject, event)
@@ -717,28 +731,23 @@ def _transferred(fold: SlaClocks, subject: str, event: ticket.TicketTransferred)
     )
 
 
-@on(ticket.DepartmentReplied)
 def _department_replied(fold: SlaClocks, subject: str, event: ticket.DepartmentReplied) -> None:
     fold.stop("inquiry-department-reply", subject, event)
 
 
-@on(ticket.CustomerReplied)
 def _customer_replied(fold: SlaClocks, subject: str, event: ticket.CustomerReplied) -> None:
     fold.stop("inquiry-customer-reply", subject, event)
 
 
-@on(ticket.RepairCentreNotified)
 def _repair_centre(fold: SlaClocks, subject: str, event: ticket.RepairCentreNotified) -> None:
     fold.stop("emergency-notification", subject, event)
 
 
-@on(ticket.TicketClosed)
 def _ticket_closed(fold: SlaClocks, subject: str, event: ticket.TicketClosed) -> None:
     # a closed ticket waits on nobody: whatever still ran stops, met or breached by now
     fold.close(subject, event)
 
 
-@on(ticket.VoicemailRecorded)
 def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -> None:
     facts = fold.facts(subject)
     fold.start(
@@ -753,7 +762,6 @@ def _voicemail(fold: SlaClocks, subject: str, event: ticket.VoicemailRecorded) -
     )
 
 
-@on(ticket.VoicemailCallbackMade)
 def _voicemail_back(fold: SlaClocks, subject: str, event: ticket.VoicemailCallbackMade) -> None:
     if event.reached:
         fold.stop("voicemail-callback", subject, event)
@@ -763,7 +771,6 @@ def _voicemail_back(fold: SlaClocks, subject: str, event: ticket.VoicemailCallba
 # complaints ------------------------------------------------------------------------
 
 
-@on(complaint.ComplaintLodged)
 def _lodged(fold: SlaClocks, subject: str, event: complaint.ComplaintLodged) -> None:
     level = fold.customer_levels.get(event.customer_number or "")
     fold.facts(subject).update(level=level)
@@ -777,7 +784,6 @@ def _lodged(fold: SlaClocks, subject: str, event: complaint.ComplaintLodged) -> 
         )
 
 
-@on(complaint.ComplaintJudgedInvalid)
 def _judged_invalid(fold: SlaClocks, subject: str, event: complaint.ComplaintJudgedInvalid) -> None:
     # domain.md §4.4: an invalid complaint is explained and closed — no department is
     # told (its clock no longer applies) and the explanation is the reply
@@ -785,12 +791,10 @@ def _judged_invalid(fold: SlaClocks, subject: str, event: complaint.ComplaintJud
     fold.stop("complaint-reply-committed", subject, event)
 
 
-@on(complaint.ReplyTimeCommitted)
 def _committed(fold: SlaClocks, subject: str, event: complaint.ReplyTimeCommitted) -> None:
     fold.stop("complaint-reply-committed", subject, event)
 
 
-@on(complaint.DepartmentNotified)
 def _notified(fold: SlaClocks, subject: str, event: complaint.DepartmentNotified) -> None:
     facts = fold.facts(subject)
     facts["department"] = event.department
@@ -807,17 +811,14 @@ def _notified(fold: SlaClocks, subject: str, event: complaint.DepartmentNotified
         )
 
 
-@on(complaint.CustomerUpdated)
 def _updated(fold: SlaClocks, subject: str, event: complaint.CustomerUpdated) -> None:
     fold.stop("complaint-customer-updated", subject, event)
 
 
-@on(complaint.DepartmentFollowedUp)
 def _followed_up(fold: SlaClocks, subject: str, event: complaint.DepartmentFollowedUp) -> None:
     fold.stop("complaint-department-follow-up", subject, event)
 
 
-@on(complaint.ResolutionProposed)
 def _resolution_proposed(
     fold: SlaClocks, subject: str, event: complaint.ResolutionProposed
 ) -> None:
@@ -825,19 +826,16 @@ def _resolution_proposed(
     fold.stop("complaint-department-follow-up", subject, event)
 
 
-@on(complaint.ResolutionRejected)
 def _rejected(fold: SlaClocks, subject: str, event: complaint.ResolutionRejected) -> None:
     # the customer answered the resolution: they have been updated
     fold.stop("complaint-customer-updated", subject, event)
 
 
-@on(complaint.ComplaintClosed)
 def _complaint_closed(fold: SlaClocks, subject: str, event: complaint.ComplaintClosed) -> None:
     # the satisfaction call follows acceptance even after the close (domain.md §4.4)
     fold.close(subject, event, keep=("complaint-satisfaction-call",))
 
 
-@on(complaint.ResolutionAccepted)
 def _accepted(fold: SlaClocks, subject: str, event: complaint.ResolutionAccepted) -> None:
     fold.stop("complaint-customer-updated", subject, event)
     fold.stop("complaint-department-follow-up", subject, event)
@@ -851,7 +849,6 @@ def _accepted(fold: SlaClocks, subject: str, event: complaint.ResolutionAccepted
     )
 
 
-@on(complaint.SatisfactionCallRecorded)
 def _satisfaction(fold: SlaClocks, subject: str, event: complaint.SatisfactionCallRecorded) -> None:
     if event.reached:
         fold.stop("complaint-satisfaction-call", subject, event)
@@ -860,7 +857,6 @@ def _satisfaction(fold: SlaClocks, subject: str, event: complaint.SatisfactionCa
 # calls -----------------------------------------------------------------------------
 
 
-@on(call.CallOffered)
 def _offered(fold: SlaClocks, subject: str, event: call.CallOffered) -> None:
     if event.after_hours:
         return  # nobody was there to answer: the voicemail-callback clock measures it
@@ -907,14 +903,12 @@ def _answer_outcome(
         fold.drop("answer", subject, event.at, verdict=ClockStatus.WITHDRAWN)
 
 
-@on(call.CallEnteredQueue)
 def _entered_another_queue(fold: SlaClocks, subject: str, event: call.CallEnteredQueue) -> None:
     # The wait an answer reports (the PBX's hold time) is counted from the caller's entry
     # into the queue that answered.
     fold.facts(subject)["answer_leg_started"] = event.at
 
 
-@on(call.CallAnswered)
 def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
     # The answer clock is the caller's first queue's: a later leg (moved to another
     # queue) neither restarts nor moves it (the first leg's time-out already stopped it,
@@ -933,17 +927,14 @@ def _answered(fold: SlaClocks, subject: str, event: call.CallAnswered) -> None:
     fold.attribute("answer", subject, agent=event.agent)
 
 
-@on(call.CallAbandoned)
 def _abandoned(fold: SlaClocks, subject: str, event: call.CallAbandoned) -> None:
     _answer_outcome(fold, subject, ABANDONED, event.waited_seconds)
 
 
-@on(call.CallTimedOut)
 def _timed_out(fold: SlaClocks, subject: str, event: call.CallTimedOut) -> None:
     _answer_outcome(fold, subject, TIMED_OUT, event.waited_seconds)
 
 
-@on(call.CallCompleted)
 def _completed_unanswered(fold: SlaClocks, subject: str, event: call.CallCompleted) -> None:
     # A call completed while still waiting (the PBX wrote no abandon line) was abandoned
     # when it ended, as the queue view counts it: one answer figure.
@@ -954,7 +945,6 @@ def _completed_unanswered(fold: SlaClocks, subject: str, event: call.CallComplet
     _answer_outcome(fold, subject, ABANDONED, waited)
 
 
-@on(call.CallSentToVoicemail)
 def _to_voicemail(fold: SlaClocks, subject: str, event: call.CallSentToVoicemail) -> None:
     _answer_outcome(fold, subject, VOICEMAIL, event.waited_seconds, event.after_hours)
 
@@ -962,7 +952,6 @@ def _to_voicemail(fold: SlaClocks, subject: str, event: call.CallSentToVoicemail
 # field work and deliveries -----------------------------------------------------------
 
 
-@on(dispatch.DispatchRequested)
 def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchRequested) -> None:
     attribution = Attribution(branch=event.branch, agent=_agent(event))
     level = event.customer_level
@@ -992,37 +981,31 @@ def _dispatch_requested(fold: SlaClocks, subject: str, event: dispatch.DispatchR
         )
 
 
-@on(dispatch.AppointmentConfirmed, dispatch.DispatchRescheduled)
 def _appointment(fold: SlaClocks, subject: str, event: Any) -> None:
     for clock in ("repair-arrival", "install-completion"):
         fold.move_due(clock, subject, event.window.end, not_before_policy=True)
 
 
-@on(dispatch.FieldWorkerAssigned)
 def _dispatch_assigned(fold: SlaClocks, subject: str, event: dispatch.FieldWorkerAssigned) -> None:
     fold.facts(subject)["worker"] = event.worker_id
     for clock in ("repair-arrival", "install-completion"):
         fold.attribute(clock, subject, field_worker=event.worker_id)
 
 
-@on(dispatch.WorkerArrived)
 def _arrived(fold: SlaClocks, subject: str, event: dispatch.WorkerArrived) -> None:
     fold.stop("repair-arrival", subject, event)
 
 
-@on(dispatch.DispatchCompleted)
 def _dispatch_completed(fold: SlaClocks, subject: str, event: dispatch.DispatchCompleted) -> None:
     fold.stop("install-completion", subject, event)
     fold.stop("repair-arrival", subject, event)  # done without an "arrived" message
 
 
-@on(dispatch.DispatchCancelled)
 def _dispatch_cancelled(fold: SlaClocks, subject: str, event: dispatch.DispatchCancelled) -> None:
     fold.drop("repair-arrival", subject)
     fold.drop("install-completion", subject)
 
 
-@on(order.OrderPlaced)
 def _order_placed(fold: SlaClocks, subject: str, event: order.OrderPlaced) -> None:
     fold.facts(subject).update(
         branch=event.branch, level=fold.customer_levels.get(event.customer_number or "")
@@ -1037,24 +1020,20 @@ def _order_placed(fold: SlaClocks, subject: str, event: order.OrderPlaced) -> No
     )
 
 
-@on(order.OrderAssigned)
 def _order_assigned(fold: SlaClocks, subject: str, event: order.OrderAssigned) -> None:
     fold.facts(subject)["worker"] = event.worker_id
     fold.attribute("delivery", subject, field_worker=event.worker_id)
 
 
-@on(order.DeliveryRescheduled)
 def _order_rescheduled(fold: SlaClocks, subject: str, event: order.DeliveryRescheduled) -> None:
     # The customer agreed a new window: the promise, and so the due time, is the new end.
     fold.move_due("delivery", subject, event.window.end)
 
 
-@on(order.OrderDelivered)
 def _order_delivered(fold: SlaClocks, subject: str, event: order.OrderDelivered) -> None:
     fold.stop("delivery", subject, event)
 
 
-@on(order.OrderCancelled)
 def _order_cancelled(fold: SlaClocks, subject: str, event: order.OrderCancelled) -> None:
     fold.drop("delivery", subject)
 
@@ -1068,7 +1047,6 @@ POST_PURCHASE = (
 )
 
 
-@on(order.OrderDelivered)
 def _purchase_follow_ups(fold: SlaClocks, subject: str, event: order.OrderDelivered) -> None:
     facts = fold.facts(subject)
     for clock in POST_PURCHASE:
@@ -1081,7 +1059,6 @@ def _purchase_follow_ups(fold: SlaClocks, subject: str, event: order.OrderDelive
         )
 
 
-@on(dispatch.DispatchCompleted)
 def _repair_follow_up(fold: SlaClocks, subject: str, event: dispatch.DispatchCompleted) -> None:
     facts = fold.facts(subject)
     if facts.get("kind") in ("repair", "install"):
@@ -1095,7 +1072,6 @@ def _repair_follow_up(fold: SlaClocks, subject: str, event: dispatch.DispatchCom
         )
 
 
-@on(call.FollowUpRecorded)
 def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecorded) -> None:
     followed = event.subject or ""
     if event.reached:
@@ -1123,7 +1099,6 @@ def _follow_up_recorded(fold: SlaClocks, subject: str, event: call.FollowUpRecor
         )
 
 
-@on(call.FollowUpProblemRelayed)
 def _relayed(fold: SlaClocks, subject: str, event: call.FollowUpProblemRelayed) -> None:
     fold.stop("follow-up-relay", subject, event)
     fold.attribute("follow-up-relay", subject, department=event.department)
@@ -1138,14 +1113,67 @@ def _relayed(fold: SlaClocks, subject: str, event: call.FollowUpProblemRelayed) 
     )
 
 
-@on(call.FollowUpResolutionConfirmed)
 def _resolution_confirmed(
     fold: SlaClocks, subject: str, event: call.FollowUpResolutionConfirmed
 ) -> None:
     fold.stop("follow-up-resolution-check", subject, event)
 
 
-def register_handlers(extra: Mapping[type[Event], Handler]) -> None:
-    """Add clocks: each handler runs after the built-in ones for its event type."""
-    for event_type, handler in extra.items():
-        _HANDLERS.setdefault(event_type, []).append(handler)
+def sla_handlers() -> SlaHandlers:
+    """The built-in clocks of domain.md §5-6, event by event (a centre's extra clocks are
+    added to a copy of this table and given to :class:`SlaClocks`)."""
+    return (
+        SlaHandlers()
+        .add(AccountOpened, _customer_level)
+        .add(SlaPolicyAdopted, _policy)
+        .add(ClockPaused, _pause)
+        .add(ClockResumed, _resume)
+        .add(ticket.TicketOpened, _ticket_opened)
+        .add(ticket.CallbackPromised, _callback_promised)
+        .add(ticket.TicketTransferred, _transferred)
+        .add(ticket.DepartmentReplied, _department_replied)
+        .add(ticket.CustomerReplied, _customer_replied)
+        .add(ticket.RepairCentreNotified, _repair_centre)
+        .add(ticket.TicketClosed, _ticket_closed)
+        .add(ticket.VoicemailRecorded, _voicemail)
+        .add(ticket.VoicemailCallbackMade, _voicemail_back)
+        .add(complaint.ComplaintLodged, _lodged)
+        .add(complaint.ComplaintJudgedInvalid, _judged_invalid)
+        .add(complaint.ReplyTimeCommitted, _committed)
+        .add(complaint.DepartmentNotified, _notified)
+        .add(complaint.CustomerUpdated, _updated)
+        .add(complaint.DepartmentFollowedUp, _followed_up)
+        .add(complaint.ResolutionProposed, _resolution_proposed)
+        .add(complaint.ResolutionRejected, _rejected)
+        .add(complaint.ComplaintClosed, _complaint_closed)
+        .add(complaint.ResolutionAccepted, _accepted)
+        .add(complaint.SatisfactionCallRecorded, _satisfaction)
+        .add(call.CallOffered, _offered)
+        .add(call.CallEnteredQueue, _entered_another_queue)
+        .add(call.CallAnswered, _answered)
+        .add(call.CallAbandoned, _abandoned)
+        .add(call.CallTimedOut, _timed_out)
+        .add(call.CallCompleted, _completed_unanswered)
+        .add(call.CallSentToVoicemail, _to_voicemail)
+        .add(dispatch.DispatchRequested, _dispatch_requested)
+        .add(dispatch.AppointmentConfirmed, _appointment)
+        .add(dispatch.DispatchRescheduled, _appointment)
+        .add(dispatch.FieldWorkerAssigned, _dispatch_assigned)
+        .add(dispatch.WorkerArrived, _arrived)
+        .add(dispatch.DispatchCompleted, _dispatch_completed)
+        .add(dispatch.DispatchCancelled, _dispatch_cancelled)
+        .add(order.OrderPlaced, _order_placed)
+        .add(order.OrderAssigned, _order_assigned)
+        .add(order.DeliveryRescheduled, _order_rescheduled)
+        .add(order.OrderDelivered, _order_delivered)
+        .add(order.OrderCancelled, _order_cancelled)
+        .add(order.OrderDelivered, _purchase_follow_ups)
+        .add(dispatch.DispatchCompleted, _repair_follow_up)
+        .add(call.FollowUpRecorded, _follow_up_recorded)
+        .add(call.FollowUpProblemRelayed, _relayed)
+        .add(call.FollowUpResolutionConfirmed, _resolution_confirmed)
+    )
+
+
+BUILT_IN = sla_handlers()
+"""The table every :class:`SlaClocks` uses unless it is given another."""

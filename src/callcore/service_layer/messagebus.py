@@ -45,7 +45,7 @@ from callcore.domain.common import Command, DomainError, Event, Fold, Role, stre
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, EventStore, Recorded, StreamConflict
 from callcore.service_layer import authority, receipts
-from callcore.service_layer.handlers import HANDLERS
+from callcore.service_layer.handlers.table import HandlerTable
 from callcore.service_layer.unit_of_work import StateCache, UnitOfWork
 
 E = TypeVar("E", bound=Event)
@@ -114,6 +114,7 @@ class MessageBus:
         directory: Directory,
         clock: Clock,
         fingerprint: Callable[[Command], str],
+        handlers: HandlerTable,
         *,
         max_attempts: int = 8,
         cache: StateCache | None = None,
@@ -124,6 +125,7 @@ class MessageBus:
         # A receipt stored before a command's later fields existed has another digest
         # of the same request: it is the same command, not a reused id.
         self.earlier_fingerprints = earlier_fingerprints or (lambda command: ())
+        self.handlers = handlers
         # Commands sent without an id get a fresh one; a simulation passes a seeded
         # source so that the records it creates are named the same on every run.
         self.command_ids = command_ids or (lambda: uuid.uuid4().hex)
@@ -139,7 +141,7 @@ class MessageBus:
         self.calendar = BusinessCalendar(directory.calendar)
 
     def handle(self, command: Command) -> Outcome:
-        handler = HANDLERS.get(type(command))
+        handler = self.handlers.handler_of(command)
         if handler is None:
             raise UnknownCommand(f"no handler for {type(command).__name__}")
         command_id = command.command_id or self.command_ids()

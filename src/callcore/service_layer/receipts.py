@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from callcore.domain.common import Event, Fold, events_of
+from callcore.domain.common import Event as DomainEvent
+from callcore.domain.common import Fold, events_in, unknown_event
 
 KIND = "command"
 
@@ -28,17 +29,24 @@ class StreamVersions:
 
 
 @frozen(kw_only=True)
-class CommandHandled(Event):
+class CommandHandled(DomainEvent):
     command_id: str
     command_type: str
     fingerprint: str
     recorded: tuple[StreamVersions, ...]
 
 
-EVENTS = events_of(globals())
-FOLD: Fold[CommandHandled | None] = Fold(
-    kind=KIND,
-    initial=None,
-    evolve=lambda state, event: event if isinstance(event, CommandHandled) else state,
-    events=EVENTS,
-)
+Event = CommandHandled
+"""A receipt stream's one event, as stored."""
+EVENTS = events_in(Event)
+
+
+def evolve(state: CommandHandled | None, event: Event) -> CommandHandled | None:
+    match event:
+        case CommandHandled():
+            return event
+        case _:
+            raise unknown_event(KIND, event)
+
+
+FOLD: Fold[CommandHandled | None] = Fold(kind=KIND, initial=None, evolve=evolve, events=EVENTS)

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from callcore.domain.calendar import BusinessCalendar
-from callcore.domain.common import Actor, Context, Event, Fold
+from callcore.domain.common import Actor, Event, Fold
+from callcore.domain.context import DecisionContext
 from callcore.domain.directory import Directory
 from callcore.ports import EventStore, Recorded
 
@@ -63,7 +64,7 @@ class UnitOfWork:
         self.command_id = command_id
         self.directory = directory
         self.calendar = calendar
-        self.context = Context(now=now, actor=actor)
+        self.context = DecisionContext(now=now, actor=actor, directory=directory, calendar=calendar)
         self._cache = cache
         self._states: dict[str, Any] = {}
         self._read_versions: dict[str, int] = {}
@@ -82,12 +83,12 @@ class UnitOfWork:
             return state
         version, state = 0, fold.initial
         cached = self._cache.get(stream) if self._cache is not None else None
-        load_state = getattr(self.store, "load_state", None)  # a store with snapshots
+        snapshot = self.store.load_state(fold, stream) if cached is None else None
         if cached is not None:
             version, state = cached
-        elif load_state is not None:
-            version, state = load_state(fold, stream)
-        if cached is not None or load_state is None:
+        elif snapshot is not None:
+            version, state = snapshot
+        if snapshot is None:
             for record in self.store.read_stream(stream, after_version=version):
                 state = fold.evolve(state, record.event)
                 version = record.version

@@ -182,6 +182,26 @@ class EventStoreContract:
         finally:
             store.close()
 
+    def test_it_declares_the_capabilities_of_the_port(self) -> None:
+        """url, load_state and wait_for_events are on the port: callers never probe
+        for them, so a store answers each its plain way when it has no such feature."""
+        from callcore.domain import customer
+
+        store = self.make_store()
+        try:
+            assert isinstance(store.url, str)
+            store.append([Recorded("customer-C1", 1, _opened("C1"))])
+            found = store.load_state(customer.FOLD, "customer-C1")
+            if found is not None:  # a store with snapshots folds the stream itself
+                version, state = found
+                assert version == 1
+                assert state == customer.FOLD.fold(
+                    r.event for r in store.read_stream("customer-C1")
+                )
+            store.wait_for_events(0.0)
+        finally:
+            store.close()
+
     def test_each_event_keeps_when_the_store_took_it_beside_when_it_happened(self) -> None:
         # given a fact reported 40 minutes late, and one whose envelope gives no time
         late = datetime(2026, 11, 23, 2, 40, 15, 123456, tzinfo=UTC)

@@ -30,7 +30,7 @@ from pathlib import Path
 from attrs import frozen
 
 from callcore.domain.common import Actor, Role
-from callcore.domain.complaint import RESOLUTION_READERS
+from callcore.domain.complaint_reading import RESOLUTION_READERS
 from callcore.service_layer import authority
 
 

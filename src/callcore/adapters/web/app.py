@@ -94,7 +94,7 @@ from callcore.adapters.web.hardening import (
     unknown_field,
 )
 from callcore.adapters.web.live import LiveBoard
-from callcore.domain import complaint
+from callcore.domain import complaint, complaint_reading
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
 from callcore.formats import json_ready, parse_day, parse_instant, view_data
@@ -794,7 +794,7 @@ def _record_handler(center: "CallCenter", family: str, zone: tzinfo) -> HTTPRout
         except NotFound:
             raise NotFoundException(f"no {family[:-1]} {record_id!r}") from None
         if family == "complaints":
-            state = complaint.view_for(state, principal.actor)
+            state = complaint_reading.view_for(state, principal.actor)
         if principal.role is WebRole.FIELD_WORKER and state.worker_id != principal.id:
             raise PermissionDeniedException(
                 f"a field worker reads only the {family} assigned to them"

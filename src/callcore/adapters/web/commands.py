@@ -20,7 +20,7 @@ import attrs
 from attrs import frozen
 
 from callcore.adapters.converter import event_to_dict
-from callcore.domain import call, complaint, customer, dispatch, order, ticket
+from callcore.domain import call, complaint, complaint_reading, customer, dispatch, order, ticket
 from callcore.domain import common as clocks
 from callcore.domain.common import Command
 from callcore.service_layer.messagebus import Outcome
@@ -142,7 +142,7 @@ class Problem:
     source: str | None = None
 
 
-CONFIDENTIAL: Mapping[type[Any], tuple[str, ...]] = complaint.CONFIDENTIAL_FIELDS
+CONFIDENTIAL: Mapping[type[Any], tuple[str, ...]] = complaint_reading.CONFIDENTIAL_FIELDS
 
 
 def recorded_event(record: Any, *, confidential: bool = False) -> RecordedEvent:

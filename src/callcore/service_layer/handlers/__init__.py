@@ -1,15 +1,3 @@
-"""Command handlers, one module per aggregate. Importing this package registers them."""
-
-from callcore.service_layer.handlers import (  # noqa: F401  (registration side effect)
-    agent,
-    call,
-    clocks,
-    complaint,
-    customer,
-    dispatch,
-    order,
-    ticket,
-)
-from callcore.service_layer.handlers.registry import HANDLERS, handles
-
-__all__ = ["HANDLERS", "handles"]
+"""Command handlers, one module per aggregate. The composition root wires them into a
+:class:`~callcore.service_layer.handlers.table.HandlerTable`
+(:func:`callcore.service_layer.bootstrap.handler_table`)."""

@@ -1,21 +1,17 @@
-"""Handlers of the agent-presence commands (issue 17)."""
+"""Handlers of the agent-presence commands (issue 17): each is decided on the agent's
+stream alone (wired with ``on_one_stream`` and :func:`agent_stream`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from callcore.domain import agent
-from callcore.service_layer.handlers.registry import on_one_stream
 
 
-def _agent_stream(command: Any) -> str:
+class ByAnAgent(Protocol):
+    @property
+    def agent(self) -> str: ...
+
+
+def agent_stream(command: ByAnAgent) -> str:
     return agent.stream_id(command.agent)
-
-
-for _command, _decision in (
-    (agent.LogInAgent, agent.log_in),
-    (agent.LogOutAgent, agent.log_out),
-    (agent.PauseAgent, agent.pause),
-    (agent.UnpauseAgent, agent.unpause),
-):
-    on_one_stream(_command, agent.FOLD, _agent_stream, _decision)

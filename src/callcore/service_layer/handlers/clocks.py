@@ -18,7 +18,6 @@ from callcore.domain.common import (
     ResumeClocks,
     stream_kind,
 )
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 PAUSABLE = ("ticket", "complaint", "dispatch", "order", "call")
@@ -44,7 +43,6 @@ def _paused(uow: UnitOfWork, stream: str) -> bool:
     return state
 
 
-@handles(PauseClocks)
 def pause_clocks(uow: UnitOfWork, command: PauseClocks) -> None:
     fold = _fold_of(command.stream)
     if not uow.exists(fold, command.stream):
@@ -57,7 +55,6 @@ def pause_clocks(uow: UnitOfWork, command: PauseClocks) -> None:
     uow.record(fold, command.stream, (event,))
 
 
-@handles(ResumeClocks)
 def resume_clocks(uow: UnitOfWork, command: ResumeClocks) -> None:
     fold = _fold_of(command.stream)
     if not uow.exists(fold, command.stream):

@@ -1,13 +1,15 @@
-"""Handlers of the Customer commands (domain.md §4.1)."""
+"""Handlers of the Customer commands (domain.md §4.1) and of the centre's bookkeeping
+(policy, directory, notifications): opening an account also issues its number; the
+others are decided on one stream (wired with ``on_one_stream`` and the streams here)."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from callcore.domain import customer, notification, numbering, policy, reference
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
-@handles(customer.OpenAccount)
 def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
     sequence = numbering.stream_id(numbering.CUSTOMER_NUMBERS)
     issued = numbering.issue_next(uow.load(numbering.FOLD, sequence), uow.context)
@@ -16,56 +18,35 @@ def open_account(uow: UnitOfWork, command: customer.OpenAccount) -> None:
         customer.FOLD,
         customer.stream_id(issued.issued_as),
         lambda state: customer.open_account(
-            state, command, uow.context, uow.directory, issued.issued_as
+            state,
+            command,
+            customer.OpeningContext(
+                now=uow.now,
+                actor=uow.context.actor,
+                directory=uow.directory,
+                calendar=uow.calendar,
+                customer_number=issued.issued_as,
+            ),
         ),
     )
 
 
-@handles(customer.ChangeContactDetails)
-def change_contact_details(uow: UnitOfWork, command: customer.ChangeContactDetails) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.change_contact_details(state, command, uow.context, uow.directory),
-    )
+class OfACustomer(Protocol):
+    @property
+    def customer_number(self) -> str: ...
 
 
-@handles(customer.RegisterDevice)
-def register_device(uow: UnitOfWork, command: customer.RegisterDevice) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.register_device(state, command, uow.context),
-    )
+def customer_stream(command: OfACustomer) -> str:
+    return customer.stream_id(command.customer_number)
 
 
-@handles(customer.CloseAccount)
-def close_account(uow: UnitOfWork, command: customer.CloseAccount) -> None:
-    uow.decide(
-        customer.FOLD,
-        customer.stream_id(command.customer_number),
-        lambda state: customer.close_account(state, command, uow.context),
-    )
+def policy_stream(command: policy.AdoptSlaPolicy) -> str:
+    return policy.SLA_STREAM
 
 
-@handles(policy.AdoptSlaPolicy)
-def adopt_sla_policy(uow: UnitOfWork, command: policy.AdoptSlaPolicy) -> None:
-    state = uow.load(policy.FOLD, policy.SLA_STREAM)
-    uow.record(policy.FOLD, policy.SLA_STREAM, policy.adopt(state, command, uow.context))
+def directory_stream(command: reference.AdoptDirectory) -> str:
+    return reference.DIRECTORY_STREAM
 
 
-@handles(reference.AdoptDirectory)
-def adopt_directory(uow: UnitOfWork, command: reference.AdoptDirectory) -> None:
-    state = uow.load(reference.FOLD, reference.DIRECTORY_STREAM)
-    uow.record(
-        reference.FOLD, reference.DIRECTORY_STREAM, reference.adopt(state, command, uow.context)
-    )
-
-
-@handles(notification.RecordNotificationSent)
-def record_notification_sent(uow: UnitOfWork, command: notification.RecordNotificationSent) -> None:
-    uow.decide(
-        notification.FOLD,
-        notification.stream_id(command.notification_id),
-        lambda state: notification.record_sent(state, command, uow.context),
-    )
+def notification_stream(command: notification.RecordNotificationSent) -> str:
+    return notification.stream_id(command.notification_id)

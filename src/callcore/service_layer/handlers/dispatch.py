@@ -13,8 +13,18 @@ from callcore.domain import customer, dispatch, order
 from callcore.domain.assignment import WorkItem, plan_installs
 from callcore.domain.common import EXISTS, Contact, DomainError, NotFound
 from callcore.domain.dispatch import DispatchKind, ScheduleState
-from callcore.service_layer.handlers.registry import handles
 from callcore.service_layer.unit_of_work import UnitOfWork
+
+
+def requesting(uow: UnitOfWork, dispatch_id: str) -> dispatch.RequestingContext:
+    """The context of a dispatch request: the unit of work's, and the work order's id."""
+    return dispatch.RequestingContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        dispatch_id=dispatch_id,
+    )
 
 
 def _dispatch(uow: UnitOfWork, dispatch_id: str) -> dispatch.State:
@@ -56,7 +66,17 @@ def assign_dispatch(uow: UnitOfWork, dispatch_id: str, worker_id: str | None) ->
         ):
             booked = _schedule(uow, worker.id, day).booked
             loads[worker.id] = len(booked - {dispatch_id})
-    events, chosen = dispatch.assign(state, uow.context, uow.directory, loads, worker_id)
+    assigning = dispatch.AssignmentContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        loads=loads,
+    )
+    command = dispatch.AssignDispatch(
+        dispatch_id=dispatch_id, worker_id=worker_id, actor=uow.context.actor
+    )
+    events, chosen = dispatch.assign_dispatch(state, command, assigning)
     if not events:
         return
     if chosen is not None or state.worker_id is not None:
@@ -76,13 +96,19 @@ def assign_dispatch(uow: UnitOfWork, dispatch_id: str, worker_id: str | None) ->
             uow.record(
                 order.FOLD,
                 stream,
-                order.assign_worker(order_state, chosen, uow.context, uow.directory),
+                order.assign_order_worker(
+                    order_state,
+                    order.AssignOrderWorker(
+                        order_id=order_state.order_id, worker_id=chosen, actor=uow.context.actor
+                    ),
+                    uow.context,
+                ),
             )
 
 
 def reschedule_dispatch(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events, moved = dispatch.reschedule(state, command, uow.context, uow.directory)
+    events, moved = dispatch.reschedule_dispatch(state, command, uow.context)
     if moved:
         _release(uow, state)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
@@ -95,7 +121,17 @@ def reschedule_dispatch(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -
         uow.record(
             order.FOLD,
             stream,
-            order.reschedule_delivery(order_state, command.window, command.reason, by, uow.context),
+            order.reschedule_delivery(
+                order_state,
+                order.RescheduleDelivery(
+                    order_id=order_state.order_id,
+                    window=command.window,
+                    reason=command.reason,
+                    requested_by=by,
+                    actor=command.actor,
+                ),
+                uow.context,
+            ),
         )
         if moved:
             uow.record(
@@ -111,38 +147,35 @@ def _delivered(uow: UnitOfWork, state: dispatch.State) -> None:
     linked = _order_of(uow, state)
     if linked is not None:
         stream, order_state = linked
-        uow.record(order.FOLD, stream, order.record_delivery(order_state, True, uow.context))
+        delivered = order.RecordDelivery(order_id=order_state.order_id, actor=uow.context.actor)
+        uow.record(order.FOLD, stream, order.record_delivery(order_state, delivered, uow.context))
 
 
-@handles(dispatch.RequestDispatch)
 def request_dispatch(uow: UnitOfWork, command: dispatch.RequestDispatch) -> None:
     dispatch_id = uow.new_id("D", command.dispatch_id)
     stream = dispatch.stream_id(dispatch_id)
     uow.record(
         dispatch.FOLD,
         stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, stream), command, uow.context, uow.directory, dispatch_id
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, stream), command, requesting(uow, dispatch_id)
         ),
     )
 
 
-@handles(dispatch.ConfirmAppointment)
 def confirm_appointment(uow: UnitOfWork, command: dispatch.ConfirmAppointment) -> None:
     state = _dispatch(uow, command.dispatch_id)
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(command.dispatch_id),
-        dispatch.confirm(state, command, uow.context, uow.directory),
+        dispatch.confirm_appointment(state, command, uow.context),
     )
 
 
-@handles(dispatch.AssignDispatch)
 def assign(uow: UnitOfWork, command: dispatch.AssignDispatch) -> None:
     assign_dispatch(uow, command.dispatch_id, command.worker_id)
 
 
-@handles(dispatch.PlanInstalls)
 def plan(uow: UnitOfWork, command: dispatch.PlanInstalls) -> None:
     dispatch.check_installs_day(command.day, uow.context, uow.directory)
     items = []
@@ -169,49 +202,43 @@ def plan(uow: UnitOfWork, command: dispatch.PlanInstalls) -> None:
         assign_dispatch(uow, dispatch_id, worker_id)
 
 
-@handles(dispatch.RecordFieldFeedback)
 def field_feedback(uow: UnitOfWork, command: dispatch.RecordFieldFeedback) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.feedback(state, command, uow.context, uow.directory)
+    events = dispatch.record_field_feedback(state, command, uow.context)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
     if any(isinstance(e, dispatch.DispatchCompleted) for e in events):
         _delivered(uow, state)
 
 
-@handles(dispatch.ResumeDispatch)
 def resume(uow: UnitOfWork, command: dispatch.ResumeDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(command.dispatch_id),
-        dispatch.resume(state, command, uow.context),
+        dispatch.resume_dispatch(state, command, uow.context),
     )
 
 
-@handles(dispatch.RescheduleDispatch)
 def reschedule(uow: UnitOfWork, command: dispatch.RescheduleDispatch) -> None:
     reschedule_dispatch(uow, command)
 
 
-@handles(dispatch.CancelDispatch)
 def cancel(uow: UnitOfWork, command: dispatch.CancelDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.cancel(state, command, uow.context)
+    events = dispatch.cancel_dispatch(state, command, uow.context)
     if events:
         _release(uow, state)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
 
 
-@handles(dispatch.CompleteDispatch)
 def complete(uow: UnitOfWork, command: dispatch.CompleteDispatch) -> None:
     state = _dispatch(uow, command.dispatch_id)
-    events = dispatch.complete(state, command, uow.context)
+    events = dispatch.complete_dispatch(state, command, uow.context)
     uow.record(dispatch.FOLD, dispatch.stream_id(command.dispatch_id), events)
     if events:
         _delivered(uow, state)
 
 
-@handles(customer.RequestAccountVisit)
 def request_account_visit(uow: UnitOfWork, command: customer.RequestAccountVisit) -> None:
     """The customer wants a home visit to open the account: the branch gets an
     account-visit work order in the same transaction."""
@@ -237,14 +264,10 @@ def request_account_visit(uow: UnitOfWork, command: customer.RequestAccountVisit
     uow.record(
         dispatch.FOLD,
         stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, stream),
-            request,
-            uow.context,
-            uow.directory,
-            command.dispatch_id,
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, stream), request, requesting(uow, command.dispatch_id)
         ),
     )
 
 
-__all__ = ["DomainError", "assign_dispatch", "reschedule_dispatch"]
+__all__ = ["DomainError", "assign_dispatch", "requesting", "reschedule_dispatch"]

@@ -17,8 +17,11 @@ from collections.abc import Callable, Sequence
 
 from callcore.domain import customer, dispatch, order
 from callcore.domain.common import EXISTS, Actor, Contact, Event, NotFound
-from callcore.service_layer.handlers.dispatch import assign_dispatch, reschedule_dispatch
-from callcore.service_layer.handlers.registry import handles
+from callcore.service_layer.handlers.dispatch import (
+    assign_dispatch,
+    requesting,
+    reschedule_dispatch,
+)
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -82,11 +85,10 @@ def _open_delivery(
     uow.decide(
         dispatch.FOLD,
         dispatch.stream_id(dispatch_id),
-        lambda work: dispatch.request(work, request, uow.context, uow.directory, dispatch_id),
+        lambda work: dispatch.request_dispatch(work, request, requesting(uow, dispatch_id)),
     )
 
 
-@handles(order.PlaceOrder)
 def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     order_id = uow.new_id("O", command.order_id)
     account = None
@@ -96,17 +98,26 @@ def place_order(uow: UnitOfWork, command: order.PlaceOrder) -> None:
     state = uow.decide(
         order.FOLD,
         order.stream_id(order_id),
-        lambda state: order.place(
-            state, command, uow.context, uow.directory, account, order_id, dispatch_id
+        lambda state: order.place_order(
+            state,
+            command,
+            order.PlacingContext(
+                now=uow.now,
+                actor=uow.context.actor,
+                directory=uow.directory,
+                calendar=uow.calendar,
+                order_id=order_id,
+                dispatch_id=dispatch_id,
+                account=account,
+            ),
         ),
     )
     _open_delivery(uow, state, account, command.actor)
 
 
-@handles(order.AssignOrderWorker)
 def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
-        return order.assign_worker(state, command.worker_id, uow.context, uow.directory)
+        return order.assign_order_worker(state, command, uow.context)
 
     state = _order(uow, command.order_id)
     if not decision(state):
@@ -116,12 +127,9 @@ def assign_order_worker(uow: UnitOfWork, command: order.AssignOrderWorker) -> No
     _decide(uow, command.order_id, decision)
 
 
-@handles(order.RescheduleDelivery)
 def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> None:
     def decision(state: order.State) -> tuple[Event, ...]:
-        return order.reschedule_delivery(
-            state, command.window, command.reason, command.requested_by, uow.context
-        )
+        return order.reschedule_delivery(state, command, uow.context)
 
     state = _order(uow, command.order_id)
     if not decision(state):
@@ -140,10 +148,9 @@ def reschedule_delivery(uow: UnitOfWork, command: order.RescheduleDelivery) -> N
     _decide(uow, command.order_id, decision)
 
 
-@handles(order.RecordDelivery)
 def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
     state = _order(uow, command.order_id)
-    events = order.record_delivery(state, command.empty_collected, uow.context)
+    events = order.record_delivery(state, command, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
     work = _open_work_order(uow, state) if events else None
     if work is not None:
@@ -153,26 +160,27 @@ def record_delivery(uow: UnitOfWork, command: order.RecordDelivery) -> None:
         uow.record(
             dispatch.FOLD,
             dispatch.stream_id(work.dispatch_id),
-            dispatch.complete(work, completed, uow.context),
+            dispatch.complete_dispatch(work, completed, uow.context),
         )
 
 
-@handles(order.RecordEmptyCollected)
 def record_empty_collected(uow: UnitOfWork, command: order.RecordEmptyCollected) -> None:
     _order(uow, command.order_id)
-    _decide(uow, command.order_id, lambda state: order.record_empty_collected(state, uow.context))
+    _decide(
+        uow,
+        command.order_id,
+        lambda state: order.record_empty_collected(state, command, uow.context),
+    )
 
 
-@handles(order.CloseOrder)
 def close_order(uow: UnitOfWork, command: order.CloseOrder) -> None:
     _order(uow, command.order_id)
-    _decide(uow, command.order_id, lambda state: order.close(state, uow.context))
+    _decide(uow, command.order_id, lambda state: order.close_order(state, command, uow.context))
 
 
-@handles(order.CancelOrder)
 def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     state = _order(uow, command.order_id)
-    events = order.cancel(state, command.reason, uow.context)
+    events = order.cancel_order(state, command, uow.context)
     uow.record(order.FOLD, order.stream_id(command.order_id), events)
     work = _open_work_order(uow, state) if events else None
     if work is None:
@@ -193,5 +201,5 @@ def cancel_order(uow: UnitOfWork, command: order.CancelOrder) -> None:
     uow.record(
         dispatch.FOLD,
         dispatch.stream_id(work.dispatch_id),
-        dispatch.cancel(work, cancelled, uow.context),
+        dispatch.cancel_dispatch(work, cancelled, uow.context),
     )

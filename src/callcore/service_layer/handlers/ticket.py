@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from callcore.domain import customer, dispatch, ticket
-from callcore.service_layer.handlers.registry import handles, on_one_stream
+from callcore.service_layer.handlers.dispatch import requesting
 from callcore.service_layer.unit_of_work import UnitOfWork
 
 
@@ -20,51 +20,63 @@ def _customer(uow: UnitOfWork, customer_number: str | None) -> customer.State | 
     return uow.load(customer.FOLD, customer.stream_id(customer_number))
 
 
-@handles(ticket.OpenTicket)
+def _opening(
+    uow: UnitOfWork, ticket_id: str, registered: customer.State | None
+) -> ticket.OpeningContext:
+    return ticket.OpeningContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        ticket_id=ticket_id,
+        registered=registered,
+    )
+
+
 def open_ticket(uow: UnitOfWork, command: ticket.OpenTicket) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
     registered = _customer(uow, command.customer_number)
-    events = ticket.open_ticket(state, command, uow.context, uow.directory, ticket_id, registered)
+    events = ticket.open_ticket(state, command, _opening(uow, ticket_id, registered))
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.ReportEmergency)
 def report_emergency(uow: UnitOfWork, command: ticket.ReportEmergency) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
-    events = ticket.report_emergency(state, command, uow.context, uow.directory, ticket_id)
+    events = ticket.report_emergency(state, command, _opening(uow, ticket_id, None))
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RecordVoicemail)
 def record_voicemail(uow: UnitOfWork, command: ticket.RecordVoicemail) -> None:
     ticket_id = uow.new_id("T", command.ticket_id)
     stream, state = _load(uow, ticket_id)
-    events = ticket.record_voicemail(
-        state, command, uow.context, uow.directory, uow.calendar, ticket_id
-    )
+    events = ticket.record_voicemail(state, command, _opening(uow, ticket_id, None))
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RecordRepairCentreNotified)
 def record_repair_centre_notified(
     uow: UnitOfWork, command: ticket.RecordRepairCentreNotified
 ) -> None:
     stream, state = _load(uow, command.ticket_id)
-    events = ticket.record_repair_centre_notified(state, command, uow.context, uow.directory)
+    events = ticket.record_repair_centre_notified(state, command, uow.context)
     uow.record(ticket.FOLD, stream, events)
 
 
-@handles(ticket.RequestServiceVisit)
 def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) -> None:
     stream, state = _load(uow, command.ticket_id)
     # The work order's id; the Dispatch itself will be opened here, in the same append.
     dispatch_id = uow.new_id("D")
     registered = _customer(uow, state.customer_number)
-    events = ticket.request_service_visit(
-        state, command, uow.context, uow.directory, dispatch_id, registered
+    visit_context = ticket.VisitContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        dispatch_id=dispatch_id,
+        registered=registered,
     )
+    events = ticket.request_service_visit(state, command, visit_context)
     uow.record(ticket.FOLD, stream, events)
     visit = next((e for e in events if isinstance(e, ticket.ServiceVisitRequested)), None)
     if visit is None or state.caller is None:
@@ -96,9 +108,19 @@ def request_service_visit(uow: UnitOfWork, command: ticket.RequestServiceVisit) 
     uow.record(
         dispatch.FOLD,
         work_stream,
-        dispatch.request(
-            uow.load(dispatch.FOLD, work_stream), request, uow.context, uow.directory, dispatch_id
+        dispatch.request_dispatch(
+            uow.load(dispatch.FOLD, work_stream), request, requesting(uow, dispatch_id)
         ),
+    )
+
+
+def _merchant_context(uow: UnitOfWork, merchant: customer.State | None) -> ticket.MerchantContext:
+    return ticket.MerchantContext(
+        now=uow.now,
+        actor=uow.context.actor,
+        directory=uow.directory,
+        calendar=uow.calendar,
+        merchant=merchant or customer.initial,
     )
 
 
@@ -110,42 +132,26 @@ def _record_consumables(
     uow.record(ticket.FOLD, stream, decision.ticket)
 
 
-@handles(ticket.RequestConsumables)
 def request_consumables(uow: UnitOfWork, command: ticket.RequestConsumables) -> None:
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
     merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
-    decision = ticket.request_consumables(
-        state, command, uow.context, uow.directory, merchant or customer.initial
-    )
+    decision = ticket.request_consumables(state, command, _merchant_context(uow, merchant))
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
-@handles(ticket.GrantQuotaException)
 def grant_quota_exception(uow: UnitOfWork, command: ticket.GrantQuotaException) -> None:
     stream, state = _load(uow, command.ticket_id)
     merchant_stream = customer.stream_id(state.customer_number or "")
     merchant = uow.load(customer.FOLD, merchant_stream) if state.customer_number else None
-    decision = ticket.grant_quota_exception(
-        state, command, uow.context, uow.directory, merchant or customer.initial
-    )
+    decision = ticket.grant_quota_exception(state, command, _merchant_context(uow, merchant))
     _record_consumables(uow, stream, merchant_stream, decision)
 
 
-def _ticket_stream(command: Any) -> str:
+class AboutATicket(Protocol):
+    @property
+    def ticket_id(self) -> str: ...
+
+
+def ticket_stream(command: AboutATicket) -> str:
     return ticket.stream_id(command.ticket_id)
-
-
-for _command, _decision, _directory in (
-    (ticket.AnswerOnTheSpot, ticket.answer_on_the_spot, False),
-    (ticket.PromiseCallback, ticket.promise_callback, True),
-    (ticket.TransferTicket, ticket.transfer_ticket, True),
-    (ticket.RecordDepartmentReply, ticket.record_department_reply, False),
-    (ticket.ReplyToCustomer, ticket.reply_to_customer, False),
-    (ticket.ResolveTicket, ticket.resolve_ticket, True),
-    (ticket.CloseTicket, ticket.close_ticket, False),
-    (ticket.ReopenTicket, ticket.reopen_ticket, False),
-    (ticket.EndAbusiveCall, ticket.end_abusive_call, False),
-    (ticket.ConfirmVoicemailCallback, ticket.confirm_voicemail_callback, False),
-):
-    on_one_stream(_command, ticket.FOLD, _ticket_stream, _decision, with_directory=_directory)
