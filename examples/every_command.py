@@ -832,5 +832,5 @@ def main() -> CallCenter:
 
 if __name__ == "__main__":
     centre = main()
-    print(f"{centre.store.last_position()} events recorded; every command handled once.")
+    print(f"{centre.store.last_position()} records stored; every command was handled.")
     centre.close()

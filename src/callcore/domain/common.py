@@ -356,6 +356,9 @@ class PauseClocks(Command):
 
 @frozen(kw_only=True)
 class ResumeClocks(Command):
+    """Resume the paused SLA clocks of a record (or only the named ones): the customer
+    is back."""
+
     stream: str = field(validator=non_blank)
     clocks: tuple[str, ...] = ()
 
