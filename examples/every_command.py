@@ -220,7 +220,11 @@ def main() -> CallCenter:
 
     # 08:30 the first caller of the day rings in.
     clock.set(at(8, 30))
-    cc.handle(OfferCall(call_id="C-0830", queue="hotline", caller_phone=wang.phone, actor=PBX))
+    # --- OfferCall
+    offered = cc.handle(
+        OfferCall(call_id="C-0830", queue="hotline", caller_phone=wang.phone, actor=PBX)
+    )
+    assert recorded(offered) == ["CallOffered"]
 
     # --- RingAgent
     ringing = cc.handle(RingAgent(call_id="C-0830", agent="A02", actor=PBX))

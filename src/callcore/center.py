@@ -123,6 +123,11 @@ def _lasting(store: EventStore) -> bool:
 
 
 class CallCenter:
+    """One centre: its store, directory, clock and notifier. Open it with
+    :meth:`CallCenter.open`, send every command through :meth:`handle`, read records with
+    ``cc.customers``, ``cc.orders``, ``cc.tickets``… and the supervisors' views with
+    ``cc.views`` (docs/commands.md lists every command)."""
+
     def __init__(
         self,
         store: EventStore,

@@ -26,6 +26,7 @@ import argparse
 import ast
 import builtins
 import enum
+import functools
 import inspect
 import itertools
 import re
@@ -134,6 +135,7 @@ def _as_class(hint: Any) -> type | None:
     return None
 
 
+@functools.cache
 def _function_tree(function: Callable[..., Any]) -> ast.AST | None:
     try:
         source = textwrap.dedent(inspect.getsource(function))
@@ -156,6 +158,29 @@ def _owner_class(function: Callable[..., Any]) -> type | None:
     return owner if isinstance(owner, type) else None
 
 
+@attrs.define
+class _Summary:
+    """What one function's own code references: rules, events built, callees."""
+
+    rules: dict[str, Rule] = attrs.field(factory=dict)
+    events: dict[str, type[Event]] = attrs.field(factory=dict)
+    callees: list[Callable[..., Any]] = attrs.field(factory=list)
+
+
+_SUMMARIES: dict[Any, _Summary] = {}
+_INIT_TYPES: dict[type, dict[str, type]] = {}
+
+
+def _summary(function: Callable[..., Any]) -> _Summary:
+    if function not in _SUMMARIES:
+        summary = _Summary()
+        _SUMMARIES[function] = summary
+        tree = _function_tree(function)
+        if tree is not None:
+            _Collector(summary).collect(function, tree)
+    return _SUMMARIES[function]
+
+
 class CodeWalk:
     """The rules and events reachable from some functions, through the calls they make
     into :data:`WALKED_PACKAGES`."""
@@ -164,42 +189,55 @@ class CodeWalk:
         self.rules: dict[str, Rule] = {}
         self.events: dict[str, type[Event]] = {}
         self._seen: set[Any] = set()
-        self._init_types: dict[type, dict[str, type]] = {}
 
     def walk(self, function: Callable[..., Any]) -> CodeWalk:
-        function = inspect.unwrap(function)
-        if function in self._seen or not callable(function):
-            return self
-        self._seen.add(function)
-        tree = _function_tree(function)
-        if tree is None:
-            return self
+        pending = [function]
+        while pending:
+            current = inspect.unwrap(pending.pop())
+            if current in self._seen or not callable(current):
+                continue
+            self._seen.add(current)
+            summary = _summary(current)
+            for name, rule in summary.rules.items():
+                self.rules.setdefault(name, rule)
+            for name, event in summary.events.items():
+                self.events.setdefault(name, event)
+            pending.extend(reversed(summary.callees))
+        return self
+
+
+class _Collector:
+    """Fills one function's summary while its code is read."""
+
+    def __init__(self, summary: _Summary) -> None:
+        self.summary = summary
+
+    def collect(self, function: Callable[..., Any], tree: ast.AST) -> None:
         scope = _Scope(self, function, tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 made = scope.resolve(node.func)
                 if isinstance(made, type) and issubclass(made, Event) and made is not Event:
-                    self.events.setdefault(made.__name__, made)
+                    self.summary.events.setdefault(made.__name__, made)
             elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                self._found(scope.resolve(node))
-        return self
+                self.found(scope.resolve(node))
 
-    def _found(self, value: Any) -> None:
+    def found(self, value: Any) -> None:
         if isinstance(value, Rule):
-            self.rules.setdefault(value.name, value)
+            self.summary.rules.setdefault(value.name, value)
         elif isinstance(value, (dict, tuple, list, set, frozenset)):
             items: Iterable[Any] = value.values() if isinstance(value, dict) else value
             for item in items:
                 if isinstance(item, Rule):
-                    self.rules.setdefault(item.name, item)
+                    self.summary.rules.setdefault(item.name, item)
         elif isinstance(value, property) and value.fget is not None and _walked(value.fget):
-            self.walk(value.fget)
+            self.summary.callees.append(value.fget)
         elif isinstance(value, (staticmethod, classmethod)):
-            self._found(value.__func__)
+            self.found(value.__func__)
         elif inspect.ismethod(value) and _walked(value.__func__):
-            self.walk(value.__func__)
+            self.summary.callees.append(value.__func__)
         elif isinstance(value, types.FunctionType) and _walked(value):
-            self.walk(value)
+            self.summary.callees.append(value)
 
     def attribute_of(self, cls: type, name: str) -> Any:
         """What ``<an instance of cls>.name`` is: a method, or an instance of a type."""
@@ -208,7 +246,7 @@ class CodeWalk:
         except AttributeError:
             raw = _UNKNOWN
         if isinstance(raw, property):
-            self._found(raw)
+            self.found(raw)
             returned = _as_class(_hints(raw.fget).get("return")) if raw.fget else None
             return _Instance(returned) if returned else _UNKNOWN
         if isinstance(raw, (staticmethod, classmethod)):
@@ -218,41 +256,42 @@ class CodeWalk:
         hinted = _as_class(_hints(cls).get(name))
         if hinted is not None:
             return _Instance(hinted)
-        assigned = self._assigned_in_init(cls).get(name)
+        assigned = _assigned_in_init(cls).get(name)
         return _Instance(assigned) if assigned is not None else _UNKNOWN
 
-    def _assigned_in_init(self, cls: type) -> dict[str, type]:
-        """``self.x = <a typed parameter>`` or ``self.x = SomeClass(...)`` in ``__init__``."""
-        if cls in self._init_types:
-            return self._init_types[cls]
-        found: dict[str, type] = {}
-        self._init_types[cls] = found
-        init = cls.__dict__.get("__init__")
-        tree = _function_tree(init) if isinstance(init, types.FunctionType) else None
-        if init is None or tree is None:
-            return found
-        scope = _Scope(self, init, tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                continue
-            target = node.targets[0]
-            if (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == "self"
-            ):
-                value = scope.resolve(node.value)
-                if isinstance(value, _Instance):
-                    found[target.attr] = value.cls
+
+def _assigned_in_init(cls: type) -> dict[str, type]:
+    """``self.x = <a typed parameter>`` or ``self.x = SomeClass(...)`` in ``__init__``."""
+    if cls in _INIT_TYPES:
+        return _INIT_TYPES[cls]
+    found: dict[str, type] = {}
+    _INIT_TYPES[cls] = found
+    init = cls.__dict__.get("__init__")
+    tree = _function_tree(init) if isinstance(init, types.FunctionType) else None
+    if init is None or tree is None:
         return found
+    scope = _Scope(_Collector(_Summary()), init, tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            value = scope.resolve(node.value)
+            if isinstance(value, _Instance):
+                found[target.attr] = value.cls
+    return found
 
 
 class _Scope:
     """Name resolution inside one function: its parameters' types, the locals it
     assigns from typed calls, its closure, its module."""
 
-    def __init__(self, walk: CodeWalk, function: Callable[..., Any], tree: ast.AST) -> None:
-        self.walk = walk
+    def __init__(self, collector: _Collector, function: Callable[..., Any], tree: ast.AST) -> None:
+        self.collector = collector
         self.globals: dict[str, Any] = getattr(function, "__globals__", {})
         try:
             self.nonlocals: Mapping[str, Any] = inspect.getclosurevars(function).nonlocals
@@ -288,7 +327,7 @@ class _Scope:
             if base is _UNKNOWN:
                 return _UNKNOWN
             if isinstance(base, _Instance):
-                return self.walk.attribute_of(base.cls, node.attr)
+                return self.collector.attribute_of(base.cls, node.attr)
             return getattr(base, node.attr, _UNKNOWN)
         if isinstance(node, ast.Call):
             called = self.resolve(node.func)
@@ -396,23 +435,35 @@ def _default_text(attribute: attrs.Attribute[Any]) -> str:
     default = attribute.default
     if default is attrs.NOTHING:
         return "required"
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        default = default.factory()  # type: ignore[call-arg]
+    factory = getattr(default, "factory", None)
+    if isinstance(default, attrs.Factory) and callable(factory):  # type: ignore[arg-type]
+        default = factory()
     if isinstance(default, enum.Enum):
         return f"`{type(default).__name__}.{default.name}`"
     return f"`{default!r}`"
+
+
+@functools.cache
+def _module_tree(module_name: str) -> ast.Module | None:
+    try:
+        return ast.parse(inspect.getsource(sys.modules[module_name]))
+    except (OSError, TypeError, SyntaxError, KeyError):
+        return None
+
+
+def _class_body(cls: type) -> list[ast.stmt]:
+    tree = _module_tree(cls.__module__)
+    for node in tree.body if tree is not None else ():
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+            return node.body
+    return []
 
 
 def field_notes(cls: type) -> dict[str, str]:
     """The docstrings written under a class's fields (``x: int`` then ``\"\"\"...\"\"\"``)."""
     notes: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError, SyntaxError):
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for before, after in itertools.pairwise(body):
+        for before, after in itertools.pairwise(_class_body(klass)):
             if (
                 isinstance(before, ast.AnnAssign)
                 and isinstance(before.target, ast.Name)
@@ -472,10 +523,8 @@ def commands_by_group() -> Iterator[tuple[Group, list[type[Command]]]]:
 
 
 def _line(cls: type) -> int:
-    try:
-        return inspect.getsourcelines(cls)[1]
-    except (OSError, TypeError):
-        return 0
+    """Where a class is defined in its module (a module's names keep their order)."""
+    return list(vars(sys.modules[cls.__module__])).index(cls.__name__)
 
 
 def _module_rules(*modules: types.ModuleType) -> list[Rule]:

@@ -210,6 +210,9 @@ class Source(Protocol):
 
 
 class Views:
+    """``cc.views``: the SLA clocks, the phone queues, satisfaction, the daily report,
+    open work and hand-over of a centre, as of now or any past instant."""
+
     def __init__(
         self, center: Source, *, keep_folds: bool = True, knowing: Knowing = "recorded"
     ) -> None:

@@ -103,12 +103,16 @@ ENDED = frozenset(
 
 
 class ExitReason(enum.StrEnum):
+    """Why a call left its queue unanswered without the caller hanging up."""
+
     TIMEOUT = "timeout"
     EMPTY_QUEUE = "empty-queue"
     CALLER_PRESSED_KEY = "caller-pressed-key"
 
 
 class Purpose(enum.StrEnum):
+    """Why an agent places an outbound call."""
+
     FOLLOW_UP = "follow-up"
     CALLBACK = "callback"
     SURVEY = "survey"
@@ -125,23 +129,31 @@ class FollowUpNotReached(enum.StrEnum):
 
 
 class EndedBy(enum.StrEnum):
+    """Who ended a call."""
+
     CALLER = "caller"
     AGENT = "agent"
     SYSTEM = "system"
 
 
 class TransferKind(enum.StrEnum):
+    """A blind transfer (handed straight on) or an attended one (announced first)."""
+
     BLIND = "blind"
     ATTENDED = "attended"
 
 
 class RecordKind(enum.StrEnum):
+    """The kind of record a call is linked to."""
+
     TICKET = "ticket"
     ORDER = "order"
     COMPLAINT = "complaint"
 
 
 class NotReachedReason(enum.StrEnum):
+    """Why an outbound call did not reach the customer."""
+
     NO_ANSWER = "no-answer"
     BUSY = "busy"
     FAILED = "failed"

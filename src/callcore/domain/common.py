@@ -213,6 +213,8 @@ class Context:
 
 
 class Priority(enum.StrEnum):
+    """How pressing a ticket or work order is: emergency, urgent or normal."""
+
     EMERGENCY = "emergency"
     URGENT = "urgent"
     NORMAL = "normal"
@@ -224,6 +226,8 @@ class Priority(enum.StrEnum):
 
 
 class Channel(enum.StrEnum):
+    """How the contact reached the centre, or how a report came in."""
+
     PHONE = "phone"
     VOICEMAIL = "voicemail"
     WEB = "web"

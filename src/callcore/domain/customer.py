@@ -54,6 +54,9 @@ def stream_id(customer_number: str) -> str:
 
 
 class CustomerType(enum.StrEnum):
+    """A household, a business, or a merchant (whose devices are on record and who has
+    consumable quotas)."""
+
     HOUSEHOLD = "household"
     BUSINESS = "business"
     MERCHANT = "merchant"

@@ -77,6 +77,8 @@ def schedule_stream(worker_id: str, day: date) -> str:
 
 
 class DispatchKind(enum.StrEnum):
+    """What a work order is for; it decides the skill the field worker needs."""
+
     DELIVERY = "delivery"
     ACCOUNT_VISIT = "account-visit"
     INSTALL = "install"
@@ -102,6 +104,8 @@ PROGRESS = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SITE: 2}
 
 
 class Feedback(enum.StrEnum):
+    """What a field worker reports from the job."""
+
     EN_ROUTE = "en-route"
     ARRIVED = "arrived"
     DONE = "done"
@@ -109,6 +113,8 @@ class Feedback(enum.StrEnum):
 
 
 class RequestedBy(enum.StrEnum):
+    """Who asked to move a work order."""
+
     CUSTOMER = "customer"
     BRANCH = "branch"
     CENTRE = "centre"

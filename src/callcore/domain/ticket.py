@@ -156,6 +156,9 @@ VOICEMAIL_TICKET = Rule(
 
 
 class Category(enum.StrEnum):
+    """What a ticket is about (domain.md §4.3); the department owning a category is
+    found in the directory."""
+
     INQUIRY = "inquiry"
     FAULT_REPORT = "fault-report"
     SERVICE_VISIT = "service-visit"
