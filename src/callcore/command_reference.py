@@ -56,7 +56,7 @@ from callcore.domain import (
     reference,
     ticket,
 )
-from callcore.domain.common import Command, Event, Role, Rule
+from callcore.domain.common import Actor, Command, Event, Role, Rule
 from callcore.domain.directory import Directory, Skill
 from callcore.service_layer import authority
 
@@ -440,6 +440,8 @@ def _default_text(attribute: attrs.Attribute[Any]) -> str:
         default = factory()
     if isinstance(default, enum.Enum):
         return f"`{type(default).__name__}.{default.name}`"
+    if isinstance(default, Actor):
+        return f"`Actor(Role.{default.role.name}, {default.id!r})`"
     return f"`{default!r}`"
 
 
@@ -578,9 +580,10 @@ def directory_tables(directory: Directory) -> list[str]:
     out = [
         "## The reference directory's codes",
         "",
-        f"The codes of the demo directory ({directory.centre}), which a centre opened "
-        "without one runs under; a centre's own directory file has the same shape "
-        "(`callcore directory show`).",
+        f"The codes of the demo directory ({directory.centre}, "
+        "`src/callcore/data/demo-directory.toml`), which a centre opened without one runs "
+        "under. A centre's own directory file has the same shape; `callcore directory "
+        "STORE --out FILE` writes the one a store runs under.",
         "",
         "### Departments",
         "",
@@ -678,6 +681,8 @@ def render(walkthrough: Path = WALKTHROUGH) -> str:
         "",
         "## Fields every command has",
         "",
+        _prose(own_doc(Command)),
+        "",
         *fields_table(Command),
         "",
         "## Rules every command passes through",
@@ -700,7 +705,16 @@ def render(walkthrough: Path = WALKTHROUGH) -> str:
         out += [f"## {group.title}", "", f"*{group.spec}*", ""]
         for command_type in members:
             out += command_section(command_type, steps.get(command_type.__name__))
-    out += ["## Values and enums", ""]
+    out += [
+        "## Values and enums",
+        "",
+        "The values and enums the fields take, importable from `callcore` and "
+        "`callcore.commands`. A `Directory` (for `AdoptDirectory`) is the centre's "
+        "reference data: start from `cc.directory` and change it with `attrs.evolve`, or "
+        "load a file with `callcore.adapters.directory_file.load_directory`; its codes "
+        "are below.",
+        "",
+    ]
     for value_type in value_types():
         name = type_text(value_type)
         out += [f"### {name}", ""]
