@@ -318,3 +318,21 @@ def test_the_view_types_are_exported_from_callcore_views() -> None:
                 assert cls.__name__ in views.__all__, f"Views.{name} returns {cls.__name__}"
     for name in ("ManualClock", "RecordingNotifier", "Views", "CallCenter", "Outcome"):
         assert name in callcore.__all__
+
+
+def test_a_handler_held_in_an_object_is_walked_too() -> None:
+    """When the handler table holds objects (a partial, an entry with its decision)
+    rather than functions, the walk follows the functions they hold."""
+    import functools
+
+    from callcore.command_reference import CodeWalk
+
+    @attrs.frozen
+    class Entry:
+        handle: Any
+
+    handler = handler_table()[commands.CloseOrder]
+    direct = set(CodeWalk().walk(handler).rules)
+    assert "close-after-delivery-and-empty-collected" in direct
+    assert set(CodeWalk().walk(functools.partial(handler)).rules) == direct
+    assert set(CodeWalk().walk(Entry(handler)).rules) == direct

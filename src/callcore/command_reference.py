@@ -194,9 +194,14 @@ class CodeWalk:
         pending = [function]
         while pending:
             current = inspect.unwrap(pending.pop())
-            if current in self._seen or not callable(current):
+            if current in self._seen:
                 continue
             self._seen.add(current)
+            if not isinstance(current, (types.FunctionType, types.MethodType)):
+                # a handler that is an object (a partial, a table entry holding its
+                # decision, a callable class): follow the functions it holds
+                pending.extend(reversed(_held_functions(current)))
+                continue
             summary = _summary(current)
             for name, rule in summary.rules.items():
                 self.rules.setdefault(name, rule)
@@ -204,6 +209,20 @@ class CodeWalk:
                 self.events.setdefault(name, event)
             pending.extend(reversed(summary.callees))
         return self
+
+
+def _held_functions(handler: Any) -> list[Any]:
+    held: list[Any] = []
+    if isinstance(handler, functools.partial):
+        held += [handler.func, *handler.args, *handler.keywords.values()]
+    elif attrs.has(type(handler)):
+        held += [getattr(handler, a.name) for a in attrs.fields(type(handler))]
+    else:
+        held += list(getattr(handler, "__dict__", {}).values())
+    call = vars(type(handler)).get("__call__")
+    if isinstance(call, types.FunctionType) and _walked(call):
+        held.append(call)
+    return [h for h in held if (callable(h) and not isinstance(h, type)) or attrs.has(type(h))]
 
 
 class _Collector:
