@@ -698,6 +698,11 @@ def render(walkthrough: Path = WALKTHROUGH) -> str:
         "decisions it calls; the events are those those paths construct (some only on "
         "some paths: a refused consumables request records `ConsumablesRefused`).",
         "",
+        "*Who may send it* is what `callcore.service_layer.authority` lets each role "
+        "send through `cc.handle`; over HTTP a token's role is narrowed further by the "
+        "role matrix (docs/web.md), and a command's own rules may ask for a role (a "
+        "quota exception is a supervisor's: `supervisor-grants-quota-exception`).",
+        "",
         "## Fields every command has",
         "",
         _prose(own_doc(Command)),
