@@ -39,7 +39,8 @@ contracts: $(STAMP)
 # docs/commands.md, generated from the code and examples/every_command.py (a test fails
 # when the page and the code disagree: run this after changing a command).
 reference: $(STAMP)
-	$(BIN)/python -m callcore.command_reference > docs/commands.md
+	$(BIN)/python -m callcore.command_reference > docs/commands.md.new
+	mv docs/commands.md.new docs/commands.md
 
 # The P-figures of quality.md beside their baselines (docs/performance.md). The first full
 # run simulates a month of a 50-seat centre into .bench/ (about 20 minutes) and reuses it.
