@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test check lint typecheck contracts bench bench-quick reliability reliability-long clean lock
+.PHONY: demo test check lint typecheck contracts reference bench bench-quick reliability reliability-long clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "callcore needs Python 3.11 or newer (python3.11+ on PATH)"; exit 1; }
@@ -35,6 +35,12 @@ typecheck: $(STAMP)
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports
+
+# docs/commands.md, generated from the code and examples/every_command.py (a test fails
+# when the page and the code disagree: run this after changing a command).
+reference: $(STAMP)
+	$(BIN)/python -m callcore.command_reference > docs/commands.md.new
+	mv docs/commands.md.new docs/commands.md
 
 # The P-figures of quality.md beside their baselines (docs/performance.md). The first full
 # run simulates a month of a 50-seat centre into .bench/ (about 20 minutes) and reuses it.

@@ -296,3 +296,34 @@ def test_a_view_of_an_instant_is_labelled_with_the_directory_in_force_then(
         )  # fmt: skip
         assert report.returncode == 0, report.stderr
         assert orjson.loads(report.stdout)["thresholds_seconds"][0] == target, report.stdout[:400]
+
+def test_handling_adopt_directory_runs_the_centre_under_it() -> None:
+    """``cc.handle(AdoptDirectory(...))`` is the command ``cc.adopt_directory`` sends:
+    handled directly, new commands are decided under it too, and its policy is adopted
+    (it used to be recorded while the centre kept deciding under the old one)."""
+    from callcore import AdoptDirectory, ManualClock, OrderLineRequest, PlaceOrder, Window
+
+    clock = ManualClock(at(24, 9))
+    with CallCenter.open("memory://", clock=clock) as centre:
+        changed = after_the_change(centre.directory)
+        changed = attrs.evolve(changed, sla=attrs.evolve(changed.sla, version="hexi-2026-9"))
+        outcome = centre.handle(
+            AdoptDirectory(directory=changed, reason="W004 left", actor=SUPERVISOR)
+        )
+        assert [type(e).__name__ for e in outcome] == ["DirectoryAdopted"]
+        assert centre.directory == changed
+        policies = [r.event for r in centre.history("policy-sla")]
+        assert policies[-1].version == "hexi-2026-9"  # type: ignore[attr-defined]
+        placed = centre.handle(
+            PlaceOrder(
+                order_id="O-NEW",
+                registered=False,
+                name="Li Lei",
+                phone="138 0000 1111",
+                address="9 Qilihe Lane",
+                area="QILIHE",
+                lines=(OrderLineRequest("LPG-15", 1),),
+                delivery_window=Window(at(24, 11), at(24, 13)),
+            )
+        )
+        assert placed.first(order.OrderPlaced).total == Decimal("133.00")

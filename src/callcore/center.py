@@ -124,6 +124,11 @@ def _lasting(store: EventStore) -> bool:
 
 
 class CallCenter:
+    """One centre: its store, directory, clock and notifier. Open it with
+    :meth:`CallCenter.open`, send every command through :meth:`handle`, read records with
+    ``cc.customers``, ``cc.orders``, ``cc.tickets``… and the supervisors' views with
+    ``cc.views`` (docs/commands.md lists every command)."""
+
     def __init__(
         self,
         store: EventStore,
@@ -288,7 +293,18 @@ class CallCenter:
             raise ReadOnlyCentre(
                 f"this centre was opened read-only; {type(command).__name__} is not recorded"
             )
-        return self.bus.handle(command)
+        outcome = self.bus.handle(command)
+        if (
+            isinstance(command, reference.AdoptDirectory)
+            and outcome.events
+            and not outcome.repeated
+        ):
+            # the command is the change itself: decide what follows under it, as
+            # adopt_directory does (else the store and the centre would disagree)
+            self.bus.use_directory(command.directory)
+            self.directory_notice = None
+            self._adopt_policy()
+        return outcome
 
     def notification_process(self, notifier: Notifier | None = None) -> NotificationProcess:
         """The process that sends what the rules require (domain.md §5) through the

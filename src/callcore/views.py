@@ -39,13 +39,74 @@ import attrs
 
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, Positioned, Recorded
-from callcore.projections.daily import DailyReport, DailyView, PeriodView
+from callcore.projections.daily import (
+    BranchDay,
+    CategoryCount,
+    ClockCompliance,
+    DailyReport,
+    DailyView,
+    DepartmentCount,
+    DispatchCount,
+    Overdue,
+    PeriodView,
+)
 from callcore.projections.follow_ups import FollowUps, FollowUpWork, Sampled
-from callcore.projections.handover import DigestView, HandoverView, ShiftHandover
-from callcore.projections.queues import QueueMetrics, QueueView
-from callcore.projections.satisfaction import Satisfaction, SatisfactionView
-from callcore.projections.sla import SlaClocks, SlaView
-from callcore.projections.workload import WorkerLoad, Workload, WorkRow
+from callcore.projections.handover import (
+    AgentHandover,
+    Deadline,
+    DepartmentDigest,
+    DigestView,
+    HandedOverWork,
+    HandoverView,
+    ShiftHandover,
+    Suggestion,
+)
+from callcore.projections.queues import QueueMetrics, QueueRow, QueueView, Variant
+from callcore.projections.satisfaction import (
+    DepartmentRow,
+    Problem,
+    Satisfaction,
+    SatisfactionRow,
+    SatisfactionView,
+)
+from callcore.projections.sla import Attribution, ClockRow, ClockStatus, SlaClocks, SlaView
+from callcore.projections.workload import BookedWork, WorkerLoad, Workload, WorkRow
+
+__all__ = [
+    "AgentHandover",
+    "AllViews",
+    "Attribution",
+    "BookedWork",
+    "BranchDay",
+    "CategoryCount",
+    "ClockCompliance",
+    "ClockRow",
+    "ClockStatus",
+    "DailyView",
+    "Deadline",
+    "DepartmentCount",
+    "DepartmentDigest",
+    "DepartmentRow",
+    "DigestView",
+    "DispatchCount",
+    "FollowUpWork",
+    "HandedOverWork",
+    "HandoverView",
+    "Overdue",
+    "PeriodView",
+    "Problem",
+    "QueueRow",
+    "QueueView",
+    "Sampled",
+    "SatisfactionRow",
+    "SatisfactionView",
+    "SlaView",
+    "Suggestion",
+    "Variant",
+    "Views",
+    "WorkRow",
+    "WorkerLoad",
+]
 
 
 class _Fold(Protocol):
@@ -149,6 +210,9 @@ class Source(Protocol):
 
 
 class Views:
+    """``cc.views``: the SLA clocks, the phone queues, satisfaction, the daily report,
+    open work and hand-over of a centre, as of now or any past instant."""
+
     def __init__(
         self, center: Source, *, keep_folds: bool = True, knowing: Knowing = "recorded"
     ) -> None:

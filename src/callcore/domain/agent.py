@@ -109,24 +109,33 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 @frozen(kw_only=True)
 class LogInAgent(Command):
+    """An agent logs in to take calls, in one queue (``queue``) or in all of them."""
+
     agent: str = field(validator=non_blank)
     queue: str | None = None
 
 
 @frozen(kw_only=True)
 class LogOutAgent(Command):
+    """An agent logs out of one queue (``queue``), or of all of them."""
+
     agent: str = field(validator=non_blank)
     queue: str | None = None
 
 
 @frozen(kw_only=True)
 class PauseAgent(Command):
+    """An agent stops taking calls for a while (a break, a briefing, after-call work);
+    ``reason`` says why."""
+
     agent: str = field(validator=non_blank)
     reason: str = "unspecified"
 
 
 @frozen(kw_only=True)
 class UnpauseAgent(Command):
+    """A paused agent takes calls again."""
+
     agent: str = field(validator=non_blank)
 
 

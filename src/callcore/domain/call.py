@@ -108,12 +108,16 @@ ENDED = frozenset(
 
 
 class ExitReason(enum.StrEnum):
+    """Why a call left its queue unanswered without the caller hanging up."""
+
     TIMEOUT = "timeout"
     EMPTY_QUEUE = "empty-queue"
     CALLER_PRESSED_KEY = "caller-pressed-key"
 
 
 class Purpose(enum.StrEnum):
+    """Why an agent places an outbound call."""
+
     FOLLOW_UP = "follow-up"
     CALLBACK = "callback"
     SURVEY = "survey"
@@ -130,23 +134,31 @@ class FollowUpNotReached(enum.StrEnum):
 
 
 class EndedBy(enum.StrEnum):
+    """Who ended a call."""
+
     CALLER = "caller"
     AGENT = "agent"
     SYSTEM = "system"
 
 
 class TransferKind(enum.StrEnum):
+    """A blind transfer (handed straight on) or an attended one (announced first)."""
+
     BLIND = "blind"
     ATTENDED = "attended"
 
 
 class RecordKind(enum.StrEnum):
+    """The kind of record a call is linked to."""
+
     TICKET = "ticket"
     ORDER = "order"
     COMPLAINT = "complaint"
 
 
 class NotReachedReason(enum.StrEnum):
+    """Why an outbound call did not reach the customer."""
+
     NO_ANSWER = "no-answer"
     BUSY = "busy"
     FAILED = "failed"
@@ -474,6 +486,9 @@ def _as_texts(value: Iterable[str]) -> tuple[str, ...]:
 
 @frozen(kw_only=True)
 class OfferCall(Command):
+    """A caller enters a queue (the PBX's ENTERQUEUE): the answer clock starts. Offered
+    again to another queue, the call enters that queue as a new leg."""
+
     call_id: str = field(validator=valid_id)
     queue: str = field(validator=non_blank)
     caller_phone: str | None = None
@@ -482,12 +497,17 @@ class OfferCall(Command):
 
 @frozen(kw_only=True)
 class RingAgent(Command):
+    """The queue rings an agent's phone for this call."""
+
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class RecordRingNoAnswer(Command):
+    """The agent rang did not pick up (``ring_seconds`` of ringing); the call waits on
+    in the queue."""
+
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
     ring_seconds: float = field(default=0.0, validator=seconds)
@@ -495,6 +515,9 @@ class RecordRingNoAnswer(Command):
 
 @frozen(kw_only=True)
 class AnswerCall(Command):
+    """An agent picks the call up; the answer clock stops and the rings it took are
+    recorded."""
+
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
     waited_seconds: float | None = field(
@@ -506,6 +529,9 @@ class AnswerCall(Command):
 
 @frozen(kw_only=True)
 class AbandonCall(Command):
+    """The caller hung up while waiting (``position`` in the queue, when the PBX
+    says)."""
+
     call_id: str = field(validator=valid_id)
     position: int | None = None
     waited_seconds: float | None = field(default=None, validator=seconds)
@@ -513,6 +539,9 @@ class AbandonCall(Command):
 
 @frozen(kw_only=True)
 class TimeOutCall(Command):
+    """The call left the queue unanswered: the queue's timeout, an empty queue, or the
+    caller pressed a key to leave."""
+
     call_id: str = field(validator=valid_id)
     reason: ExitReason = ExitReason.TIMEOUT
     waited_seconds: float | None = field(default=None, validator=seconds)
@@ -520,11 +549,17 @@ class TimeOutCall(Command):
 
 @frozen(kw_only=True)
 class SendToVoicemail(Command):
+    """After hours (or when the queue sends it there) the caller is sent to the
+    voicemail box (录音电话)."""
+
     call_id: str = field(validator=valid_id)
 
 
 @frozen(kw_only=True)
 class TransferCall(Command):
+    """An answered call is transferred to another agent, queue, department or branch
+    (``to``)."""
+
     call_id: str = field(validator=valid_id)
     to: str = field(validator=non_blank)
     kind: TransferKind = TransferKind.BLIND
@@ -532,12 +567,17 @@ class TransferCall(Command):
 
 @frozen(kw_only=True)
 class CompleteCall(Command):
+    """The call ended (``ended_by`` says who hung up)."""
+
     call_id: str = field(validator=valid_id)
     ended_by: EndedBy = EndedBy.CALLER
 
 
 @frozen(kw_only=True)
 class LinkCall(Command):
+    """The call is linked to the ticket, order or complaint opened during it, so each
+    record shows the contact that brought it in."""
+
     call_id: str = field(validator=valid_id)
     record_kind: RecordKind
     record_id: str = field(validator=valid_id)
@@ -545,6 +585,9 @@ class LinkCall(Command):
 
 @frozen(kw_only=True)
 class PlaceOutboundCall(Command):
+    """An agent calls a customer: a follow-up (回访), a promised callback, a survey, a
+    sales lead, a voicemail callback. ``subject`` names the record it is about."""
+
     call_id: str = field(validator=valid_id)
     agent: str = field(validator=non_blank)
     phone: str = field(validator=non_blank)
@@ -554,6 +597,8 @@ class PlaceOutboundCall(Command):
 
 @frozen(kw_only=True)
 class RecordNoAnswer(Command):
+    """The outbound call did not reach the customer (no answer, busy, failed)."""
+
     call_id: str = field(validator=valid_id)
     reason: NotReachedReason = NotReachedReason.NO_ANSWER
 
@@ -589,12 +634,16 @@ class RecordFollowUp(Command):
 
 @frozen(kw_only=True)
 class RelayFollowUpProblem(Command):
+    """The problem a follow-up call found is passed to the department that owns it."""
+
     call_id: str = field(validator=valid_id)
     department: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class ConfirmFollowUpResolution(Command):
+    """The customer confirms the problem the follow-up call found is resolved."""
+
     call_id: str = field(validator=valid_id)
 
 

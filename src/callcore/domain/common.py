@@ -248,6 +248,8 @@ class Context:
 
 
 class Priority(enum.StrEnum):
+    """How pressing a ticket or work order is: emergency, urgent or normal."""
+
     EMERGENCY = "emergency"
     URGENT = "urgent"
     NORMAL = "normal"
@@ -259,6 +261,8 @@ class Priority(enum.StrEnum):
 
 
 class Channel(enum.StrEnum):
+    """How the contact reached the centre, or how a report came in."""
+
     PHONE = "phone"
     VOICEMAIL = "voicemail"
     WEB = "web"
@@ -379,6 +383,9 @@ class PauseClocks(Command):
 
 @frozen(kw_only=True)
 class ResumeClocks(Command):
+    """Resume the paused SLA clocks of a record (or only the named ones): the customer
+    is back."""
+
     stream: str = field(validator=non_blank)
     clocks: tuple[str, ...] = ()
 

@@ -545,6 +545,8 @@ class LodgeComplaint(Command):
 
 @frozen(kw_only=True)
 class CommitReplyTime(Command):
+    """The agent commits to reply to the complainant by ``reply_by``."""
+
     complaint_id: str = field(validator=valid_id)
     reply_by: datetime = field(validator=aware)
 
@@ -564,18 +566,26 @@ class JudgeComplaint(Command):
 
 @frozen(kw_only=True)
 class NotifyDepartment(Command):
+    """A valid complaint is passed to the responsible department (within 10 minutes of
+    lodging by default)."""
+
     complaint_id: str = field(validator=valid_id)
     department: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class UpdateCustomer(Command):
+    """The complainant is told how the complaint is being handled."""
+
     complaint_id: str = field(validator=valid_id)
     note: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class FollowUpDepartment(Command):
+    """The agent follows the complaint up with the department until it proposes a
+    resolution."""
+
     complaint_id: str = field(validator=valid_id)
     note: str = field(validator=non_blank)
 
@@ -607,11 +617,16 @@ class RecordCustomerResponse(Command):
 
 @frozen(kw_only=True)
 class CloseComplaint(Command):
+    """Close a complaint whose resolution the customer accepted."""
+
     complaint_id: str = field(validator=valid_id)
 
 
 @frozen(kw_only=True)
 class RecordSatisfactionCall(Command):
+    """The satisfaction call after the resolution: whether it reached the customer, and
+    if so a ``rating`` of 1-5 and whether the matter was handled on time."""
+
     complaint_id: str = field(validator=valid_id)
     reached: bool
     rating: int | None = None

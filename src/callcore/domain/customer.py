@@ -59,6 +59,9 @@ def stream_id(customer_number: str) -> str:
 
 
 class CustomerType(enum.StrEnum):
+    """A household, a business, or a merchant (whose devices are on record and who has
+    consumable quotas)."""
+
     HOUSEHOLD = "household"
     BUSINESS = "business"
     MERCHANT = "merchant"
@@ -217,6 +220,9 @@ class OpenAccount(Command):
 
 @frozen(kw_only=True)
 class ChangeContactDetails(Command):
+    """Change a customer's name, phone, address or area (a new area gives a new branch);
+    only the fields given change."""
+
     customer_number: str = field(validator=valid_id)
     name: str | None = field(default=None, validator=non_blank)
     phone: str | None = field(default=None, validator=non_blank)
@@ -237,6 +243,9 @@ class RequestAccountVisit(Command):
 
 @frozen(kw_only=True)
 class RegisterDevice(Command):
+    """Put a merchant's device (a POS terminal) on record, so its cases are checked
+    against it."""
+
     customer_number: str = field(validator=valid_id)
     device_id: str = field(validator=non_blank)
     model: str = field(validator=non_blank)
@@ -244,6 +253,9 @@ class RegisterDevice(Command):
 
 @frozen(kw_only=True)
 class CloseAccount(Command):
+    """Close a customer's account, with the reason; a closed account no longer orders at
+    the registered price."""
+
     customer_number: str = field(validator=valid_id)
     reason: str = field(validator=non_blank)
 

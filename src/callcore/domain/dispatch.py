@@ -84,6 +84,8 @@ def schedule_stream(worker_id: str, day: date) -> str:
 
 
 class DispatchKind(enum.StrEnum):
+    """What a work order is for; it decides the skill the field worker needs."""
+
     DELIVERY = "delivery"
     ACCOUNT_VISIT = "account-visit"
     INSTALL = "install"
@@ -109,6 +111,8 @@ PROGRESS = {Status.ASSIGNED: 0, Status.EN_ROUTE: 1, Status.ON_SITE: 2}
 
 
 class Feedback(enum.StrEnum):
+    """What a field worker reports from the job."""
+
     EN_ROUTE = "en-route"
     ARRIVED = "arrived"
     DONE = "done"
@@ -116,6 +120,8 @@ class Feedback(enum.StrEnum):
 
 
 class RequestedBy(enum.StrEnum):
+    """Who asked to move a work order."""
+
     CUSTOMER = "customer"
     BRANCH = "branch"
     CENTRE = "centre"
@@ -440,6 +446,10 @@ def _as_ids(value: Iterable[str]) -> tuple[str, ...]:
 
 @frozen(kw_only=True)
 class RequestDispatch(Command):
+    """Request a work order (派工单): the site and its area, the contact, the wished
+    window, the job, its priority and the customer's level; an account visit, install,
+    repair, inspection or training."""
+
     dispatch_id: str | None = field(default=None, validator=attrs.validators.optional(valid_id))
     kind: DispatchKind
     site_address: str = field(validator=non_blank)
@@ -458,6 +468,9 @@ class RequestDispatch(Command):
 
 @frozen(kw_only=True)
 class ConfirmAppointment(Command):
+    """The appointment is confirmed with the customer: the problem repeated back, the
+    window and the contact agreed."""
+
     dispatch_id: str = field(validator=valid_id)
     window: Window
     contact: Contact
@@ -482,6 +495,10 @@ class PlanInstalls(Command):
 
 @frozen(kw_only=True)
 class RecordFieldFeedback(Command):
+    """The field worker reports from the job (by SMS or the app): en route, arrived,
+    done, or cannot complete (escalated to technical support or the business
+    interface)."""
+
     dispatch_id: str = field(validator=valid_id)
     feedback: Feedback
     via: Channel = Channel.SMS
@@ -491,12 +508,18 @@ class RecordFieldFeedback(Command):
 
 @frozen(kw_only=True)
 class ResumeDispatch(Command):
+    """Work that could not be completed continues, once what was missing is sorted
+    out."""
+
     dispatch_id: str = field(validator=valid_id)
     note: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class RescheduleDispatch(Command):
+    """Move a work order to a new window, with the reason and who asked; the worker's
+    day is re-booked."""
+
     dispatch_id: str = field(validator=valid_id)
     window: Window
     reason: str = field(validator=non_blank)
@@ -505,12 +528,18 @@ class RescheduleDispatch(Command):
 
 @frozen(kw_only=True)
 class CancelDispatch(Command):
+    """Cancel a work order that is not finished, with the reason; the worker's slot is
+    freed."""
+
     dispatch_id: str = field(validator=valid_id)
     reason: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class CompleteDispatch(Command):
+    """The work order is done, with its ``outcome``; a delivery's order is delivered
+    with it."""
+
     dispatch_id: str = field(validator=valid_id)
     outcome: str = field(validator=non_blank)
 

@@ -55,6 +55,9 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 @frozen(kw_only=True)
 class RecordNotificationSent(Command):
+    """A notification was sent (by the notification process, or by hand): recorded once,
+    so it is never sent again. ``source`` is the stream it is about."""
+
     notification_id: str = field(validator=non_blank)
     recipient: str = field(validator=non_blank)
     channel: str = field(validator=non_blank)

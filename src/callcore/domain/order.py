@@ -458,6 +458,9 @@ class PlaceOrder(Command):
 
 @frozen(kw_only=True)
 class AssignOrderWorker(Command):
+    """Assign the field worker (of the order's branch, with the delivery skill) who
+    delivers the order."""
+
     order_id: str = field(validator=valid_id)
     worker_id: str = field(validator=valid_id)
 
@@ -475,6 +478,9 @@ class RescheduleDelivery(Command):
 
 @frozen(kw_only=True)
 class RecordDelivery(Command):
+    """The order was delivered; ``empty_collected`` when the empty cylinder was
+    collected at the door."""
+
     order_id: str = field(validator=valid_id)
     empty_collected: bool = True
 
@@ -488,11 +494,16 @@ class RecordEmptyCollected(Command):
 
 @frozen(kw_only=True)
 class CloseOrder(Command):
+    """Close a delivered order whose empty cylinder was collected."""
+
     order_id: str = field(validator=valid_id)
 
 
 @frozen(kw_only=True)
 class CancelOrder(Command):
+    """Cancel an order before it is delivered, with the reason; its delivery work order
+    is cancelled too."""
+
     order_id: str = field(validator=valid_id)
     reason: str = field(validator=non_blank)
 

@@ -50,6 +50,9 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 @frozen(kw_only=True)
 class AdoptSlaPolicy(Command):
+    """Record the SLA policy the centre runs under from now on; the clocks started from
+    then keep its version. Adopting the policy already in force records nothing."""
+
     policy: SlaPolicy
 
 

@@ -63,6 +63,10 @@ FOLD = Fold(kind=KIND, initial=initial, evolve=evolve, events=EVENTS)
 
 @frozen(kw_only=True)
 class AdoptDirectory(Command):
+    """Record the directory (areas, branches, workers, prices, policy) the centre runs
+    under from now on, with why; ``cc.handle`` then decides new commands under it.
+    Adopting the directory already in force records nothing."""
+
     directory: Directory
     reason: str = field(validator=non_blank)
 

@@ -162,6 +162,9 @@ VOICEMAIL_TICKET = Rule(
 
 
 class Category(enum.StrEnum):
+    """What a ticket is about (domain.md §4.3); the department owning a category is
+    found in the directory."""
+
     INQUIRY = "inquiry"
     FAULT_REPORT = "fault-report"
     SERVICE_VISIT = "service-visit"
@@ -580,6 +583,9 @@ class AnswerOnTheSpot(Command):
 
 @frozen(kw_only=True)
 class PromiseCallback(Command):
+    """The question cannot be answered on the call: the agent records the customer's
+    phone and promises a reply by ``reply_due``."""
+
     ticket_id: str = field(validator=valid_id)
     phone: str = field(validator=non_blank)
     reply_due: datetime = field(validator=aware)
@@ -587,6 +593,9 @@ class PromiseCallback(Command):
 
 @frozen(kw_only=True)
 class TransferTicket(Command):
+    """Transfer the ticket to the department (or post) that owns the question; the
+    centre keeps tracking it until it is closed."""
+
     ticket_id: str = field(validator=valid_id)
     department: str = field(validator=non_blank)
     note: str = field(validator=non_blank)
@@ -594,12 +603,16 @@ class TransferTicket(Command):
 
 @frozen(kw_only=True)
 class RecordDepartmentReply(Command):
+    """The department the ticket was transferred to replied."""
+
     ticket_id: str = field(validator=valid_id)
     reply: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class ReplyToCustomer(Command):
+    """The agent gives the customer the reply."""
+
     ticket_id: str = field(validator=valid_id)
     reply: str = field(validator=non_blank)
 
@@ -632,11 +645,17 @@ class ReportEmergency(Command):
 
 @frozen(kw_only=True)
 class RecordRepairCentreNotified(Command):
+    """The emergency repair centre (维抢修中心) was told of the emergency (within 5 minutes
+    by default)."""
+
     ticket_id: str = field(validator=valid_id)
 
 
 @frozen(kw_only=True)
 class RequestConsumables(Command):
+    """A merchant asks for consumables (thermal paper): issued within the quota, refused
+    over it and the business interface told."""
+
     ticket_id: str = field(validator=valid_id)
     item: str = field(validator=non_blank)
     quantity: int = field(validator=positive)
@@ -651,6 +670,9 @@ class GrantQuotaException(Command):
 
 @frozen(kw_only=True)
 class ResolveTicket(Command):
+    """Resolve the ticket with its cause and solution; ``propose_to_knowledge_base``
+    offers the solution to the knowledge base."""
+
     ticket_id: str = field(validator=valid_id)
     cause: str = field(validator=non_blank)
     solution: str = field(validator=non_blank)
@@ -659,17 +681,24 @@ class ResolveTicket(Command):
 
 @frozen(kw_only=True)
 class CloseTicket(Command):
+    """Close a ticket."""
+
     ticket_id: str = field(validator=valid_id)
 
 
 @frozen(kw_only=True)
 class ReopenTicket(Command):
+    """Reopen a resolved or closed ticket: the customer called back on the same
+    problem."""
+
     ticket_id: str = field(validator=valid_id)
     reason: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class EndAbusiveCall(Command):
+    """An abusive caller: the call is ended politely and the disposition recorded."""
+
     ticket_id: str = field(validator=valid_id)
     note: str = field(validator=non_blank)
 
@@ -686,6 +715,9 @@ class RecordVoicemail(Command):
 
 @frozen(kw_only=True)
 class ConfirmVoicemailCallback(Command):
+    """An agent called the voicemail's caller back (due by 08:30 the next business
+    morning): ``reached`` or not."""
+
     ticket_id: str = field(validator=valid_id)
     reached: bool
     note: str = field(validator=non_blank)

@@ -68,18 +68,24 @@ ZERO = Decimal("0.00")
 
 @frozen
 class CategoryCount:
+    """How many tickets of a category."""
+
     category: str
     count: int
 
 
 @frozen
 class DepartmentCount:
+    """How many complaints a department is responsible for."""
+
     department: str
     count: int
 
 
 @frozen
 class DispatchCount:
+    """How many work orders of a kind a field worker has in a state."""
+
     worker_id: str | None
     """``None`` while no field worker is assigned."""
     kind: str
@@ -89,6 +95,8 @@ class DispatchCount:
 
 @frozen
 class ClockCompliance:
+    """One SLA clock's met, breached, running and at-risk counts, and its compliance."""
+
     clock: str
     met: int
     breached: int
@@ -100,6 +108,8 @@ class ClockCompliance:
 
 @frozen
 class Overdue:
+    """An SLA clock past its due time without its stopping event."""
+
     clock: str
     subject: str
     started_at: datetime
@@ -108,6 +118,9 @@ class Overdue:
 
 @frozen
 class BranchDay:
+    """One branch's figures of a day or period: orders and amount, deliveries, tickets,
+    complaints, work orders, SLA compliance."""
+
     branch: str
     orders: int
     amount: Decimal
@@ -128,6 +141,9 @@ class BranchDay:
 
 @frozen
 class DailyView:
+    """The daily report (domain.md §8): every branch's figures of one centre-local day,
+    and the totals."""
+
     day: date
     as_of: datetime
     branches: tuple[BranchDay, ...]
@@ -136,6 +152,9 @@ class DailyView:
 
 @frozen
 class PeriodView:
+    """The report of a period (a week, a month): every branch's figures and the
+    totals."""
+
     start: date
     end: date
     as_of: datetime

@@ -35,6 +35,9 @@ FOLLOW_UP_CLOCKS = (
 
 @frozen
 class FollowUpWork:
+    """A follow-up call (回访) to make: its clock, the record it is about, when it is
+    due."""
+
     clock: str
     subject: str
     due_at: datetime
@@ -44,6 +47,9 @@ class FollowUpWork:
 
 @frozen
 class Sampled:
+    """A record picked for a follow-up call, and why (every new account, or the daily
+    sample)."""
+
     subject: str
     reason: str
     """``new-account`` (always) or ``sampled``."""

@@ -60,6 +60,8 @@ SLA_CLOCK = "sla-clock"
 
 @frozen
 class HandedOverWork:
+    """An open ticket or complaint handed over to the next shift."""
+
     subject: str
     """The stream: ``ticket-…`` or ``complaint-…``."""
     kind: str
@@ -72,6 +74,9 @@ class HandedOverWork:
 
 @frozen
 class Deadline:
+    """Something due in the next shift: a callback, a voicemail callback, a complaint
+    reply or an SLA clock."""
+
     kind: str
     """``callback``, ``voicemail-callback``, ``complaint-reply`` or ``sla-clock``."""
     subject: str
@@ -82,6 +87,9 @@ class Deadline:
 
 @frozen
 class AgentHandover:
+    """One agent's part of the shift hand-over: the open work they touched and what
+    falls due in the next shift."""
+
     agent: str
     open_work: tuple[HandedOverWork, ...]
     due_next_shift: tuple[Deadline, ...]
@@ -89,6 +97,9 @@ class AgentHandover:
 
 @frozen
 class HandoverView:
+    """The shift hand-over: what each agent leaves open and what is due in the next
+    shift."""
+
     as_of: datetime
     shift: str
     shift_starts: datetime
@@ -101,6 +112,9 @@ class HandoverView:
 
 @frozen
 class Suggestion:
+    """A suggestion, a problem or a knowledge proposal recorded on a follow-up call or a
+    ticket."""
+
     at: datetime
     kind: str
     """``suggestion``, ``problem`` or ``knowledge``."""
@@ -113,6 +127,9 @@ class Suggestion:
 
 @frozen
 class DepartmentDigest:
+    """What one department is told: the suggestions, problems and knowledge proposals
+    about its work."""
+
     department: str
     name: str
     items: tuple[Suggestion, ...]
@@ -120,6 +137,9 @@ class DepartmentDigest:
 
 @frozen
 class DigestView:
+    """The digest of suggestions, problems raised and knowledge proposals, by
+    department."""
+
     since: datetime | None
     until: datetime | None
     as_of: datetime | None

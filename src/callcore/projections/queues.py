@@ -84,12 +84,17 @@ class CallFacts:
 
 @frozen
 class Variant:
+    """One variant of the service level (counting abandons or not) and its value."""
+
     name: str
     value: float | None
 
 
 @frozen
 class QueueRow:
+    """One phone queue's figures: calls offered, answered, abandoned, timed out, sent to
+    voicemail, waiting, the service level and waits."""
+
     queue: str
     offered: int
     answered: int
@@ -112,6 +117,8 @@ class QueueRow:
 
 @frozen
 class QueueView:
+    """The phone queues' figures as of an instant, over an optional time range."""
+
     as_of: datetime
     since: datetime | None
     until: datetime | None

@@ -89,6 +89,9 @@ class Lodged:
 
 @frozen
 class SatisfactionRow:
+    """Satisfaction figures of one field worker, branch or agent: follow-up calls,
+    ratings, on-time and safety-check shares, complaints."""
+
     id: str
     calls: int
     reached: int
@@ -134,6 +137,9 @@ class Problem:
 
 @frozen
 class SatisfactionView:
+    """Satisfaction (domain.md §7) by field worker, branch, agent and department, and
+    the problems the follow-up calls raised."""
+
     as_of: datetime
     since: datetime | None
     until: datetime | None

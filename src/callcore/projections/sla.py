@@ -53,6 +53,8 @@ from callcore.projections.answering import (
 
 
 class ClockStatus(enum.StrEnum):
+    """The state of an SLA clock as of an instant."""
+
     RUNNING = "running"
     AT_RISK = "at-risk"
     MET = "met"
@@ -314,6 +316,9 @@ class ComplianceRow:
 
 @frozen
 class SlaView:
+    """Every SLA clock as of an instant (domain.md §6); ``summary()`` gives compliance
+    by clock, branch, department, agent, field worker or day."""
+
     as_of: datetime
     clocks: tuple[ClockRow, ...]
 

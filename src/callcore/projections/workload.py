@@ -46,6 +46,9 @@ from callcore.ports import Recorded
 
 @frozen
 class WorkRow:
+    """A record still open in a branch's work: a ticket, complaint, order or
+    dispatch."""
+
     kind: str
     """``ticket``, ``complaint``, ``order`` or ``dispatch``."""
     id: str
@@ -58,6 +61,8 @@ class WorkRow:
 
 @frozen
 class BookedWork:
+    """A work order booked on a field worker's day."""
+
     dispatch_id: str
     kind: str
     status: str
@@ -67,6 +72,9 @@ class BookedWork:
 
 @frozen
 class WorkerLoad:
+    """A field worker's day: booked work orders against capacity, done, and what is left
+    to do."""
+
     worker: str
     day: date
     booked: int

@@ -40,6 +40,10 @@ class HandlerTable:
         """The handler of this command's exact type (a subclass is not its parent)."""
         return self._handlers.get(type(command))
 
+    def items(self) -> Iterator[tuple[type[Command], Callable[[UnitOfWork, Any], None]]]:
+        """Every command type with its handler (the command reference reads them)."""
+        return iter(self._handlers.items())
+
     def __contains__(self, command_type: object) -> bool:
         return command_type in self._handlers
 
