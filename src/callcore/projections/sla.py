@@ -371,6 +371,14 @@ class SlaClocks:
             self.apply(record)
         return self
 
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]:
+        """The event types :meth:`apply` folds (those with a handler, the clocks added
+        by :func:`register_handlers` included); a reader may leave every other type
+        undecoded. ``last_at``, the default instant of :meth:`view`, is then the latest
+        of these."""
+        return frozenset(_HANDLERS)
+
     def apply(self, record: Recorded) -> None:
         event = record.event
         subject = record.stream
