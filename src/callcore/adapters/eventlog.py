@@ -230,6 +230,29 @@ def _check_envelope(
 ) -> tuple[str, int, str, int]:
     """The line's stream, version, type and schema, checked (the event's own fields are
     not); ``versions`` is not advanced."""
+    try:  # the common case, a good line, checked in one expression
+        stream, version, type_name, schema = (
+            data["stream"],
+            data["version"],
+            data["type"],
+            data["schema"],
+        )
+        if (
+            type(stream) is str
+            and type(version) is int
+            and type(schema) is int
+            and schema >= 1
+            and type(type_name) is str
+            and type_name in stored_event_types()
+            and version == versions.get(stream, 0) + 1
+            and type(data["data"]) is dict
+            and stream.partition("-")[0] == data["aggregate"]
+            and "at" in data
+            and "actor" in data
+        ):
+            return stream, version, type_name, schema
+    except KeyError:
+        pass
     missing = [k for k in EVENT_KEYS if k not in data]
     if missing:
         raise EventLogError(number, f"missing {', '.join(missing)}")
@@ -312,7 +335,7 @@ def read_envelopes(source: IO[bytes]) -> tuple[Header, Iterator[tuple[Envelope, 
             versions[stream] = version
             at = _instant(number, "at", data["at"])
             recorded = data.get("recorded_at")
-            recorded_at = at if recorded is None else _recorded_at(number, recorded)
+            recorded_at = at if recorded is None else _instant(number, "recorded_at", recorded)
             yield Envelope(number, stream, version, type_name, schema, at, recorded_at), line
 
     return header, envelopes()
@@ -334,7 +357,7 @@ def decode_object(number: int, data: dict[str, Any]) -> Recorded:
 
 
 def _instant(number: int, key: str, value: object) -> datetime:
-    when = None
+    when: datetime | None = None
     if isinstance(value, str):
         try:
             when = datetime.fromisoformat(value)
