@@ -176,3 +176,27 @@ def test_the_cli_replay_of_a_bad_needed_event_is_one_line_and_exit_2(tmp_path: P
         check=False,
     )
     assert queues.returncode == 0, queues.stderr
+
+
+@pytest.mark.parametrize(
+    "folds",
+    [(QueueMetrics,), (QueueMetrics, DailyReport)],
+    ids=["queues", "the four views"],
+)
+def test_a_store_reads_only_the_consumed_types_as_filtering_everything_would(
+    tmp_path: Path, folds: tuple[Any, ...]
+) -> None:
+    """The SQLite store selects a view's types by topic (every schema of each): the same
+    events, at the same positions, as reading everything and keeping those types."""
+    store = open_store(f"sqlite:///{tmp_path / 'centre.db'}")
+    try:
+        import_log(GOLDEN / "simulated-4-days.jsonl", store)
+        types = consumed(*folds)
+        everything = [p for p in store.read_all() if p.recorded.event.type_name() in types]
+        assert list(store.read_types(0, types)) == everything
+        middle = everything[len(everything) // 2].position
+        assert list(store.read_types(middle, types)) == [
+            p for p in everything if p.position > middle
+        ]
+    finally:
+        store.close()
