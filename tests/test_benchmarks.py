@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = [f"P{n}" for n in range(1, 8)]
+FIGURES = [f"P{n}" for n in range(1, 9)]
 
 
 @pytest.fixture(scope="module")

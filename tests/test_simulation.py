@@ -12,8 +12,10 @@ import pytest
 from callcore.adapters.eventlog import Header, read_log, write_log
 from callcore.domain import AGGREGATES
 from callcore.domain.calendar import zone
+from callcore.ports import EventStore
 from callcore.projections.sla import ClockStatus
-from callcore.simulation import Settings, simulate, simulated_directory
+from callcore.simulation import Settings, SimulatedStore, simulate, simulated_directory
+from callcore.testing.contracts import EventStoreContract
 
 MONDAY = date(2026, 11, 2)
 
@@ -122,3 +124,11 @@ def test_settings_refuse_nonsense() -> None:
         Settings(days=0)
     with pytest.raises(ValueError, match="agents"):
         Settings(agents=0)
+
+
+class TestTheSimulatedStore(EventStoreContract):
+    """The simulation keeps its records in memory as they are (issue 21): still a store
+    with the contract's versions, conflicts and global order."""
+
+    def make_store(self) -> EventStore:
+        return SimulatedStore()

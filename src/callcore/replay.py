@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -26,7 +26,13 @@ from typing import TypeVar
 import orjson
 
 from callcore.adapters.clock import ManualClock
-from callcore.adapters.eventlog import Header, decode_event_line, read_log
+from callcore.adapters.eventlog import (
+    Envelope,
+    Header,
+    decode_line,
+    decode_object,
+    read_envelopes,
+)
 from callcore.domain.common import Fold
 from callcore.domain.directory import Directory
 from callcore.domain.reference import DirectoryAdopted, DirectoryHistory
@@ -38,26 +44,61 @@ IN_MEMORY_EVENTS = 100_000
 
 S = TypeVar("S")
 _STRIDE = 1024  # one remembered byte offset per this many events
+_ADOPTED = DirectoryAdopted.type_name()
 
 
 class LoggedHistory:
-    """The events of a log, in memory, read like a store (read-only)."""
+    """The events of a log, in memory, read like a store (read-only).
+
+    Built from a log (:meth:`of_lines`), it keeps each line and its envelope and decodes
+    an event the first time a reader asks for it; :meth:`read_types` leaves the lines of
+    other types undecoded."""
 
     def __init__(self, records: Sequence[Recorded]) -> None:
-        self._records = list(records)
-        self._streams: dict[str, list[Recorded]] = {}
-        for record in self._records:
-            self._streams.setdefault(record.stream, []).append(record)
+        self._records: list[Recorded | None] = list(records)
+        self._lines: list[bytes] = []
+        self._numbers: list[int] = []
+        self._types = [record.event.type_name() for record in records]
+        self._streams: dict[str, list[int]] = {}
+        for index, record in enumerate(records):
+            self._streams.setdefault(record.stream, []).append(index)
+
+    @classmethod
+    def of_lines(cls, lines: Sequence[tuple[Envelope, bytes]]) -> LoggedHistory:
+        """A history of checked log lines (:func:`read_envelopes`), decoded on demand."""
+        history = cls(())
+        history._records = [None] * len(lines)
+        history._lines = [line for _, line in lines]
+        history._numbers = [envelope.number for envelope, _ in lines]
+        history._types = [envelope.type for envelope, _ in lines]
+        for index, (envelope, _) in enumerate(lines):
+            history._streams.setdefault(envelope.stream, []).append(index)
+        return history
+
+    def _record(self, index: int) -> Recorded:
+        record = self._records[index]
+        if record is None:
+            record = self._records[index] = decode_line(self._numbers[index], self._lines[index])
+        return record
 
     def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
         end = (
             len(self._records) if limit is None else min(len(self._records), after_position + limit)
         )
         for position in range(after_position, end):
-            yield Positioned(position + 1, self._records[position])
+            yield Positioned(position + 1, self._record(position))
+
+    def read_types(self, after_position: int, types: Collection[str]) -> Iterator[Positioned]:
+        """The events of these types (stable names) after a position, in global order;
+        the others are skipped without being decoded."""
+        kinds = self._types
+        for position in range(after_position, len(kinds)):
+            if kinds[position] in types:
+                yield Positioned(position + 1, self._record(position))
 
     def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
-        return [r for r in self._streams.get(stream, ()) if r.version > after_version]
+        found = (self._record(index) for index in self._streams.get(stream, ()))
+        return [r for r in found if r.version > after_version]
 
     def streams(self) -> list[str]:
         return list(self._streams)
@@ -79,31 +120,53 @@ class LoggedHistory:
 
 
 class StreamedHistory:
-    """The events of a validated log, read from the file each time (read-only).
+    """The events of a checked log, read from the file each time (read-only).
 
-    Only the byte offset of every 1024th event is kept; positions are line order."""
+    Only the byte offset (and line number) of every 1024th event is kept; positions are
+    line order."""
 
-    def __init__(self, path: Path, offsets: array[int], count: int) -> None:
+    def __init__(
+        self, path: Path, offsets: array[int], count: int, numbers: array[int] | None = None
+    ) -> None:
         self.path = path
         self._offsets = offsets
         self._count = count
+        self._numbers = numbers
 
-    def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
-        end = self._count if limit is None else min(self._count, after_position + limit)
+    def _lines(self, after_position: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """(position, line number, line) of the events after a position, up to ``end``."""
         if after_position >= end:
             return
         index = after_position // _STRIDE
         position = index * _STRIDE
+        # the line number only names a bad line in an error: without the kept numbers,
+        # counted from the position (exact when the log has no blank lines)
+        number = self._numbers[index] if self._numbers is not None else position + 1
         with open(self.path, "rb") as source:
             source.seek(self._offsets[index])
             for line in source:
+                number += 1
                 if not line.strip():
                     continue
                 position += 1
                 if position > after_position:
-                    yield Positioned(position, decode_event_line(line))
+                    yield position, number, line
                 if position >= end:
                     return
+
+    def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
+        end = self._count if limit is None else min(self._count, after_position + limit)
+        for position, number, line in self._lines(after_position, end):
+            yield Positioned(position, decode_line(number, line))
+
+    def read_types(self, after_position: int, types: Collection[str]) -> Iterator[Positioned]:
+        """The events of these types (stable names) after a position, in global order;
+        the lines of other types are parsed for their type only, not decoded."""
+        loads = orjson.loads
+        for position, number, line in self._lines(after_position, self._count):
+            data = loads(line)
+            if data["type"] in types:
+                yield Positioned(position, decode_object(number, data))
 
     def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
         # a line of the stream holds its id as a JSON string, however the writer spaced
@@ -111,10 +174,9 @@ class StreamedHistory:
         needle = orjson.dumps(stream)
         found = []
         with open(self.path, "rb") as source:
-            source.readline()
-            for line in source:
-                if needle in line:
-                    record = decode_event_line(line)
+            for number, line in enumerate(source, start=1):
+                if number > 1 and needle in line:
+                    record = decode_line(number, line)
                     if record.stream == stream and record.version > after_version:
                         found.append(record)
         return found
@@ -177,35 +239,39 @@ class Replay:
 
         ``progress`` is told how many bytes have been read so far."""
         path = Path(path)
-        records: list[Recorded] | None = [] if in_memory is not False else None
-        offsets = array("q")
+        lines: list[tuple[Envelope, bytes]] | None = [] if in_memory is not False else None
+        offsets, numbers = array("q"), array("q")
         count = 0
         last: datetime | None = None
         adopted: list[DirectoryAdopted] = []
         with open(path, "rb") as source:
-            header, events = read_log(source)
+            header, envelopes = read_envelopes(source)
             offsets.append(source.tell())
-            for record in events:
+            numbers.append(1)
+            for envelope, line in envelopes:
                 count += 1
-                if records is not None:
-                    records.append(record)
+                if lines is not None:
+                    lines.append((envelope, line))
                     if in_memory is None and count > IN_MEMORY_EVENTS:
-                        records = None  # too big to keep: stream it
+                        lines = None  # too big to keep: stream it
                 # the log's now: when the last fact was known (recorded, and happened)
-                at = max(record.event.at, record.recorded_at)
-                if isinstance(record.event, DirectoryAdopted):
-                    adopted.append(record.event)
+                at = max(envelope.at, envelope.recorded_at)
+                if envelope.type == _ADOPTED:
+                    found = decode_line(envelope.number, line).event
+                    assert isinstance(found, DirectoryAdopted)
+                    adopted.append(found)
                 if last is None or at > last:
                     last = at
                 if count % _STRIDE == 0:
                     offsets.append(source.tell())
+                    numbers.append(envelope.number)
                 if progress is not None and count % 2048 == 0:
                     progress(source.tell())
         history: LoggedHistory | StreamedHistory
-        if records is not None:
-            history = LoggedHistory(records)
+        if lines is not None:
+            history = LoggedHistory.of_lines(lines)
         else:
-            history = StreamedHistory(path, offsets, count)
+            history = StreamedHistory(path, offsets, count, numbers)
         clock = ManualClock(until or last or header.exported_at)
         return cls(header, history, clock, DirectoryHistory(tuple(adopted)))
 

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
+from callcore.domain.common import Event
 from callcore.domain.directory import Directory
 from callcore.ports import Clock, Positioned, Recorded
 from callcore.projections.daily import (
@@ -112,6 +113,30 @@ __all__ = [
 class _Fold(Protocol):
     def apply(self, record: Recorded) -> None: ...
 
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]: ...
+
+
+def consumed(*folds: type[_Fold]) -> frozenset[str]:
+    """The stable names of the event types these folds consume: what a reader must
+    decode for them (every other line can stay undecoded)."""
+    return frozenset(t.type_name() for fold in folds for t in fold.consumes())
+
+
+def read_types(
+    history: _History, after_position: int, types: frozenset[str] | None
+) -> Iterator[Positioned]:
+    """The history's events after a position, only of ``types`` (stable names; None:
+    every type). A history that can skip lines without decoding them (a replayed log's)
+    does; any other is read whole and filtered."""
+    if types is None:
+        return history.read_all(after_position)
+    by_type = getattr(history, "read_types", None)
+    if by_type is not None:
+        found: Iterator[Positioned] = by_type(after_position, types)
+        return found
+    return (p for p in history.read_all(after_position) if p.recorded.event.type_name() in types)
+
 
 F = TypeVar("F", bound=_Fold)
 Knowing = Literal["recorded", "now"]
@@ -135,6 +160,7 @@ class _KeptFold:
     def __init__(self, directory: Directory, fold: Any) -> None:
         self.directory = directory
         self.fold = fold
+        self.types = consumed(type(fold))
         self.position = 0
         self.latest: datetime | None = None
         self.unordered: list[tuple[datetime, datetime]] = []
@@ -143,7 +169,9 @@ class _KeptFold:
         self.lock = threading.Lock()
 
     def catch_up(self, history: _History) -> None:
-        for positioned in history.read_all(self.position):
+        # only the events the fold consumes: the spans below are of those (the others
+        # cannot change its view, wherever they are stored)
+        for positioned in read_types(history, self.position, self.types):
             record = positioned.recorded
             at = record.event.at
             if self.latest is None or at > self.latest:
@@ -254,7 +282,7 @@ class Views:
 
     def _plain(self, make: Callable[[], F], instant: datetime, view: Callable[[F], V]) -> V:
         fold = make()
-        for record in self.records(instant):
+        for record in self.records(instant, types=consumed(type(fold))):
             fold.apply(record)
         return view(fold)
 
@@ -274,10 +302,13 @@ class Views:
             raise ValueError("give the instant with its UTC offset (e.g. 2026-11-23T14:05+08:00)")
         return at
 
-    def records(self, until: datetime | None = None) -> Iterator[Recorded]:
+    def records(
+        self, until: datetime | None = None, *, types: frozenset[str] | None = None
+    ) -> Iterator[Recorded]:
         """The store's events in global order that count as of an instant (inclusive):
-        recorded by then and happened by then (knowing "now": happened by then)."""
-        read = self._center.store.read_all()
+        recorded by then and happened by then (knowing "now": happened by then); only
+        those of ``types`` (stable names, see :func:`consumed`) if given."""
+        read = read_types(self._center.store, 0, types)
         if until is None:
             for positioned in read:
                 yield positioned.recorded
@@ -299,7 +330,7 @@ class Views:
         instant = self._instant(at)
         if directory is not None:
             fold = SlaClocks(directory, policy_override=directory.sla)
-            return fold.apply_all(self.records(instant)).view(instant)
+            return fold.apply_all(self.records(instant, types=consumed(SlaClocks))).view(instant)
         centre = self._directory(instant)
 
         def sla_view(fold: SlaClocks) -> SlaView:
@@ -321,7 +352,7 @@ class Views:
         if directory is not None:
             return (
                 QueueMetrics(directory, policy_override=directory.sla)
-                .apply_all(self.records(instant))
+                .apply_all(self.records(instant, types=consumed(QueueMetrics)))
                 .view(instant, since, until)
             )
         centre = self._directory(instant)
@@ -352,7 +383,7 @@ class Views:
 
     def _report(self, until: datetime, directory: Directory | None) -> DailyReport:
         report = DailyReport(directory or self._directory(until), what_if=directory is not None)
-        return report.apply_all(self.records(until))
+        return report.apply_all(self.records(until, types=consumed(DailyReport)))
 
     def rebuild_all(self, at: datetime | None = None) -> AllViews:
         """The SLA, queue, satisfaction and daily views as of ``at`` (default: now), all
@@ -362,10 +393,15 @@ class Views:
         # the daily report folds the SLA clocks and satisfaction itself: read those views
         # off its folds rather than folding the same events twice more
         queues, report = QueueMetrics(directory), DailyReport(directory)
-        folds: Iterable[_Fold] = (queues, report)
-        applies = [fold.apply for fold in folds]
-        for record in self.records(instant):
-            for apply in applies:
+        # each event to the folds that consume it; the types none does stay undecoded
+        wanted: dict[str, list[Callable[[Recorded], None]]] = {
+            name: [] for name in consumed(QueueMetrics, DailyReport)
+        }
+        for fold in (queues, report):
+            for name in consumed(type(fold)):
+                wanted[name].append(fold.apply)
+        for record in self.records(instant, types=frozenset(wanted)):
+            for apply in wanted[record.event.type_name()]:
                 apply(record)
         return AllViews(
             sla=report.sla.view(instant),

@@ -43,7 +43,7 @@ from callcore.adapters.directory_file import DirectoryFileError, structure_direc
 from callcore.adapters.redaction import Redactor
 from callcore.adapters.safe_output import check_output, safe_output
 from callcore.domain import reference
-from callcore.domain.common import Actor, Role, stream_kind
+from callcore.domain.common import Actor, Event, Role, stream_kind
 from callcore.domain.directory import Directory
 from callcore.ports import EventStore, Recorded, StreamConflict
 
@@ -203,12 +203,58 @@ def _parse_header(line: bytes) -> Header:
 
 
 def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded:
+    data = _line_object(number, line)
+    stream, version, type_name, schema = _check_envelope(number, data, versions)
+    event = _decode(number, data, type_name, schema)
+    try:  # what is stored must be writable again: JSON numbers beyond 64 bits are not
+        orjson.dumps(data["data"])
+    except TypeError as error:
+        raise EventLogError(number, f"{type_name}: {error}") from None
+    versions[stream] = version
+    recorded_at = data.get("recorded_at")
+    if recorded_at is None:  # a log written before recorded_at existed
+        return Recorded(stream, version, event)
+    return Recorded(stream, version, event, _recorded_at(number, recorded_at))
+
+
+def _line_object(number: int, line: bytes) -> dict[str, Any]:
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise EventLogError(number, f"not JSON ({error})") from None
     if not isinstance(data, dict):
         raise EventLogError(number, "an event line is a JSON object")
+    return data
+
+
+def _check_envelope(
+    number: int, data: dict[str, Any], versions: dict[str, int]
+) -> tuple[str, int, str, int]:
+    """The line's stream, version, type and schema, checked (the event's own fields are
+    not); ``versions`` is not advanced."""
+    try:  # the common case, a good line, checked in one expression
+        stream, version, type_name, schema = (
+            data["stream"],
+            data["version"],
+            data["type"],
+            data["schema"],
+        )
+        if (
+            type(stream) is str
+            and type(version) is int
+            and type(schema) is int
+            and schema >= 1
+            and type(type_name) is str
+            and type_name in stored_event_types()
+            and version == versions.get(stream, 0) + 1
+            and type(data["data"]) is dict
+            and stream.partition("-")[0] == data["aggregate"]
+            and "at" in data
+            and "actor" in data
+        ):
+            return stream, version, type_name, schema
+    except KeyError:
+        pass
     missing = [k for k in EVENT_KEYS if k not in data]
     if missing:
         raise EventLogError(number, f"missing {', '.join(missing)}")
@@ -233,8 +279,13 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
     schema = data["schema"]
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise EventLogError(number, f"schema must be a whole number from 1, got {schema!r}")
+    return stream, version, type_name, schema
+
+
+def _decode(number: int, data: dict[str, Any], type_name: str, schema: int) -> Event:
+    """The typed, validated event of a line whose envelope was checked."""
     try:
-        event = event_from_dict(
+        return event_from_dict(
             type_name, {**data["data"], "at": data["at"], "actor": data["actor"]}, schema
         )
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as error:
@@ -244,19 +295,71 @@ def _parse_event(number: int, line: bytes, versions: dict[str, int]) -> Recorded
             else [str(error)]
         )
         raise EventLogError(number, f"{type_name}: {'; '.join(messages)}") from None
-    try:  # what is stored must be writable again: JSON numbers beyond 64 bits are not
-        orjson.dumps(data["data"])
-    except TypeError as error:
-        raise EventLogError(number, f"{type_name}: {error}") from None
-    versions[stream] = version
+
+
+@attrs.frozen
+class Envelope:
+    """What a reader needs of an event line without decoding its event: where it
+    belongs, its type, and its two times (the line's number names it in errors)."""
+
+    number: int
+    stream: str
+    version: int
+    type: str
+    schema: int
+    at: datetime
+    recorded_at: datetime
+
+
+def read_envelopes(source: IO[bytes]) -> tuple[Header, Iterator[tuple[Envelope, bytes]]]:
+    """The header, and each event line with its checked envelope — JSON, keys, known
+    type, versions from 1 with no gap, ``at`` and ``recorded_at`` times with their
+    offsets — as they are read. The event's own fields are *not* validated: a reader
+    decodes the lines it needs with :func:`decode_line`, which names the line of a bad
+    event. :func:`read_log` (import, redaction) validates everything."""
+    first = source.readline()
+    if not first.strip():
+        raise EventLogError(1, "the file is empty: the first line must be the header")
+    header = _parse_header(first)
+
+    def envelopes() -> Iterator[tuple[Envelope, bytes]]:
+        versions: dict[str, int] = {}
+        for number, line in enumerate(source, start=2):
+            if not line.strip():
+                continue
+            if not line.endswith(b"\n"):
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    raise EventLogError(number, "truncated line (the file is cut off)") from None
+            data = _line_object(number, line)
+            stream, version, type_name, schema = _check_envelope(number, data, versions)
+            versions[stream] = version
+            at = _instant(number, "at", data["at"])
+            recorded = data.get("recorded_at")
+            recorded_at = at if recorded is None else _instant(number, "recorded_at", recorded)
+            yield Envelope(number, stream, version, type_name, schema, at, recorded_at), line
+
+    return header, envelopes()
+
+
+def decode_line(number: int, line: bytes) -> Recorded:
+    """The record of an event line whose envelope :func:`read_envelopes` checked: its
+    event decoded and validated (:class:`EventLogError` naming line ``number`` if not)."""
+    return decode_object(number, orjson.loads(line))
+
+
+def decode_object(number: int, data: dict[str, Any]) -> Recorded:
+    """:func:`decode_line` of a line already parsed."""
+    event = _decode(number, data, data["type"], data["schema"])
     recorded_at = data.get("recorded_at")
-    if recorded_at is None:  # a log written before recorded_at existed
-        return Recorded(stream, version, event)
-    return Recorded(stream, version, event, _recorded_at(number, recorded_at))
+    if recorded_at is None:
+        return Recorded(data["stream"], data["version"], event)
+    return Recorded(data["stream"], data["version"], event, datetime.fromisoformat(recorded_at))
 
 
-def _recorded_at(number: int, value: object) -> datetime:
-    when = None
+def _instant(number: int, key: str, value: object) -> datetime:
+    when: datetime | None = None
     if isinstance(value, str):
         try:
             when = datetime.fromisoformat(value)
@@ -264,22 +367,13 @@ def _recorded_at(number: int, value: object) -> datetime:
             when = None
     if when is None or when.utcoffset() is None:
         raise EventLogError(
-            number, f"recorded_at must be an ISO 8601 time with its UTC offset, got {value!r}"
+            number, f"{key} must be an ISO 8601 time with its UTC offset, got {value!r}"
         )
     return when
 
 
-def decode_event_line(line: bytes) -> Recorded:
-    """An event line of a log that was already read through :func:`read_log` (and so
-    validated): decoded without checking versions again, for re-reading a file."""
-    data = orjson.loads(line)
-    event = event_from_dict(
-        data["type"], {**data["data"], "at": data["at"], "actor": data["actor"]}, data["schema"]
-    )
-    recorded_at = data.get("recorded_at")
-    if recorded_at is None:
-        return Recorded(data["stream"], data["version"], event)
-    return Recorded(data["stream"], data["version"], event, datetime.fromisoformat(recorded_at))
+def _recorded_at(number: int, value: object) -> datetime:
+    return _instant(number, "recorded_at", value)
 
 
 def read_log(source: IO[bytes]) -> tuple[Header, Iterator[Recorded]]:

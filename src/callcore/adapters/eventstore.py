@@ -33,7 +33,7 @@ import os
 import time
 import typing
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -57,6 +57,7 @@ from callcore.adapters.converter import (
     event_from_dict,
     event_to_dict,
     parse_topic,
+    stored_event_types,
     stored_topic,
 )
 from callcore.domain.common import Fold
@@ -313,6 +314,23 @@ class EventsourcingStore:
                 remaining -= len(notifications)
             if len(notifications) < size:
                 return
+
+    def read_types(self, after_position: int, types: Collection[str]) -> Iterator[Positioned]:
+        """The events of these types (stable names) after a position, in global order:
+        the recorder selects them by topic (every schema of each type), so the others
+        are never read nor decoded (a view reads only what its folds consume)."""
+        topics = sorted(topic for name in types for topic in _topics_of(name))
+        page = 1000
+        position = after_position
+        while True:
+            notifications = self.recorder.select_notifications(
+                position, page, topics=topics, inclusive_of_start=False
+            )
+            for notification in notifications:
+                yield Positioned(notification.id, self.mapper.to_recorded(notification))
+            if len(notifications) < page:
+                return
+            position = notifications[-1].id
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -616,3 +634,11 @@ def open_store(
 
 def describe(env: Mapping[str, str]) -> str:
     return env.get("PERSISTENCE_MODULE", "?")
+
+
+def _topics_of(name: str) -> list[str]:
+    """Every stored topic of an event type: its name (schema 1) and ``name@k`` for each
+    later schema up to the current one (see :func:`stored_topic`)."""
+    event_type = stored_event_types().get(name)
+    schema = event_type.schema if event_type is not None else 1
+    return [name, *(f"{name}@{k}" for k in range(2, schema + 1))]

@@ -51,6 +51,7 @@ from attrs import frozen
 
 from callcore.domain import call, complaint, dispatch, order, ticket
 from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import Event
 from callcore.domain.directory import Directory
 from callcore.ports import Recorded
 from callcore.projections.satisfaction import Satisfaction
@@ -181,6 +182,22 @@ class _Fact:
     rating: int | None = None
 
 
+_DAILY_EVENTS: frozenset[type[Event]] = frozenset(
+    {
+        order.OrderPlaced,
+        order.OrderDelivered,
+        order.OrderCancelled,
+        ticket.TicketOpened,
+        ticket.TicketClosed,
+        complaint.ComplaintLodged,
+        complaint.DepartmentNotified,
+        complaint.SatisfactionCallRecorded,
+        call.FollowUpRecorded,
+        *dispatch.EVENTS,
+    }
+)
+
+
 class DailyReport:
     """The fold. ``apply`` recorded events in global order; ask :meth:`view` for a day or
     :meth:`roll_up` for a week or a month, as of any instant."""
@@ -214,6 +231,14 @@ class DailyReport:
         for record in records:
             self.apply(record)
         return self
+
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]:
+        """The event types :meth:`apply` folds (its own, and its SLA and satisfaction
+        folds'); a reader may leave every other type undecoded. Only the days the
+        read-model worker is told were touched (:meth:`take_touched_days`) depend on
+        being fed every event."""
+        return SlaClocks.consumes() | Satisfaction.consumes() | _DAILY_EVENTS
 
     def apply(self, record: Recorded) -> None:
         self.sla.apply(record)

@@ -41,6 +41,7 @@ from attrs import frozen
 
 from callcore.domain import call
 from callcore.domain.calendar import BusinessCalendar
+from callcore.domain.common import Event
 from callcore.domain.directory import Directory, SlaPolicy
 from callcore.domain.policy import SlaPolicyAdopted
 from callcore.ports import Recorded
@@ -166,6 +167,12 @@ class QueueMetrics:
         while f"{stream}~leg{n + 1}" in self.calls:
             n += 1
         return stream if n == 1 else f"{stream}~leg{n}"
+
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]:
+        """The event types :meth:`apply` folds; a reader may leave every other type
+        undecoded (the fold ignores them)."""
+        return _QUEUE_EVENTS
 
     def apply(self, record: Recorded) -> None:
         event = record.event
@@ -335,3 +342,17 @@ class QueueMetrics:
                 result.append(Interval(cursor, upper, rows))
             cursor = upper
         return tuple(result)
+
+
+_QUEUE_EVENTS: frozenset[type[Event]] = frozenset(
+    {
+        SlaPolicyAdopted,
+        call.CallOffered,
+        call.CallEnteredQueue,
+        call.CallAnswered,
+        call.CallCompleted,
+        call.CallAbandoned,
+        call.CallTimedOut,
+        call.CallSentToVoicemail,
+    }
+)

@@ -236,6 +236,26 @@ _PROBLEM_CLOCK_EVENTS = (
 )
 
 
+_SATISFACTION_EVENTS: frozenset[type[Event]] = frozenset(
+    {
+        DirectoryAdopted,
+        SlaPolicyAdopted,
+        order.OrderPlaced,
+        order.OrderAssigned,
+        order.OrderWorkerUnassigned,
+        dispatch.DispatchRequested,
+        dispatch.FieldWorkerAssigned,
+        dispatch.FieldWorkerUnassigned,
+        ticket.TicketOpened,
+        customer.AccountOpened,
+        customer.ContactDetailsChanged,
+        complaint.ComplaintLodged,
+        complaint.SatisfactionCallRecorded,
+        *_PROBLEM_CLOCK_EVENTS,
+    }
+)
+
+
 class Satisfaction:
     """The fold. ``policy_override`` evaluates the problems' clocks under another SLA
     policy (a what-if), as :class:`~callcore.projections.sla.SlaClocks` does.
@@ -293,6 +313,12 @@ class Satisfaction:
     def _set_worker(self, stream: str, worker: str | None) -> None:
         _, branch = self.work.get(stream, (None, None))
         self.work[stream] = (worker, branch)
+
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]:
+        """The event types :meth:`apply` folds; a reader may leave every other type
+        undecoded (the fold ignores them)."""
+        return _SATISFACTION_EVENTS
 
     def apply(self, record: Recorded) -> None:
         event = record.event

@@ -385,6 +385,14 @@ class SlaClocks:
             self.apply(record)
         return self
 
+    @classmethod
+    def consumes(cls) -> frozenset[type[Event]]:
+        """The event types :meth:`apply` folds with the built-in handler table (a fold
+        given extra clocks reads :meth:`SlaHandlers.event_types` of its own table); a
+        reader may leave every other type undecoded. ``last_at``, the default instant of
+        :meth:`view`, is then the latest of these."""
+        return BUILT_IN.event_types()
+
     def apply(self, record: Recorded) -> None:
         event = record.event
         subject = record.stream
