@@ -147,6 +147,8 @@ _half_written: list[str] = []
 def damaged_logs(draw: st.DrawFn) -> bytes:
     lines = list(LINES)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        if not lines:  # a cut or a delete may have left nothing to damage further
+            break
         index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         how = draw(st.sampled_from(["drop-key", "set-key", "bytes", "cut", "swap", "delete"]))
         line = lines[index]

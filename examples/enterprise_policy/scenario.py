@@ -21,7 +21,7 @@ from scenario import Scenario
 
 from callcore import Actor, Role
 from callcore.adapters.notifiers import RecordingNotifier
-from callcore.domain import call, complaint, customer, ticket
+from callcore.domain import call, complaint, complaint_reading, customer, ticket
 from callcore.domain.common import Contact
 
 AGENT = Actor(Role.AGENT, "A41")
@@ -148,7 +148,7 @@ for what, command in steps:
     s.do(what, command)
 record = c.complaints.get("Q-ENT-1")
 for reader in (AGENT, SUPERVISOR, Actor(Role.CUSTOMER, gao), Actor(Role.CUSTOMER, "C999999")):
-    shown = complaint.view_for(record, reader).resolutions[0].text
+    shown = complaint_reading.view_for(record, reader).resolutions[0].text
     print(f"  {reader} sees the outcome as: {shown or '(withheld)'}")
 
 s.title("10:30: overdue work reported, and explained to the callers")

@@ -175,9 +175,11 @@ def test_only_a_supervisor_or_the_system_adopts_a_directory_or_a_policy(role: st
     centre = CallCenter.open("memory://", directory=directory)
     actor = Actor(Role(role), "X1")
     changed = attrs.evolve(directory, sla=attrs.evolve(directory.sla, short_abandon_seconds=7))
+    # handling AdoptDirectory adopts its policy too: the policy command brings another one
+    policy = attrs.evolve(changed.sla, short_abandon_seconds=9)
     for command in (
         AdoptDirectory(directory=changed, reason="a new answer target", actor=actor),
-        AdoptSlaPolicy(policy=changed.sla, actor=actor),
+        AdoptSlaPolicy(policy=policy, actor=actor),
     ):
         before = centre.store.last_position()
         if role in REFERENCE_ADOPTERS:

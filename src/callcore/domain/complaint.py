@@ -55,9 +55,10 @@ system's processes (which build the public and aggregate views) see a
 :func:`public_view`: whether resolutions exist, who proposed them, when, and how the
 customer responded — but not their text, nor the free-text notes of customer updates,
 department follow-ups, customer responses and satisfaction calls. The customer sees
-only their own complaint (:func:`view_for` checks the actor's id against the customer
-number or the complainant's phone). The agent who records a resolution knows what they
-typed; the views just do not hand it to every other agent on the floor.
+only their own complaint (:func:`callcore.domain.complaint_reading.view_for` checks the
+actor's id against the customer number or the complainant's phone). The agent who
+records a resolution knows what they typed; the views just do not hand it to every other
+agent on the floor.
 """
 
 from __future__ import annotations
