@@ -22,7 +22,6 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -33,6 +32,7 @@ from callcore.adapters.directory_file import demo_directory, load_directory
 from callcore.adapters.eventstore import open_store
 from callcore.adapters.notifiers import LogNotifier
 from callcore.domain import call, complaint, customer, dispatch, order, policy, reference, ticket
+from callcore.domain.calendar import zone
 from callcore.domain.common import EXISTS, SYSTEM, Actor, Command, Fold, NotFound
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -48,7 +48,7 @@ from callcore.service_layer.processes import (
     VoicemailProcess,
 )
 from callcore.service_layer.unit_of_work import StateCache
-from callcore.views import Views
+from callcore.views import Instant, Views, instant_of
 
 S = TypeVar("S")
 
@@ -222,9 +222,12 @@ class CallCenter:
                 self._recorded.append(record.event)
         return reference.DirectoryHistory(tuple(self._recorded))
 
-    def directory_at(self, instant: datetime | None) -> Directory:
+    def directory_at(self, instant: Instant | None) -> Directory:
         """The directory in force at an instant (None: now): the views of that instant
-        are evaluated under it."""
+        are evaluated under it. The instant is a datetime or an ISO 8601 string; one
+        without an offset is the centre's local time."""
+        if instant is not None:
+            instant = instant_of(instant, "instant", zone(self.directory.calendar.timezone))
         return self.directories().at(instant) or self.directory
 
     def adopt_directory(

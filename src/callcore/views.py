@@ -32,13 +32,15 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
+from callcore.domain.calendar import zone
 from callcore.domain.common import Event
 from callcore.domain.directory import Directory
+from callcore.formats import parse_day, parse_instant
 from callcore.ports import Clock, Positioned, Recorded
 from callcore.projections.daily import (
     BranchDay,
@@ -144,6 +146,62 @@ Knowing = Literal["recorded", "now"]
 showed at T), or everything recorded now that had happened by T."""
 KNOWING: tuple[Knowing, ...] = ("recorded", "now")
 V = TypeVar("V")
+
+Instant = datetime | str
+"""An instant on the Python API: a datetime or an ISO 8601 string (``"2026-12-02T12:00"``,
+``"2026-12-02T12:00+08:00"``). Without an offset it is the centre's local time; a bare
+date (a string, or a :class:`datetime.date` where the parameter allows one) is the end
+of that day for ``at``, its start for ``since`` and the end of it for ``until``."""
+Day = date | datetime | str
+"""A centre-local day: a date, an ISO 8601 string (``"2026-12-02"``; a time given with it
+is ignored), or a datetime (its day in the centre's time zone)."""
+
+
+def instant_of(
+    value: datetime | date | str, parameter: str, centre_zone: tzinfo, *, edge: str = "end"
+) -> datetime:
+    """``value`` as an aware instant; naive values are the centre's local time. A bare
+    date is the end of that day (``edge="end"``: 23:59:59, as the command line reads
+    it), or its start (``edge="start"``), or the next day's start (``edge="after"``: an
+    exclusive bound that includes the day). Raises one ValueError naming ``parameter``."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=centre_zone)
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) != 10:
+                return parse_instant(text, centre_zone)
+            day = parse_day(text)
+        except ValueError as error:
+            raise ValueError(f"{parameter}: {error}") from None
+    else:
+        raise ValueError(
+            f"{parameter}: give a datetime or an ISO 8601 string, not {type(value).__name__}"
+        )
+    if edge == "start":
+        return datetime.combine(day, time(), centre_zone)
+    if edge == "after":
+        return datetime.combine(day + timedelta(days=1), time(), centre_zone)
+    return datetime.combine(day, time(23, 59, 59), centre_zone)
+
+
+def day_of(value: Day, parameter: str, centre_zone: tzinfo) -> date:
+    """``value`` as a centre-local day; raises one ValueError naming ``parameter``."""
+    if isinstance(value, datetime):
+        return value.astimezone(centre_zone).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return parse_day(text)
+            return parse_instant(text, centre_zone).astimezone(centre_zone).date()
+        except ValueError as error:
+            raise ValueError(f"{parameter}: {error}") from None
+    raise ValueError(f"{parameter}: give a date or an ISO 8601 string, not {type(value).__name__}")
 
 
 class _KeptFold:
@@ -295,19 +353,30 @@ class Views:
         found: Directory = directory_at(instant)
         return found
 
-    def _instant(self, at: datetime | None) -> datetime:
+    def _zone(self) -> tzinfo:
+        return zone(self._center.directory.calendar.timezone)
+
+    def _instant(self, at: Instant | None, parameter: str = "at") -> datetime:
         if at is None:
             return self._center.clock.now()
-        if at.tzinfo is None:
-            raise ValueError("give the instant with its UTC offset (e.g. 2026-11-23T14:05+08:00)")
-        return at
+        return instant_of(at, parameter, self._zone())
+
+    def _bound(self, value: Instant | None, parameter: str, edge: str) -> datetime | None:
+        return None if value is None else instant_of(value, parameter, self._zone(), edge=edge)
+
+    def _day(self, value: Day, parameter: str = "day") -> date:
+        return day_of(value, parameter, self._zone())
 
     def records(
-        self, until: datetime | None = None, *, types: frozenset[str] | None = None
+        self, until: Instant | None = None, *, types: frozenset[str] | None = None
     ) -> Iterator[Recorded]:
         """The store's events in global order that count as of an instant (inclusive):
         recorded by then and happened by then (knowing "now": happened by then); only
         those of ``types`` (stable names, see :func:`consumed`) if given."""
+        instant = None if until is None else self._instant(until, "until")
+        return self._records(instant, types)
+
+    def _records(self, until: datetime | None, types: frozenset[str] | None) -> Iterator[Recorded]:
         read = read_types(self._center.store, 0, types)
         if until is None:
             for positioned in read:
@@ -322,8 +391,11 @@ class Views:
                 if record.event.at <= until and record.recorded_at <= until:
                     yield record
 
-    def sla(self, at: datetime | None = None, *, directory: Directory | None = None) -> SlaView:
+    def sla(self, at: Instant | None = None, *, directory: Directory | None = None) -> SlaView:
         """Every SLA clock instance and its state as of ``at`` (default: now).
+
+        Every instant of ``cc.views`` is a datetime or an ISO 8601 string; one without
+        an offset is the centre's local time (see :data:`Instant`).
 
         With ``directory``, a what-if: every clock is re-evaluated under that directory's
         policy and calendar instead of the policies recorded in the log."""
@@ -340,15 +412,17 @@ class Views:
 
     def queues(
         self,
-        at: datetime | None = None,
+        at: Instant | None = None,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
         directory: Directory | None = None,
     ) -> QueueView:
         """The phone queues' service level, speed of answer and abandonment for calls
-        offered in [since, until), as of ``at`` (default: now)."""
+        offered in [since, until), as of ``at`` (default: now). Instants are datetimes
+        or ISO 8601 strings, naive ones in the centre's time zone (:data:`Instant`)."""
         instant = self._instant(at)
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
         if directory is not None:
             return (
                 QueueMetrics(directory, policy_override=directory.sla)
@@ -364,14 +438,16 @@ class Views:
 
     def satisfaction(
         self,
-        at: datetime | None = None,
+        at: Instant | None = None,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
     ) -> SatisfactionView:
         """Satisfaction per field worker, branch and agent over [since, until), as of
-        ``at`` (default: now)."""
+        ``at`` (default: now). Instants are datetimes or ISO 8601 strings, naive ones in
+        the centre's time zone (:data:`Instant`)."""
         instant = self._instant(at)
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
         centre = self._directory(instant)
 
         def satisfaction_view(fold: Satisfaction) -> SatisfactionView:
@@ -385,7 +461,7 @@ class Views:
         report = DailyReport(directory or self._directory(until), what_if=directory is not None)
         return report.apply_all(self.records(until, types=consumed(DailyReport)))
 
-    def rebuild_all(self, at: datetime | None = None) -> AllViews:
+    def rebuild_all(self, at: Instant | None = None) -> AllViews:
         """The SLA, queue, satisfaction and daily views as of ``at`` (default: now), all
         from one pass over the events (the day is the as-of instant's)."""
         instant = self._instant(at)
@@ -411,10 +487,12 @@ class Views:
         )
 
     def daily(
-        self, day: date, at: datetime | None = None, *, directory: Directory | None = None
+        self, day: Day, at: Instant | None = None, *, directory: Directory | None = None
     ) -> DailyView:
-        """The daily report of a centre-local day, as of ``at`` (default: the day's end,
-        or now if the day is not over); with ``directory``, a what-if."""
+        """The daily report of a centre-local day (a date or ``"2026-12-02"``), as of
+        ``at`` (default: the day's end, or now if the day is not over; a datetime or an
+        ISO 8601 string, naive in the centre's time zone); with ``directory``, a what-if."""
+        day = self._day(day)
         if at is None:
             now = self._center.clock.now()
             report = self._report(now, directory)
@@ -424,17 +502,19 @@ class Views:
 
     def period(
         self,
-        start: date,
-        end: date,
-        at: datetime | None = None,
+        start: Day,
+        end: Day,
+        at: Instant | None = None,
         *,
         directory: Directory | None = None,
     ) -> PeriodView:
-        """The daily figures summed over ``start``..``end`` (a week, a month)."""
+        """The daily figures summed over ``start``..``end`` (a week, a month): days as
+        dates or ``"2026-12-02"``."""
+        start, end = self._day(start, "start"), self._day(end, "end")
         instant = self._instant(at)
         return self._report(instant, directory).roll_up(start, end, instant)
 
-    def open_work(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+    def open_work(self, branch: str, at: Instant | None = None) -> tuple[WorkRow, ...]:
         """A branch's open tickets, complaints, orders and dispatches, oldest first."""
         instant = self._instant(at)
         return (
@@ -443,7 +523,7 @@ class Views:
             .open_work(branch, instant)
         )
 
-    def work_queue(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+    def work_queue(self, branch: str, at: Instant | None = None) -> tuple[WorkRow, ...]:
         """A branch's dispatches waiting for a worker: priority, customer level, wait."""
         instant = self._instant(at)
         return (
@@ -453,37 +533,38 @@ class Views:
         )
 
     def worker_load(
-        self, worker: str, day: date | None = None, at: datetime | None = None
+        self, worker: str, day: Day | None = None, at: Instant | None = None
     ) -> WorkerLoad:
         """A field worker's booked work orders on a day (default: today) and what is left."""
         instant = self._instant(at)
-        when = day or self._directory(instant).local(instant).date()
+        when = self._day(day) if day is not None else self._directory(instant).local(instant).date()
         return (
             Workload(self._directory(instant))
             .apply_all(self.records(instant))
             .worker_load(worker, when, instant)
         )
 
-    def handover(self, at: datetime | None = None) -> HandoverView:
+    def handover(self, at: Instant | None = None) -> HandoverView:
         """The shift handover: per agent, open work and what falls due next shift."""
         instant = self._instant(at)
         return (
             ShiftHandover(self._directory(instant)).apply_all(self.records(instant)).view(instant)
         )
 
-    def suggestions(
-        self, since: datetime | None = None, until: datetime | None = None
-    ) -> DigestView:
-        """Customers' suggestions and problems, grouped by the department that owns them."""
-        instant = self._instant(until)
+    def suggestions(self, since: Instant | None = None, until: Instant | None = None) -> DigestView:
+        """Customers' suggestions and problems, grouped by the department that owns them
+        (instants as datetimes or ISO 8601 strings, naive in the centre's time zone)."""
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
+        instant = self._instant(until, "until")
         fold = ShiftHandover(self._directory(instant)).apply_all(self.records(instant))
         return fold.digest(since, until)
 
-    def follow_ups(self, at: datetime | None = None) -> tuple[FollowUpWork, ...]:
+    def follow_ups(self, at: Instant | None = None) -> tuple[FollowUpWork, ...]:
         """Follow-up calls to make now, most urgent first (domain.md §5)."""
         instant = self._instant(at)
         return FollowUps(self._directory(instant)).apply_all(self.records(instant)).work(instant)
 
-    def follow_up_sample(self, day: date) -> tuple[Sampled, ...]:
+    def follow_up_sample(self, day: Day) -> tuple[Sampled, ...]:
         """The day's seeded sample of completed work, every new account included."""
-        return FollowUps(self._directory(None)).apply_all(self.records()).sample(day)
+        wanted = self._day(day)
+        return FollowUps(self._directory(None)).apply_all(self.records()).sample(wanted)
