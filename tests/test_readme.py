@@ -51,3 +51,29 @@ def test_the_docs_code_runs(doc: str, tmp_path: Path) -> None:
             exec(compile(code, doc, "exec"), {})
     finally:
         os.chdir(here)
+
+
+MADE_IDS = {
+    # what UnitOfWork.new_id makes: the kind's letter and ten hex digits of the command id
+    "ticket": r"T-[0-9A-F]{10}",
+    "complaint": r"K-[0-9A-F]{10}",
+    "order": r"O-[0-9A-F]{10}",
+    "dispatch": r"D-(O-)?[0-9A-F]{10}",  # an order's delivery: D- and the order's id
+    "customer": r"C\d{6}",
+}
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/concepts.md", "docs/reliability.md"])
+def test_the_ids_the_docs_show_are_ids_the_code_makes(doc: str) -> None:
+    """Issue 20: the docs showed ``ticket-T-20261124-001``, an id the code never makes."""
+    text = (README.parent / doc).read_text(encoding="utf-8")
+    for kind, shape in MADE_IDS.items():
+        for shown in re.findall(rf"\b{kind}-([A-Z][\w-]*[\w])", text):
+            assert re.fullmatch(shape, shown), f"{doc}: {kind}-{shown} is not an id the code makes"
+
+
+def test_the_made_ids_are_what_the_code_makes() -> None:
+    from callcore.service_layer.unit_of_work import UnitOfWork
+
+    made = UnitOfWork.new_id(type("Command", (), {"command_id": "web-4711"})(), "T")  # type: ignore[arg-type]
+    assert re.fullmatch(MADE_IDS["ticket"], made)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
-import pytest
 
 from callcore.domain import ticket
 from callcore.domain.common import Contact
@@ -63,10 +62,12 @@ def test_what_if_under_another_policy_touches_nothing() -> None:
     ] is ClockStatus.MET
 
 
-def test_a_naive_instant_is_refused() -> None:
+def test_a_naive_instant_is_the_centres_local_time() -> None:
+    # issue 20: a naive datetime was refused; it now reads as the centre's time (Shanghai)
     s, _ = story()
-    with pytest.raises(ValueError, match="UTC offset"):
-        s.center.views.sla(at=at(23, 9).replace(tzinfo=None))
+    assert s.center.views.sla(at=at(23, 9, 10).replace(tzinfo=None)) == s.center.views.sla(
+        at=at(23, 9, 10)
+    )
     _ = timedelta
 
 

@@ -19,10 +19,10 @@ reports): nothing is written, not even the policy or directory in force.
 
 from __future__ import annotations
 
+import difflib
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -32,7 +32,20 @@ from callcore.adapters.converter import earlier_fingerprints, fingerprint
 from callcore.adapters.directory_file import demo_directory, load_directory
 from callcore.adapters.eventstore import open_store
 from callcore.adapters.notifiers import LogNotifier
-from callcore.domain import call, complaint, customer, dispatch, order, policy, reference, ticket
+from callcore.domain import (
+    agent,
+    call,
+    complaint,
+    customer,
+    dispatch,
+    notification,
+    numbering,
+    order,
+    policy,
+    reference,
+    ticket,
+)
+from callcore.domain.calendar import zone
 from callcore.domain.common import EXISTS, SYSTEM, Actor, Command, Fold, NotFound
 from callcore.domain.directory import Directory
 from callcore.domain.phone import normalise_phone
@@ -48,7 +61,7 @@ from callcore.service_layer.processes import (
     VoicemailProcess,
 )
 from callcore.service_layer.unit_of_work import StateCache
-from callcore.views import Views
+from callcore.views import Instant, Views, instant_of
 
 S = TypeVar("S")
 
@@ -116,6 +129,60 @@ class DirectoryConflict(ValueError):
 
 class ReadOnlyCentre(RuntimeError):
     """A command was given to a centre opened read-only."""
+
+
+class UnknownStream(NotFound):
+    """``cc.history`` was asked for a stream the store does not hold; ``nearest`` are
+    the streams it holds that look most like it (difflib), best first."""
+
+    def __init__(self, stream: str, nearest: Sequence[str]) -> None:
+        self.stream = stream
+        self.nearest = tuple(nearest)
+        hint = (
+            f"; did you mean {', '.join(repr(n) for n in self.nearest)}?"
+            if self.nearest
+            else "; none of the store's streams is like it"
+        )
+        super().__init__(EXISTS, f"no stream {stream!r}{hint}")
+
+
+STREAM_KINDS: tuple[str, ...] = (
+    customer.KIND,
+    order.KIND,
+    ticket.KIND,
+    complaint.KIND,
+    dispatch.KIND,
+    call.KIND,
+    agent.KIND,
+    notification.KIND,
+    policy.KIND,
+    reference.KIND,
+    numbering.KIND,
+)
+"""The prefixes of the streams (``ticket-T-…``): an id given alone is looked for under each."""
+
+
+def find_stream(store: EventStore, stream: str) -> Sequence[Recorded]:
+    """The events of ``stream``, or of the one record whose id it is (under one of
+    :data:`STREAM_KINDS`); else :class:`UnknownStream` with the nearest streams held."""
+    records = store.read_stream(stream)
+    if records:
+        return records
+    found = [
+        (kind, held) for kind in STREAM_KINDS if (held := store.read_stream(f"{kind}-{stream}"))
+    ]
+    if len(found) == 1:
+        return found[0][1]
+    if found:  # ids carry their kind's letter, so this is a hand-made id
+        raise UnknownStream(stream, [f"{kind}-{stream}" for kind, _ in found])
+    # the error path alone reads the store's streams (no index of them is kept)
+    streams = {positioned.recorded.stream for positioned in store.read_all()}
+    by_id = {name.partition("-")[2]: name for name in streams}
+    nearest = difflib.get_close_matches(stream, sorted(streams), n=3, cutoff=0.6)
+    for close in difflib.get_close_matches(stream, sorted(by_id), n=3, cutoff=0.6):
+        if by_id[close] not in nearest:
+            nearest.append(by_id[close])
+    raise UnknownStream(stream, nearest[:3])
 
 
 def _lasting(store: EventStore) -> bool:
@@ -222,9 +289,12 @@ class CallCenter:
                 self._recorded.append(record.event)
         return reference.DirectoryHistory(tuple(self._recorded))
 
-    def directory_at(self, instant: datetime | None) -> Directory:
+    def directory_at(self, instant: Instant | None) -> Directory:
         """The directory in force at an instant (None: now): the views of that instant
-        are evaluated under it."""
+        are evaluated under it. The instant is a datetime or an ISO 8601 string; one
+        without an offset is the centre's local time."""
+        if instant is not None:
+            instant = instant_of(instant, "instant", zone(self.directory.calendar.timezone))
         return self.directories().at(instant) or self.directory
 
     def adopt_directory(
@@ -328,8 +398,11 @@ class CallCenter:
         return DailySummaryProcess(self.bus, self.store, notifier or self.notifier, self.clock)
 
     def history(self, stream: str) -> Sequence[Recorded]:
-        """Every event of one stream, in order."""
-        return self.store.read_stream(stream)
+        """Every event of one stream, in order: ``cc.history("ticket-T-3F9A0C12B4")``, or
+        a record's id alone (``"T-3F9A0C12B4"``, ``"C000001"``), found under the kinds'
+        prefixes (``record.stream`` says which). A stream the store does not hold raises
+        :class:`UnknownStream` naming the nearest ones it does."""
+        return find_stream(self.store, stream)
 
     def close(self) -> None:
         self.store.close()

@@ -33,18 +33,24 @@ from typing import Any, Final
 
 import cattrs
 import orjson
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 
 from callcore.adapters.converter import make_converter
-from callcore.projections.daily import DailyView
+from callcore.projections.daily import BranchDay, DailyView, PeriodView
+from callcore.projections.handover import DigestView, HandoverView
 from callcore.projections.queues import QueueView
 from callcore.projections.satisfaction import SatisfactionRow, SatisfactionView
 from callcore.projections.sla import SlaView
+from callcore.projections.workload import WorkerLoad
 
 VIEW_NAMES: Final = ("sla", "queues", "satisfaction", "daily")
 
 View = SlaView | QueueView | SatisfactionView | DailyView
+"""The four views ``callcore views`` and ``callcore replay`` print."""
+Shown = View | PeriodView | HandoverView | DigestView | WorkerLoad
+"""Every view ``cc.views`` answers with a type of its own: each prints as a table and
+as JSON (``to_table()``, ``to_json()``)."""
 
 
 EARLIEST_DAY: Final = date(1970, 1, 1)
@@ -125,8 +131,9 @@ def json_ready(value: Any, centre_zone: tzinfo) -> Any:
     return _converter_in(centre_zone).unstructure(value)
 
 
-def view_data(view: View, centre_zone: tzinfo) -> dict[str, Any]:
-    """The documented JSON object of a view, times in the centre's offset."""
+def view_data(view: Shown, centre_zone: tzinfo) -> dict[str, Any]:
+    """The documented JSON object of a view, times in the centre's offset (the four
+    views of ``--format json`` and the other views of ``cc.views``, the same way)."""
     data: dict[str, Any] = json_ready(view, centre_zone)
     if isinstance(view, SlaView):
         data["summary"] = [
@@ -157,23 +164,43 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def print_view(console: Console, view: View, centre_zone: tzinfo) -> None:
+def print_view(console: Console, view: Shown, centre_zone: tzinfo) -> None:
     """A view as Rich tables, for a person at a terminal."""
+    for part in view_parts(view, centre_zone):
+        console.print(part)
+
+
+def view_table(view: Shown, centre_zone: tzinfo) -> RenderableType:
+    """A view as one Rich renderable: the tables :func:`print_view` prints."""
+    return Group(*view_parts(view, centre_zone))
+
+
+def view_parts(view: Shown, centre_zone: tzinfo) -> list[RenderableType]:
+    """The tables (and notes) of a view, in the order they are printed."""
     if isinstance(view, SlaView):
-        _sla_table(console, view, centre_zone)
-    elif isinstance(view, QueueView):
-        _queue_table(console, view, centre_zone)
-    elif isinstance(view, SatisfactionView):
-        _satisfaction_tables(console, view, centre_zone)
-    else:
-        _daily_table(console, view, centre_zone)
+        return _sla_table(view, centre_zone)
+    if isinstance(view, QueueView):
+        return _queue_table(view, centre_zone)
+    if isinstance(view, SatisfactionView):
+        return _satisfaction_tables(view, centre_zone)
+    if isinstance(view, DailyView):
+        title = f"Daily report {view.day.isoformat()}"
+        return _daily_table(title, view.as_of, (*view.branches, view.totals), centre_zone)
+    if isinstance(view, PeriodView):
+        title = f"Report {view.start.isoformat()} to {view.end.isoformat()}"
+        return _daily_table(title, view.as_of, (*view.branches, view.totals), centre_zone)
+    if isinstance(view, HandoverView):
+        return _handover_table(view, centre_zone)
+    if isinstance(view, DigestView):
+        return _digest_table(view, centre_zone)
+    return _worker_table(view, centre_zone)
 
 
 def _as_of(instant: datetime, centre_zone: tzinfo) -> str:
     return in_zone(instant, centre_zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _sla_table(console: Console, view: SlaView, centre_zone: tzinfo) -> None:
+def _sla_table(view: SlaView, centre_zone: tzinfo) -> list[RenderableType]:
     table = Table(title=f"SLA clocks as of {_as_of(view.as_of, centre_zone)} (domain.md §6)")
     table.add_column("clock", no_wrap=True)
     for column in ("met", "breached", "running", "at risk", "compliance"):
@@ -187,10 +214,10 @@ def _sla_table(console: Console, view: SlaView, centre_zone: tzinfo) -> None:
             str(row.at_risk),
             _share(row.compliance),
         )
-    console.print(table)
+    return [table]
 
 
-def _queue_table(console: Console, view: QueueView, centre_zone: tzinfo) -> None:
+def _queue_table(view: QueueView, centre_zone: tzinfo) -> list[RenderableType]:
     table = Table(title=f"Phone queues as of {_as_of(view.as_of, centre_zone)}")
     table.add_column("queue", no_wrap=True)
     for column in (
@@ -216,17 +243,19 @@ def _queue_table(console: Console, view: QueueView, centre_zone: tzinfo) -> None
             _number(row.asa_seconds),
             _share(row.abandon_rate),
         )
-    console.print(table)
+    parts: list[RenderableType] = [table]
     for row in view.queues:
-        console.print(
+        parts.append(
             # the rules count the boundary in (a wait <= the threshold): so does the text
             f"[dim]{row.queue}: service level = {row.formula}; in target: answered within "
             f"{row.target_seconds} s ({row.target_seconds // max(row.ring_cycle_seconds, 1)} "
             f"rings); short abandon: hung up within {row.short_abandon_seconds} s[/]"
         )
+    return parts
 
 
-def _satisfaction_tables(console: Console, view: SatisfactionView, centre_zone: tzinfo) -> None:
+def _satisfaction_tables(view: SatisfactionView, centre_zone: tzinfo) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     groups: tuple[tuple[str, tuple[SatisfactionRow, ...]], ...] = (
         ("field worker", view.workers),
         ("branch", view.branches),
@@ -260,14 +289,14 @@ def _satisfaction_tables(console: Console, view: SatisfactionView, centre_zone: 
                 str(row.complaints),
                 str(row.re_complaints),
             )
-        console.print(table)
+        parts.append(table)
+    return parts
 
 
-def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None:
-    table = Table(
-        title=f"Daily report {view.day.isoformat()} as of {_as_of(view.as_of, centre_zone)} "
-        "(domain.md §8)"
-    )
+def _daily_table(
+    title: str, as_of: datetime, rows: tuple[BranchDay, ...], centre_zone: tzinfo
+) -> list[RenderableType]:
+    table = Table(title=f"{title} as of {_as_of(as_of, centre_zone)} (domain.md §8)")
     table.add_column("branch", no_wrap=True)
     for column in (
         "orders",
@@ -282,7 +311,7 @@ def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None
         "overdue",
     ):
         table.add_column(column, justify="right")
-    for row in (*view.branches, view.totals):
+    for row in rows:
         met = sum(c.met for c in row.sla)
         breached = sum(c.breached for c in row.sla)
         table.add_row(
@@ -298,4 +327,59 @@ def _daily_table(console: Console, view: DailyView, centre_zone: tzinfo) -> None
             _number(row.mean_rating, 2),
             str(len(row.overdue)),
         )
-    console.print(table)
+    return [table]
+
+
+def _when(instant: datetime | None, centre_zone: tzinfo) -> str:
+    return "—" if instant is None else _as_of(instant, centre_zone)
+
+
+def _handover_table(view: HandoverView, centre_zone: tzinfo) -> list[RenderableType]:
+    table = Table(
+        title=f"Shift handover as of {_as_of(view.as_of, centre_zone)}: {view.shift} to "
+        f"{view.next_shift} (from {_as_of(view.next_shift_starts, centre_zone)})"
+    )
+    for column in ("agent", "open work", "due next shift"):
+        table.add_column(column)
+    for agent in view.agents:
+        table.add_row(
+            agent.agent,
+            "\n".join(f"{w.subject} ({w.category})" for w in agent.open_work) or "—",
+            "\n".join(
+                f"{_as_of(d.due_at, centre_zone)} {d.kind} {d.subject}"
+                for d in agent.due_next_shift
+            )
+            or "—",
+        )
+    return [table]
+
+
+def _digest_table(view: DigestView, centre_zone: tzinfo) -> list[RenderableType]:
+    table = Table(
+        title=f"Suggestions and problems {_when(view.since, centre_zone)} to "
+        f"{_when(view.until, centre_zone)}"
+    )
+    for column in ("department", "at", "kind", "about", "text"):
+        table.add_column(column)
+    for department in view.departments:
+        for item in department.items:
+            table.add_row(
+                department.department,
+                _as_of(item.at, centre_zone),
+                item.kind,
+                item.subject or "—",
+                item.text,
+            )
+    return [table]
+
+
+def _worker_table(view: WorkerLoad, centre_zone: tzinfo) -> list[RenderableType]:
+    table = Table(
+        title=f"{view.worker} on {view.day.isoformat()}: {view.booked} booked of "
+        f"{view.capacity}, {view.done} done"
+    )
+    for column in ("work order", "kind", "status", "due"):
+        table.add_column(column)
+    for work in view.to_do:
+        table.add_row(work.dispatch_id, work.kind, work.status, _when(work.due_at, centre_zone))
+    return [table]

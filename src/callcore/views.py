@@ -30,48 +30,53 @@ record did not yet). The property tests move and delay events to find them.
 from __future__ import annotations
 
 import bisect
+import io
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
-from typing import Any, Literal, Protocol, TypeVar
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, cast
 
 import attrs
+from rich.console import Console, Group, RenderableType
 
+from callcore.domain.calendar import zone
 from callcore.domain.common import Event
 from callcore.domain.directory import Directory
+from callcore.formats import Shown, dumps, in_zone, parse_day, parse_instant, view_data, view_table
 from callcore.ports import Clock, Positioned, Recorded
+from callcore.projections import daily as _daily
+from callcore.projections import handover as _handover
+from callcore.projections import queues as _queues
+from callcore.projections import satisfaction as _satisfaction
+from callcore.projections import sla as _sla
+from callcore.projections import workload as _workload
 from callcore.projections.daily import (
     BranchDay,
     CategoryCount,
     ClockCompliance,
     DailyReport,
-    DailyView,
     DepartmentCount,
     DispatchCount,
     Overdue,
-    PeriodView,
 )
 from callcore.projections.follow_ups import FollowUps, FollowUpWork, Sampled
 from callcore.projections.handover import (
     AgentHandover,
     Deadline,
     DepartmentDigest,
-    DigestView,
     HandedOverWork,
-    HandoverView,
     ShiftHandover,
     Suggestion,
 )
-from callcore.projections.queues import QueueMetrics, QueueRow, QueueView, Variant
+from callcore.projections.queues import QueueMetrics, QueueRow, Variant
 from callcore.projections.satisfaction import (
     DepartmentRow,
     Problem,
     Satisfaction,
     SatisfactionRow,
-    SatisfactionView,
 )
-from callcore.projections.sla import Attribution, ClockRow, ClockStatus, SlaClocks, SlaView
-from callcore.projections.workload import BookedWork, WorkerLoad, Workload, WorkRow
+from callcore.projections.sla import Attribution, ClockRow, ClockStatus, SlaClocks
+from callcore.projections.workload import BookedWork, Workload, WorkRow
 
 __all__ = [
     "AgentHandover",
@@ -145,6 +150,62 @@ showed at T), or everything recorded now that had happened by T."""
 KNOWING: tuple[Knowing, ...] = ("recorded", "now")
 V = TypeVar("V")
 
+Instant = datetime | str
+"""An instant on the Python API: a datetime or an ISO 8601 string (``"2026-12-02T12:00"``,
+``"2026-12-02T12:00+08:00"``). Without an offset it is the centre's local time; a bare
+date (a string, or a :class:`datetime.date` where the parameter allows one) is the end
+of that day for ``at``, its start for ``since`` and the end of it for ``until``."""
+Day = date | datetime | str
+"""A centre-local day: a date, an ISO 8601 string (``"2026-12-02"``; a time given with it
+is ignored), or a datetime (its day in the centre's time zone)."""
+
+
+def instant_of(
+    value: datetime | date | str, parameter: str, centre_zone: tzinfo, *, edge: str = "end"
+) -> datetime:
+    """``value`` as an aware instant; naive values are the centre's local time. A bare
+    date is the end of that day (``edge="end"``: 23:59:59, as the command line reads
+    it), or its start (``edge="start"``), or the next day's start (``edge="after"``: an
+    exclusive bound that includes the day). Raises one ValueError naming ``parameter``."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=centre_zone)
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) != 10:
+                return parse_instant(text, centre_zone)
+            day = parse_day(text)
+        except ValueError as error:
+            raise ValueError(f"{parameter}: {error}") from None
+    else:
+        raise ValueError(
+            f"{parameter}: give a datetime or an ISO 8601 string, not {type(value).__name__}"
+        )
+    if edge == "start":
+        return datetime.combine(day, time(), centre_zone)
+    if edge == "after":
+        return datetime.combine(day + timedelta(days=1), time(), centre_zone)
+    return datetime.combine(day, time(23, 59, 59), centre_zone)
+
+
+def day_of(value: Day, parameter: str, centre_zone: tzinfo) -> date:
+    """``value`` as a centre-local day; raises one ValueError naming ``parameter``."""
+    if isinstance(value, datetime):
+        return value.astimezone(centre_zone).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return parse_day(text)
+            return parse_instant(text, centre_zone).astimezone(centre_zone).date()
+        except ValueError as error:
+            raise ValueError(f"{parameter}: {error}") from None
+    raise ValueError(f"{parameter}: give a date or an ISO 8601 string, not {type(value).__name__}")
+
 
 class _KeptFold:
     """One fold kept caught up with a store: only new events are folded on each look.
@@ -208,14 +269,225 @@ def _outside(spans: list[tuple[datetime, datetime]], instant: datetime) -> bool:
     return index == len(spans) or instant < spans[index][0]
 
 
-@attrs.frozen
+# ------------------------------------------------------------------ printable views
+
+
+class _Printable:
+    """What every view of ``cc.views`` adds to its fold's answer: ``to_json()`` (the
+    JSON ``--format json`` prints), ``to_table()`` and ``__rich__`` (the tables the
+    command line prints) and a one-line ``repr``, all with times in the centre's zone.
+
+    A view of ``cc.views`` equals the fold's view it was made from (the projections'
+    type): the zone it prints in is not part of what it says."""
+
+    _shown_as: ClassVar[type[Any]]
+    _centre_zone: tzinfo = UTC
+
+    def _view(self) -> Shown:
+        return cast(Shown, self)
+
+    def to_json(self) -> str:
+        """The view's stable JSON (docs/event-log.md): what ``callcore views --format
+        json`` prints for it — sorted keys, times in the centre's offset."""
+        return dumps(view_data(self._view(), self._centre_zone)).decode()
+
+    def __rich__(self) -> RenderableType:
+        """The tables ``callcore views`` prints, for ``rich.print(view)``."""
+        return view_table(self._view(), self._centre_zone)
+
+    def to_table(self, width: int = 100) -> str:
+        """The view's tables as plain text (``width`` characters wide)."""
+        return _plain_text(self, width)
+
+    def _summary(self) -> str:
+        return ""
+
+    def _when(self, instant: datetime | None) -> str:
+        if instant is None:
+            return "—"
+        return in_zone(instant, self._centre_zone).isoformat(timespec="minutes")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._summary()}; .to_table(), .to_json()>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, self._shown_as):
+            return all(
+                getattr(self, field.name) == getattr(other, field.name)
+                for field in attrs.fields(self._shown_as)
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        # the fold's own hash: a view and the fold's view it was made from are equal
+        base_hash = cast(Callable[[object], int], vars(self._shown_as)["__hash__"])
+        return base_hash(self)
+
+
+def _plain_text(renderable: Any, width: int) -> str:
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, force_terminal=False).print(renderable)
+    return out.getvalue()
+
+
+P = TypeVar("P", bound=_Printable)
+
+
+def _printable(view: Any, kind: type[P], centre_zone: tzinfo) -> P:
+    """The fold's view as its printable type: the same values (not copied), and the zone
+    its times print in."""
+    shown = object.__new__(kind)
+    for field in attrs.fields(type(view)):
+        object.__setattr__(shown, field.name, getattr(view, field.name))
+    object.__setattr__(shown, "_centre_zone", centre_zone)
+    return shown
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class SlaView(_Printable, _sla.SlaView):
+    __doc__ = _sla.SlaView.__doc__
+    _shown_as = _sla.SlaView
+
+    def _summary(self) -> str:
+        states = [row.state for row in self.clocks]
+        counted = ", ".join(
+            f"{states.count(status)} {status.value}" for status in ClockStatus if status in states
+        )
+        return f"as of {self._when(self.as_of)}: {_plural(len(states), 'clock')}" + (
+            f" ({counted})" if counted else ""
+        )
+
+
+class QueueView(_Printable, _queues.QueueView):
+    __doc__ = _queues.QueueView.__doc__
+    _shown_as = _queues.QueueView
+
+    def _summary(self) -> str:
+        queues = "; ".join(
+            f"{row.queue}: {row.offered} offered, {row.answered} answered, service level "
+            + ("—" if row.service_level is None else f"{row.service_level:.0%}")
+            for row in self.queues
+        )
+        return f"as of {self._when(self.as_of)}: " + (queues or "no queues")
+
+
+class SatisfactionView(_Printable, _satisfaction.SatisfactionView):
+    __doc__ = _satisfaction.SatisfactionView.__doc__
+    _shown_as = _satisfaction.SatisfactionView
+
+    def _summary(self) -> str:
+        return (
+            f"as of {self._when(self.as_of)}: {_plural(len(self.workers), 'field worker')}, "
+            f"{_plural(len(self.branches), 'branch')}, {_plural(len(self.agents), 'agent')}, "
+            f"{_plural(len(self.problems), 'problem')}"
+        ).replace("branchs", "branches")
+
+
+class DailyView(_Printable, _daily.DailyView):
+    __doc__ = _daily.DailyView.__doc__
+    _shown_as = _daily.DailyView
+
+    def _summary(self) -> str:
+        return (
+            f"{self.day.isoformat()} as of {self._when(self.as_of)}: "
+            f"{_totals(self.totals)} in {_plural(len(self.branches), 'branch')}"
+        ).replace("branchs", "branches")
+
+
+class PeriodView(_Printable, _daily.PeriodView):
+    __doc__ = _daily.PeriodView.__doc__
+    _shown_as = _daily.PeriodView
+
+    def _summary(self) -> str:
+        return (
+            f"{self.start.isoformat()} to {self.end.isoformat()} as of "
+            f"{self._when(self.as_of)}: {_totals(self.totals)} in "
+            f"{_plural(len(self.branches), 'branch')}"
+        ).replace("branchs", "branches")
+
+
+def _totals(row: BranchDay) -> str:
+    tickets = sum(count.count for count in row.tickets_opened)
+    return (
+        f"{_plural(row.orders, 'order')}, {_plural(tickets, 'ticket')}, "
+        f"{_plural(row.complaints, 'complaint')}"
+    )
+
+
+class HandoverView(_Printable, _handover.HandoverView):
+    __doc__ = _handover.HandoverView.__doc__
+    _shown_as = _handover.HandoverView
+
+    def _summary(self) -> str:
+        open_work = sum(len(agent.open_work) for agent in self.agents)
+        due = sum(len(agent.due_next_shift) for agent in self.agents)
+        return (
+            f"{self.shift} to {self.next_shift} as of {self._when(self.as_of)}: "
+            f"{_plural(len(self.agents), 'agent')}, {open_work} open, {due} due next shift"
+        )
+
+
+class DigestView(_Printable, _handover.DigestView):
+    __doc__ = _handover.DigestView.__doc__
+    _shown_as = _handover.DigestView
+
+    def _summary(self) -> str:
+        items = sum(len(department.items) for department in self.departments)
+        return (
+            f"{self._when(self.since)} to {self._when(self.until)}: "
+            f"{_plural(items, 'item')} for {_plural(len(self.departments), 'department')}"
+        )
+
+
+class WorkerLoad(_Printable, _workload.WorkerLoad):
+    __doc__ = _workload.WorkerLoad.__doc__
+    _shown_as = _workload.WorkerLoad
+
+    def _summary(self) -> str:
+        return (
+            f"{self.worker} on {self.day.isoformat()}: {self.booked} booked of "
+            f"{self.capacity}, {self.done} done, {len(self.to_do)} to do"
+        )
+
+
+@attrs.frozen(repr=False)
 class AllViews:
-    """Every supervisors' view of one instant, from one pass over the events."""
+    """Every supervisors' view of one instant, from one pass over the events. Prints
+    as the four views do (``to_json()`` is the object ``callcore views --format json``
+    prints without ``--view``)."""
 
     sla: SlaView
     queues: QueueView
     satisfaction: SatisfactionView
     daily: DailyView
+
+    def _parts(self) -> dict[str, SlaView | QueueView | SatisfactionView | DailyView]:
+        return {
+            "sla": self.sla,
+            "queues": self.queues,
+            "satisfaction": self.satisfaction,
+            "daily": self.daily,
+        }
+
+    def to_json(self) -> str:
+        """The four views' JSON in one object, keyed by view name."""
+        zone = self.sla._centre_zone
+        return dumps({name: view_data(view, zone) for name, view in self._parts().items()}).decode()
+
+    def __rich__(self) -> RenderableType:
+        return Group(*(view.__rich__() for view in self._parts().values()))
+
+    def to_table(self, width: int = 100) -> str:
+        """The four views' tables as plain text."""
+        return _plain_text(self, width)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AllViews as of {self.sla._when(self.sla.as_of)}: sla, queues, satisfaction, daily>"
+        )
 
 
 class _History(Protocol):
@@ -295,19 +567,33 @@ class Views:
         found: Directory = directory_at(instant)
         return found
 
-    def _instant(self, at: datetime | None) -> datetime:
+    def _shown(self, view: Any, kind: type[P]) -> P:
+        return _printable(view, kind, self._zone())
+
+    def _zone(self) -> tzinfo:
+        return zone(self._center.directory.calendar.timezone)
+
+    def _instant(self, at: Instant | None, parameter: str = "at") -> datetime:
         if at is None:
             return self._center.clock.now()
-        if at.tzinfo is None:
-            raise ValueError("give the instant with its UTC offset (e.g. 2026-11-23T14:05+08:00)")
-        return at
+        return instant_of(at, parameter, self._zone())
+
+    def _bound(self, value: Instant | None, parameter: str, edge: str) -> datetime | None:
+        return None if value is None else instant_of(value, parameter, self._zone(), edge=edge)
+
+    def _day(self, value: Day, parameter: str = "day") -> date:
+        return day_of(value, parameter, self._zone())
 
     def records(
-        self, until: datetime | None = None, *, types: frozenset[str] | None = None
+        self, until: Instant | None = None, *, types: frozenset[str] | None = None
     ) -> Iterator[Recorded]:
         """The store's events in global order that count as of an instant (inclusive):
         recorded by then and happened by then (knowing "now": happened by then); only
         those of ``types`` (stable names, see :func:`consumed`) if given."""
+        instant = None if until is None else self._instant(until, "until")
+        return self._records(instant, types)
+
+    def _records(self, until: datetime | None, types: frozenset[str] | None) -> Iterator[Recorded]:
         read = read_types(self._center.store, 0, types)
         if until is None:
             for positioned in read:
@@ -322,70 +608,82 @@ class Views:
                 if record.event.at <= until and record.recorded_at <= until:
                     yield record
 
-    def sla(self, at: datetime | None = None, *, directory: Directory | None = None) -> SlaView:
+    def sla(self, at: Instant | None = None, *, directory: Directory | None = None) -> SlaView:
         """Every SLA clock instance and its state as of ``at`` (default: now).
+
+        Every instant of ``cc.views`` is a datetime or an ISO 8601 string; one without
+        an offset is the centre's local time (see :data:`Instant`).
 
         With ``directory``, a what-if: every clock is re-evaluated under that directory's
         policy and calendar instead of the policies recorded in the log."""
         instant = self._instant(at)
         if directory is not None:
             fold = SlaClocks(directory, policy_override=directory.sla)
-            return fold.apply_all(self.records(instant, types=consumed(SlaClocks))).view(instant)
+            folded = fold.apply_all(self.records(instant, types=consumed(SlaClocks)))
+            return self._shown(folded.view(instant), SlaView)
         centre = self._directory(instant)
 
-        def sla_view(fold: SlaClocks) -> SlaView:
+        def sla_view(fold: SlaClocks) -> _sla.SlaView:
             return fold.view(instant)
 
-        return self._as_known_at("sla", lambda: SlaClocks(centre), instant, sla_view)
+        view = self._as_known_at("sla", lambda: SlaClocks(centre), instant, sla_view)
+        return self._shown(view, SlaView)
 
     def queues(
         self,
-        at: datetime | None = None,
+        at: Instant | None = None,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
         directory: Directory | None = None,
     ) -> QueueView:
         """The phone queues' service level, speed of answer and abandonment for calls
-        offered in [since, until), as of ``at`` (default: now)."""
+        offered in [since, until), as of ``at`` (default: now). Instants are datetimes
+        or ISO 8601 strings, naive ones in the centre's time zone (:data:`Instant`)."""
         instant = self._instant(at)
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
         if directory is not None:
-            return (
+            what_if = (
                 QueueMetrics(directory, policy_override=directory.sla)
                 .apply_all(self.records(instant, types=consumed(QueueMetrics)))
                 .view(instant, since, until)
             )
+            return self._shown(what_if, QueueView)
         centre = self._directory(instant)
 
-        def queue_view(fold: QueueMetrics) -> QueueView:
+        def queue_view(fold: QueueMetrics) -> _queues.QueueView:
             return fold.view(instant, since, until)
 
-        return self._as_known_at("queues", lambda: QueueMetrics(centre), instant, queue_view)
+        view = self._as_known_at("queues", lambda: QueueMetrics(centre), instant, queue_view)
+        return self._shown(view, QueueView)
 
     def satisfaction(
         self,
-        at: datetime | None = None,
+        at: Instant | None = None,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
     ) -> SatisfactionView:
         """Satisfaction per field worker, branch and agent over [since, until), as of
-        ``at`` (default: now)."""
+        ``at`` (default: now). Instants are datetimes or ISO 8601 strings, naive ones in
+        the centre's time zone (:data:`Instant`)."""
         instant = self._instant(at)
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
         centre = self._directory(instant)
 
-        def satisfaction_view(fold: Satisfaction) -> SatisfactionView:
+        def satisfaction_view(fold: Satisfaction) -> _satisfaction.SatisfactionView:
             return fold.view(instant, since, until)
 
-        return self._as_known_at(
+        view = self._as_known_at(
             "satisfaction", lambda: Satisfaction(centre), instant, satisfaction_view
         )
+        return self._shown(view, SatisfactionView)
 
     def _report(self, until: datetime, directory: Directory | None) -> DailyReport:
         report = DailyReport(directory or self._directory(until), what_if=directory is not None)
         return report.apply_all(self.records(until, types=consumed(DailyReport)))
 
-    def rebuild_all(self, at: datetime | None = None) -> AllViews:
+    def rebuild_all(self, at: Instant | None = None) -> AllViews:
         """The SLA, queue, satisfaction and daily views as of ``at`` (default: now), all
         from one pass over the events (the day is the as-of instant's)."""
         instant = self._instant(at)
@@ -404,37 +702,45 @@ class Views:
             for apply in wanted[record.event.type_name()]:
                 apply(record)
         return AllViews(
-            sla=report.sla.view(instant),
-            queues=queues.view(instant, None, None),
-            satisfaction=report.satisfaction.view(instant, None, None),
-            daily=report.view(directory.local(instant).date(), instant),
+            sla=self._shown(report.sla.view(instant), SlaView),
+            queues=self._shown(queues.view(instant, None, None), QueueView),
+            satisfaction=self._shown(
+                report.satisfaction.view(instant, None, None), SatisfactionView
+            ),
+            daily=self._shown(report.view(directory.local(instant).date(), instant), DailyView),
         )
 
     def daily(
-        self, day: date, at: datetime | None = None, *, directory: Directory | None = None
+        self, day: Day, at: Instant | None = None, *, directory: Directory | None = None
     ) -> DailyView:
-        """The daily report of a centre-local day, as of ``at`` (default: the day's end,
-        or now if the day is not over); with ``directory``, a what-if."""
+        """The daily report of a centre-local day (a date or ``"2026-12-02"``), as of
+        ``at`` (default: the day's end, or now if the day is not over; a datetime or an
+        ISO 8601 string, naive in the centre's time zone); with ``directory``, a what-if."""
+        day = self._day(day)
         if at is None:
             now = self._center.clock.now()
             report = self._report(now, directory)
-            return report.view(day, at=min(report.view(day).as_of, now))
+            return self._shown(report.view(day, at=min(report.view(day).as_of, now)), DailyView)
         instant = self._instant(at)
-        return self._report(instant, directory).view(day, instant)
+        return self._shown(self._report(instant, directory).view(day, instant), DailyView)
 
     def period(
         self,
-        start: date,
-        end: date,
-        at: datetime | None = None,
+        start: Day,
+        end: Day,
+        at: Instant | None = None,
         *,
         directory: Directory | None = None,
     ) -> PeriodView:
-        """The daily figures summed over ``start``..``end`` (a week, a month)."""
+        """The daily figures summed over ``start``..``end`` (a week, a month): days as
+        dates or ``"2026-12-02"``."""
+        start, end = self._day(start, "start"), self._day(end, "end")
         instant = self._instant(at)
-        return self._report(instant, directory).roll_up(start, end, instant)
+        return self._shown(
+            self._report(instant, directory).roll_up(start, end, instant), PeriodView
+        )
 
-    def open_work(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+    def open_work(self, branch: str, at: Instant | None = None) -> tuple[WorkRow, ...]:
         """A branch's open tickets, complaints, orders and dispatches, oldest first."""
         instant = self._instant(at)
         return (
@@ -443,7 +749,7 @@ class Views:
             .open_work(branch, instant)
         )
 
-    def work_queue(self, branch: str, at: datetime | None = None) -> tuple[WorkRow, ...]:
+    def work_queue(self, branch: str, at: Instant | None = None) -> tuple[WorkRow, ...]:
         """A branch's dispatches waiting for a worker: priority, customer level, wait."""
         instant = self._instant(at)
         return (
@@ -453,37 +759,38 @@ class Views:
         )
 
     def worker_load(
-        self, worker: str, day: date | None = None, at: datetime | None = None
+        self, worker: str, day: Day | None = None, at: Instant | None = None
     ) -> WorkerLoad:
         """A field worker's booked work orders on a day (default: today) and what is left."""
         instant = self._instant(at)
-        when = day or self._directory(instant).local(instant).date()
-        return (
+        when = self._day(day) if day is not None else self._directory(instant).local(instant).date()
+        load = (
             Workload(self._directory(instant))
             .apply_all(self.records(instant))
             .worker_load(worker, when, instant)
         )
+        return self._shown(load, WorkerLoad)
 
-    def handover(self, at: datetime | None = None) -> HandoverView:
+    def handover(self, at: Instant | None = None) -> HandoverView:
         """The shift handover: per agent, open work and what falls due next shift."""
         instant = self._instant(at)
-        return (
-            ShiftHandover(self._directory(instant)).apply_all(self.records(instant)).view(instant)
-        )
-
-    def suggestions(
-        self, since: datetime | None = None, until: datetime | None = None
-    ) -> DigestView:
-        """Customers' suggestions and problems, grouped by the department that owns them."""
-        instant = self._instant(until)
         fold = ShiftHandover(self._directory(instant)).apply_all(self.records(instant))
-        return fold.digest(since, until)
+        return self._shown(fold.view(instant), HandoverView)
 
-    def follow_ups(self, at: datetime | None = None) -> tuple[FollowUpWork, ...]:
+    def suggestions(self, since: Instant | None = None, until: Instant | None = None) -> DigestView:
+        """Customers' suggestions and problems, grouped by the department that owns them
+        (instants as datetimes or ISO 8601 strings, naive in the centre's time zone)."""
+        since, until = self._bound(since, "since", "start"), self._bound(until, "until", "after")
+        instant = self._instant(until, "until")
+        fold = ShiftHandover(self._directory(instant)).apply_all(self.records(instant))
+        return self._shown(fold.digest(since, until), DigestView)
+
+    def follow_ups(self, at: Instant | None = None) -> tuple[FollowUpWork, ...]:
         """Follow-up calls to make now, most urgent first (domain.md §5)."""
         instant = self._instant(at)
         return FollowUps(self._directory(instant)).apply_all(self.records(instant)).work(instant)
 
-    def follow_up_sample(self, day: date) -> tuple[Sampled, ...]:
+    def follow_up_sample(self, day: Day) -> tuple[Sampled, ...]:
         """The day's seeded sample of completed work, every new account included."""
-        return FollowUps(self._directory(None)).apply_all(self.records()).sample(day)
+        wanted = self._day(day)
+        return FollowUps(self._directory(None)).apply_all(self.records()).sample(wanted)

@@ -154,6 +154,11 @@ def test_a_complaint_resolution_is_read_by_supervisors_only(client):
     assert "Apology visit" not in history.text
     supervisor_history = client.get(f"/streams/complaint-{k}/history", headers=auth(SUPERVISOR))
     assert "Apology visit" in supervisor_history.text
+    # the complaint's id alone finds its stream, and the text is withheld all the same
+    by_id = client.get(f"/streams/{k}/history", headers=auth(QA))
+    assert by_id.status_code == 200 and by_id.json() == history.json()
+    unknown = client.get(f"/streams/complaint-{k}x/history", headers=auth(QA))
+    assert unknown.status_code == 404 and f"complaint-{k}" in unknown.json()["detail"]
     # A field worker (the very subject of the complaint) may not read it at all
     assert client.get(f"/complaints/{k}", headers=auth(FIELD)).status_code == 403
 

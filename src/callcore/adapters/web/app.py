@@ -94,6 +94,7 @@ from callcore.adapters.web.hardening import (
     unknown_field,
 )
 from callcore.adapters.web.live import LiveBoard
+from callcore.center import UnknownStream
 from callcore.domain import complaint, complaint_reading
 from callcore.domain.common import VALID_INPUT, DomainError, NotFound, stream_kind
 from callcore.domain.phone import INVALID_PHONE
@@ -389,11 +390,13 @@ def create_app(
     ) -> list[RecordedEvent]:
         """Who did what, when: every event of one stream in order, with its actor.
         Complaint texts are withheld from roles that may not read them."""
-        records = center.history(stream)
-        if not records:
-            raise NotFoundException(f"no stream {stream!r}")
+        try:
+            records = center.history(stream)  # a record's id alone is found too
+        except UnknownStream as unknown:
+            raise NotFoundException(unknown.detail) from None
         confidential = (
-            stream_kind(stream) == complaint.KIND
+            # the stream found, not the one asked: "K-1" is complaint-K-1's history
+            stream_kind(records[0].stream) == complaint.KIND
             and _principal(request).role not in SEES_RESOLUTIONS
         )
         return [recorded_event(record, confidential=confidential) for record in records]
