@@ -1342,6 +1342,10 @@ class Simulation:
         return contact.phone if contact is not None else "+8613800000000"
 
 
+NEWEST_KEPT = 4096
+"""How many streams' newest records a streaming simulated store keeps decoded."""
+
+
 class SimulatedStore:
     """The simulation's store: the records themselves, in memory, in global order.
 
@@ -1371,6 +1375,9 @@ class SimulatedStore:
         self._streams: dict[str, list[Recorded]] = {}
         self._stored: dict[str, list[tuple[str, bytes, datetime | None]]] = {}
         self._newest: dict[str, Recorded] = {}
+        """The newest record of the streams appended to last (what a command checks
+        its facts' order against), decoded; bounded, since most streams — a receipt per
+        command — are never read again."""
 
     @property
     def streaming(self) -> bool:
@@ -1388,11 +1395,13 @@ class SimulatedStore:
         stored = self._stored.get(stream)
         if stored is None or after_version >= len(stored):
             return []
-        newest = self._newest[stream]
-        first = max(after_version, 0)
+        newest = self._newest.get(stream)
+        last = len(stored) - 1
         return [
-            newest if index == len(stored) - 1 else _decoded(stream, index + 1, *stored[index])
-            for index in range(first, len(stored))
+            newest
+            if index == last and newest is not None
+            else _decoded(stream, index + 1, *stored[index])
+            for index in range(max(after_version, 0), len(stored))
         ]
 
     def append(self, records: Sequence[Recorded]) -> None:
@@ -1414,7 +1423,11 @@ class SimulatedStore:
             self._stored.setdefault(stored.stream, []).append(
                 (stored.event.type_name(), raw, recorded_at)
             )
-            self._newest[stored.stream] = stored
+            newest = self._newest
+            newest.pop(stored.stream, None)  # to the end: the most recently appended
+            newest[stored.stream] = stored
+            if len(newest) > NEWEST_KEPT:
+                del newest[next(iter(newest))]
             log.write(event_line(stored) + b"\n")
 
     def release(self, position: int) -> None:
