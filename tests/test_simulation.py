@@ -132,3 +132,48 @@ class TestTheSimulatedStore(EventStoreContract):
 
     def make_store(self) -> EventStore:
         return SimulatedStore()
+
+
+class TestTheStreamingSimulatedStore(EventStoreContract):
+    """Streaming its log (issue 21), the simulated store keeps the streams in their stored
+    form and forgets nothing a reader of a stream needs: still a store with the
+    contract's versions, conflicts and global order (nothing is released here)."""
+
+    def make_store(self) -> EventStore:
+        return SimulatedStore(io.BytesIO())
+
+
+def test_a_streamed_log_is_the_log_written_at_the_end() -> None:
+    settings = Settings(seed=5, days=2, agents=3, sla_changes=True)
+    streamed = io.BytesIO()
+    center, report = simulate(settings, log=streamed)
+    header = Header(center.directory.centre, center.clock.now(), False, center.directory)
+    head = io.BytesIO()
+    write_log(head, header, ())
+    assert head.getvalue() + streamed.getvalue() == _log(settings)
+    assert report.events == center.store.last_position() > 0
+
+
+def test_a_streaming_simulation_forgets_what_its_processes_have_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # few newest records kept decoded: most streams are read back from their bytes
+    monkeypatch.setattr("callcore.simulation.NEWEST_KEPT", 2)
+    streamed = io.BytesIO()
+    center, report = simulate(Settings(seed=5, days=1, agents=3), log=streamed)
+    store = center.store
+    assert isinstance(store, SimulatedStore)
+    kept = list(store.read_all(report.events - 1))
+    assert len(kept) == 1 and kept[0].position == report.events
+    with pytest.raises(LookupError, match="streamed positions"):
+        next(iter(store.read_all(0)))
+    # every stream is still whole, and reads as the log has it
+    _, read = read_log(io.BytesIO(_log(Settings(seed=5, days=1, agents=3))))
+    events = list(read)
+    for stream in {e.stream for e in events}:
+        assert list(store.read_stream(stream)) == [e for e in events if e.stream == stream]
+
+
+def test_a_streamed_simulation_refuses_a_store_url() -> None:
+    with pytest.raises(ValueError, match="memory://"):
+        simulate(Settings(days=1, agents=1), url="sqlite:///unused.db", log=io.BytesIO())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -542,23 +544,30 @@ def simulate(
         _safe_to_write(out, [], force)  # before minutes of simulation, not after
         settings = Settings(seed=seed, days=days, agents=agents, start=first_day)
         begun: list[datetime] = []
-
-        with _progress(f"simulating {days} day(s) of {agents} seats", days * 86_400) as step:
-
-            def progress(instant: datetime) -> None:
-                begun.append(instant) if not begun else None
-                step((instant - begun[0]).total_seconds())
-
-            center, report = run_simulation(settings, progress=progress)
-        header = Header(center.directory.centre, center.clock.now(), False, center.directory)
+        # The lines are streamed to a spool beside OUT as they are recorded (the
+        # simulation keeps no copy of its history); the header, which carries the clock
+        # at the end, goes first when OUT is written.
         try:
-            with (
-                safe_output(out, force=force) as file,
-                _progress("writing", report.events) as step,
-            ):
-                count = write_log(file, header, (p.recorded for p in center.store.read_all()), step)
+            spool = tempfile.TemporaryFile(dir=os.path.dirname(os.path.abspath(out)))  # noqa: SIM115 (closed by the with below)
         except OSError as error:
-            raise _UserError(f"cannot write {out}: {error.strerror}") from None
+            raise _UserError(f"cannot write beside {out}: {error.strerror}") from None
+        with spool:
+            with _progress(f"simulating {days} day(s) of {agents} seats", days * 86_400) as step:
+
+                def progress(instant: datetime) -> None:
+                    begun.append(instant) if not begun else None
+                    step((instant - begun[0]).total_seconds())
+
+                center, report = run_simulation(settings, progress=progress, log=spool)
+            header = Header(center.directory.centre, center.clock.now(), False, center.directory)
+            try:
+                spool.seek(0)
+                with safe_output(out, force=force) as file:
+                    write_log(file, header, ())
+                    shutil.copyfileobj(spool, file, 1 << 20)
+            except OSError as error:
+                raise _UserError(f"cannot write {out}: {error.strerror}") from None
+        count = report.events
         refused = sum(report.refused.values())
         typer.echo(
             f"wrote {count} events to {out}: {report.calls} calls ({report.answered} answered, "

@@ -41,7 +41,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import attrs
 import orjson
@@ -50,6 +50,7 @@ from attrs import frozen
 from callcore.adapters.clock import ManualClock
 from callcore.adapters.converter import event_from_dict, event_to_dict
 from callcore.adapters.directory_file import demo_directory
+from callcore.adapters.eventlog import event_line
 from callcore.adapters.eventstore import open_store
 from callcore.center import CallCenter
 from callcore.domain import call, complaint, customer, dispatch, order, ticket
@@ -292,6 +293,9 @@ Story = Generator[Step, Outcome | None, None]
 
 
 class _Process(Protocol):
+    position: int
+    """How far into the global order the process has read."""
+
     def run_once(self) -> object: ...
 
 
@@ -367,6 +371,8 @@ class Simulation:
                     self.progress(at)
             outcome = self._do(step)
             self._advance(story, outcome)
+            if not self.processes and self.report.commands % 1024 == 0:
+                self._release()
         self.report.events = self.center.store.last_position()
         return self.report
 
@@ -543,6 +549,15 @@ class Simulation:
     def _run_processes(self) -> None:
         for process in self.processes:
             process.run_once()
+        self._release()
+
+    def _release(self) -> None:
+        """A streaming store forgets the records every process has read: the processes
+        are the simulation's only readers of the global order."""
+        store = self.center.store
+        if isinstance(store, SimulatedStore) and store.streaming:
+            read = min((p.position for p in self.processes), default=store.last_position())
+            store.release(read)
 
     # ------------------------------------------------------------------ a call
 
@@ -1327,6 +1342,10 @@ class Simulation:
         return contact.phone if contact is not None else "+8613800000000"
 
 
+NEWEST_KEPT = 4096
+"""How many streams' newest records a streaming simulated store keeps decoded."""
+
+
 class SimulatedStore:
     """The simulation's store: the records themselves, in memory, in global order.
 
@@ -1337,38 +1356,106 @@ class SimulatedStore:
     what a reader gets is exactly what any store gives back (an ``int`` given for a
     ``float`` field reads as a float, as it is written in the log). The deciders, the
     unit of work and the versions' optimistic checks are the same as on any store (it
-    passes the event-store contract)."""
+    passes the event-store contract).
 
-    def __init__(self) -> None:
+    Given a ``log``, the store *streams*: each record's log line is written to it as the
+    record is appended, and the store keeps only what the simulation's own readers need
+    (issue 21). The deciders read streams — each stream is kept in its stored form (the
+    compact JSON of its events, decoded again only when a stream is read whole, which the
+    unit of work's state cache makes rare) with its newest record decoded; the processes
+    read the global order from their positions — the records they have all read are
+    released (:meth:`release`), and reading before that position is refused. A month of 50 seats
+    then holds its streams' bytes rather than a million decoded events."""
+
+    def __init__(self, log: IO[bytes] | None = None) -> None:
+        self._log = log
         self._records: list[Recorded] = []
+        self._released = 0
+        """Positions up to this one are in the log only (streaming)."""
         self._streams: dict[str, list[Recorded]] = {}
+        self._stored: dict[str, list[tuple[str, bytes, datetime | None]]] = {}
+        self._newest: dict[str, Recorded] = {}
+        """The newest record of the streams appended to last (what a command checks
+        its facts' order against), decoded; bounded, since most streams — a receipt per
+        command — are never read again."""
+
+    @property
+    def streaming(self) -> bool:
+        return self._log is not None
+
+    def _version_of(self, stream: str) -> int:
+        kept = self._stored if self._log is not None else self._streams
+        return len(kept.get(stream, ()))
 
     def read_stream(self, stream: str, after_version: int = 0) -> Sequence[Recorded]:
-        found = self._streams.get(stream, ())
-        # versions run from 1 with no gap: the records after a version start at its index
-        return list(found[after_version:]) if after_version > 0 else list(found)
+        if self._log is None:
+            found = self._streams.get(stream, ())
+            # versions run from 1 with no gap: the records after a version start at its index
+            return list(found[after_version:]) if after_version > 0 else list(found)
+        stored = self._stored.get(stream)
+        if stored is None or after_version >= len(stored):
+            return []
+        newest = self._newest.get(stream)
+        last = len(stored) - 1
+        return [
+            newest
+            if index == last and newest is not None
+            else _decoded(stream, index + 1, *stored[index])
+            for index in range(max(after_version, 0), len(stored))
+        ]
 
     def append(self, records: Sequence[Recorded]) -> None:
         expected: dict[str, int] = {}
         for record in records:
-            version = expected.get(record.stream, len(self._streams.get(record.stream, ())))
+            version = expected.get(record.stream, self._version_of(record.stream))
             if record.version != version + 1:
                 raise StreamConflict(
                     f"{record.stream} is at version {version}: cannot append {record.version}"
                 )
             expected[record.stream] = record.version
-        for record in map(_as_stored, records):
-            self._records.append(record)
-            self._streams.setdefault(record.stream, []).append(record)
+        log = self._log
+        for record in records:
+            raw, recorded_at, stored = _stored_form(record)
+            self._records.append(stored)
+            if log is None:
+                self._streams.setdefault(stored.stream, []).append(stored)
+                continue
+            self._stored.setdefault(stored.stream, []).append(
+                (stored.event.type_name(), raw, recorded_at)
+            )
+            newest = self._newest
+            newest.pop(stored.stream, None)  # to the end: the most recently appended
+            newest[stored.stream] = stored
+            if len(newest) > NEWEST_KEPT:
+                del newest[next(iter(newest))]
+            log.write(event_line(stored) + b"\n")
+
+    def release(self, position: int) -> None:
+        """Forget the records up to ``position`` (every reader of the global order is
+        past it); streaming only: they are in the log."""
+        if self._log is None:
+            return
+        drop = min(position, self.last_position()) - self._released
+        if drop > 0:
+            del self._records[:drop]
+            self._released += drop
 
     def read_all(self, after_position: int = 0, limit: int | None = None) -> Iterator[Positioned]:
+        released = self._released
+        if after_position < released:
+            raise LookupError(
+                f"the simulated store has streamed positions 1-{released} to its log and "
+                f"kept no copy: cannot read after position {after_position}"
+            )
         records = self._records
-        end = len(records) if limit is None else min(len(records), after_position + limit)
-        for position in range(max(after_position, 0), end):
-            yield Positioned(position + 1, records[position])
+        end = (
+            len(records) if limit is None else min(len(records), after_position - released + limit)
+        )
+        for index in range(after_position - released, end):
+            yield Positioned(released + index + 1, records[index])
 
     def last_position(self) -> int:
-        return len(self._records)
+        return self._released + len(self._records)
 
     url = "memory://"
     """A simulated centre has no store files of its own."""
@@ -1383,14 +1470,27 @@ class SimulatedStore:
         pass
 
 
-def _as_stored(record: Recorded) -> Recorded:
-    """The record as a store gives it back: its event through the stored form."""
+def _stored_form(record: Recorded) -> tuple[bytes, datetime | None, Recorded]:
+    """The record as a store gives it back — its event through the stored form — with
+    that form (its JSON, and its recorded time where it is not the event's own)."""
     event = record.event
-    again = event_from_dict(event.type_name(), orjson.loads(orjson.dumps(event_to_dict(event))))
+    # orjson's bytes keep the capacity of its output buffer (4 KB for a 300-byte event):
+    # a copy is the size of the event, which is what a streaming store keeps
+    raw = bytes(memoryview(orjson.dumps(event_to_dict(event))))
+    again = event_from_dict(event.type_name(), orjson.loads(raw))
     if record.recorded_at == event.at:
-        return Recorded(record.stream, record.version, again)
+        return raw, None, Recorded(record.stream, record.version, again)
     recorded_at = datetime.fromisoformat(record.recorded_at.isoformat())
-    return Recorded(record.stream, record.version, again, recorded_at)
+    return raw, recorded_at, Recorded(record.stream, record.version, again, recorded_at)
+
+
+def _decoded(
+    stream: str, version: int, type_name: str, raw: bytes, recorded_at: datetime | None
+) -> Recorded:
+    event = event_from_dict(type_name, orjson.loads(raw))
+    if recorded_at is None:
+        return Recorded(stream, version, event)
+    return Recorded(stream, version, event, recorded_at)
 
 
 class _Discarding:
@@ -1405,15 +1505,23 @@ def simulate(
     settings: Settings,
     url: str = "memory://",
     progress: Callable[[datetime], None] | None = None,
+    log: IO[bytes] | None = None,
 ) -> tuple[CallCenter, Report]:
-    """Run a simulation into a new centre on ``url``; returns the centre and the report."""
+    """Run a simulation into a new centre on ``url``; returns the centre and the report.
+
+    With ``log`` (on ``memory://`` only), every record's event-log line is written to it
+    as it is recorded, and the centre's store keeps only what the simulation reads (see
+    :class:`SimulatedStore`): the log's header is the caller's to write, with the
+    centre's clock at the end (``callcore simulate`` writes it before these lines)."""
+    if log is not None and url != "memory://":
+        raise ValueError(f"a simulation streams its log only on memory://, not on {url}")
     directory = simulated_directory(settings.agents)
     tz = zone(directory.calendar.timezone)
     start = datetime.combine(settings.start - timedelta(days=1), time(17), tz)
     clock = ManualClock(start)
     ids = (f"sim{settings.seed}-{n}" for n in itertools.count(1))
     if url == "memory://":
-        store: EventStore = SimulatedStore()
+        store: EventStore = SimulatedStore(log)
     else:
         store = open_store(url)
     center = CallCenter(

@@ -68,7 +68,12 @@ def values(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         for field in attrs.fields(type(value)):
             if not path and field.name in SET_ELSEWHERE:
                 continue
-            yield from values(getattr(value, field.name), f"{path}.{field.name}".lstrip("."))
+            item = getattr(value, field.name)
+            # most of a command is text (ids, names, notes, text enums) or unset: nothing
+            # to bound, and building its path was most of this check's time (issue 21)
+            if item is None or isinstance(item, str):
+                continue
+            yield from values(item, f"{path}.{field.name}".lstrip("."))
     elif isinstance(value, tuple | list | frozenset):
         for index, item in enumerate(value):
             yield from values(item, f"{path}[{index}]")

@@ -6,6 +6,7 @@ whatever way an agent typed the number (``139 1234 5678``, ``+86-139-1234-5678``
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -20,6 +21,11 @@ PSEUDONYM = re.compile(r"^\+999\d{10}$")
 as they are, so a redacted log's directory and history can be loaded and worked on."""
 
 
+# A centre's customers ring again and again, and every command that carries a number
+# normalises it: parsing by ``phonenumbers`` was about 9 % of a simulation. The function is
+# pure, so its answers are kept — bounded, so a long-running worker does not grow with
+# every number it has ever seen. A refused number raises and is not kept.
+@functools.lru_cache(maxsize=65_536)
 def normalise_phone(raw: str, region: str = "CN") -> str:
     """E.164 form of ``raw`` read in ``region``; :class:`DomainError` if it is not a
     valid number there."""
