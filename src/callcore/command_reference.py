@@ -257,6 +257,8 @@ class _Collector:
             self.summary.callees.append(value.__func__)
         elif isinstance(value, types.FunctionType) and _walked(value):
             self.summary.callees.append(value)
+        elif isinstance(getattr(value, "__wrapped__", None), types.FunctionType):
+            self.found(value.__wrapped__)  # a cached function (functools.lru_cache)
 
     def attribute_of(self, cls: type, name: str) -> Any:
         """What ``<an instance of cls>.name`` is: a method, or an instance of a type."""
