@@ -343,8 +343,8 @@ def _printable(view: Any, kind: type[P], centre_zone: tzinfo) -> P:
     return shown
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 class SlaView(_Printable, _sla.SlaView):
@@ -405,8 +405,8 @@ class PeriodView(_Printable, _daily.PeriodView):
         return (
             f"{self.start.isoformat()} to {self.end.isoformat()} as of "
             f"{self._when(self.as_of)}: {_totals(self.totals)} in "
-            f"{_plural(len(self.branches), 'branch')}"
-        ).replace("branchs", "branches")
+            f"{_plural(len(self.branches), 'branch', 'branches')}"
+        )
 
 
 def _totals(row: BranchDay) -> str:

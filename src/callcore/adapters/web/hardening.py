@@ -27,7 +27,7 @@ import sys
 import time
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -173,44 +173,50 @@ def strict_json(body: bytes) -> Any:
     )
 
 
-def misformed_time(value: Any, kind: Any, path: str = "") -> tuple[str, str] | None:
-    """The first instant or day of ``value`` (decoded JSON) not written as the API
-    documents it, for the attrs class ``kind``: ``(path, what was sent)``."""
+_UNKNOWN_FIELD = object()
+"""The type :func:`_typed_nodes` gives a name the attrs class does not have."""
+
+
+def _typed_nodes(value: Any, kind: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Every value inside ``value`` (decoded JSON), depth first, with its dotted path and
+    the type the attrs class ``kind`` gives it (each option of a union in turn); a name
+    ``kind`` does not have comes with :data:`_UNKNOWN_FIELD` and is not descended into."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         for option in typing.get_args(kind):
             if option is not type(None):
-                found = misformed_time(value, option, path)
-                if found is not None:
-                    return found
-        return None
-    if kind is datetime:
-        if value is not None and not (isinstance(value, str) and RFC_3339.fullmatch(value)):
-            return path, "an instant is an RFC 3339 string with its UTC offset, e.g. " + (
-                "2026-11-03T10:15:00+08:00"
-            )
-        return None
-    if kind is date:
-        if value is not None and not (isinstance(value, str) and DAY.fullmatch(value)):
-            return path, "a day is a string YYYY-MM-DD"
-        return None
+                yield from _typed_nodes(value, option, path)
+        return
+    yield path, value, kind
     if origin in (tuple, list, frozenset, set) and isinstance(value, list):
         arguments = [a for a in typing.get_args(kind) if a is not Ellipsis]
         for index, item in enumerate(value):
             element = arguments[min(index, len(arguments) - 1)] if arguments else Any
-            found = misformed_time(item, element, f"{path}[{index}]")
-            if found is not None:
-                return found
-        return None
-    if isinstance(kind, type) and attrs.has(kind) and isinstance(value, dict):
+            yield from _typed_nodes(item, element, f"{path}[{index}]")
+    elif isinstance(kind, type) and attrs.has(kind) and isinstance(value, dict):
         attrs.resolve_types(kind)
         fields = {field.name: field.type for field in attrs.fields(kind)}
         for name, item in value.items():
+            where = f"{path}.{name}" if path else str(name)
             if name in fields:
-                where = f"{path}.{name}" if path else str(name)
-                found = misformed_time(item, fields[name], where)
-                if found is not None:
-                    return found
+                yield from _typed_nodes(item, fields[name], where)
+            else:
+                yield where, item, _UNKNOWN_FIELD
+
+
+def misformed_time(value: Any, kind: Any, path: str = "") -> tuple[str, str] | None:
+    """The first instant or day of ``value`` (decoded JSON) not written as the API
+    documents it, for the attrs class ``kind``: ``(path, what was sent)``."""
+    for where, item, item_kind in _typed_nodes(value, kind, path):
+        if item is None or item_kind not in (datetime, date):
+            continue
+        if item_kind is datetime and not (isinstance(item, str) and RFC_3339.fullmatch(item)):
+            return where, (
+                "an instant is an RFC 3339 string with its UTC offset, e.g. "
+                "2026-11-03T10:15:00+08:00"
+            )
+        if item_kind is date and not (isinstance(item, str) and DAY.fullmatch(item)):
+            return where, "a day is a string YYYY-MM-DD"
     return None
 
 
@@ -218,34 +224,11 @@ def unknown_field(value: Any, kind: Any, path: str = "") -> str | None:
     """The first field of ``value`` (decoded JSON) that the attrs class ``kind`` — or a
     class nested in it — does not have, as a dotted path (``caller.email``,
     ``lines[1].colour``); ``None`` when every field is known."""
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        for option in typing.get_args(kind):
-            if option is type(None):
-                continue
-            found = unknown_field(value, option, path)
-            if found is not None:
-                return found
-        return None
-    if origin in (tuple, list, frozenset, set) and isinstance(value, list):
-        arguments = [a for a in typing.get_args(kind) if a is not Ellipsis]
-        for index, item in enumerate(value):
-            element = arguments[min(index, len(arguments) - 1)] if arguments else Any
-            found = unknown_field(item, element, f"{path}[{index}]")
-            if found is not None:
-                return found
-        return None
-    if isinstance(kind, type) and attrs.has(kind) and isinstance(value, dict):
-        attrs.resolve_types(kind)
-        fields = {field.name: field.type for field in attrs.fields(kind)}
-        for name, item in value.items():
-            where = f"{path}.{name}" if path else str(name)
-            if name not in fields:
-                return where
-            found = unknown_field(item, fields[name], where)
-            if found is not None:
-                return found
-    return None
+    return next(
+        (where for where, _, item_kind in _typed_nodes(value, kind, path)
+         if item_kind is _UNKNOWN_FIELD),
+        None,
+    )  # fmt: skip
 
 
 def known_fields(kind: Any, path: str) -> list[str]:
