@@ -10,6 +10,7 @@ from callcore.adapters.notifiers import RecordingNotifier
 from callcore.domain import complaint, dispatch, notification, ticket
 from callcore.domain.common import Contact, Window
 from callcore.projections.sla import ClockStatus
+from tests.domain.test_ticket import MERCHANT, inquiry, with_accounts
 from tests.support import AGENT, Scenario, at
 
 CALLER = Contact("Zhao", "13800001111")
@@ -130,3 +131,64 @@ def test_a_crash_between_sending_and_recording_resends_but_records_once(
     ]
     assert len(recorded) == 5  # recorded once
     _ = timedelta
+
+
+def sent_by_the_process(s: Scenario) -> list[tuple[str, str]]:
+    notifier = RecordingNotifier()
+    s.center.notification_process(notifier).run_once()
+    return recipients(notifier)
+
+
+def test_a_moved_visit_tells_its_branch_again() -> None:
+    """调整上门时间,并通知相关门市: the branch hears of the new time, not only the first."""
+    s = Scenario(start=at(23, 9))
+    s.given(
+        dispatch.RequestDispatch(
+            dispatch_id="D1",
+            kind=dispatch.DispatchKind.REPAIR,
+            site_address="120 Xihu Avenue",
+            area="XIHU",
+            contact=CALLER,
+            wished=Window(at(23, 10), at(23, 12)),
+            job="boiler",
+        ),
+        dispatch.RescheduleDispatch(
+            dispatch_id="D1", window=Window(at(23, 14), at(23, 16)), reason="customer out"
+        ),
+    )
+    sent = sent_by_the_process(s)
+    assert sent.count(("branch:B-WEST", "Work order D1")) == 1
+    assert ("branch:B-WEST", "New time for dispatch-D1") in sent
+
+
+def test_over_quota_paper_tells_the_business_interface() -> None:
+    """A merchant over its thermal-paper quota: the business interface is told (POS manual)."""
+    s = with_accounts().given(
+        inquiry(
+            "T-1", category=ticket.Category.CONSUMABLES, customer_number=MERCHANT, device_id="POS-1"
+        ),
+        inquiry(
+            "T-2", category=ticket.Category.CONSUMABLES, customer_number=MERCHANT, device_id="POS-1"
+        ),
+        ticket.RequestConsumables(ticket_id="T-1", item="thermal-paper", quantity=1),
+        ticket.RequestConsumables(ticket_id="T-2", item="thermal-paper", quantity=1),
+    )
+    sent = sent_by_the_process(s)
+    assert ("department:IFACE", "Consumables over quota") in sent
+    assert sum(1 for r, _ in sent if r == "department:IFACE") == 1  # only the refused one
+
+
+def test_a_transferred_case_tells_the_department() -> None:
+    """A case transferred to the department that owns it: that department is told."""
+    s = Scenario(start=at(23, 9))
+    s.given(
+        ticket.OpenTicket(
+            ticket_id="T-9",
+            category=ticket.Category.INQUIRY,
+            caller=CALLER,
+            description="Bill question",
+            actor=AGENT,
+        ),
+        ticket.TransferTicket(ticket_id="T-9", department="BUSINESS", note="bill"),
+    )
+    assert ("department:BUSINESS", "Case ticket-T-9") in sent_by_the_process(s)
