@@ -24,3 +24,34 @@ def test_opening_a_store_read_only_and_reading_its_views_writes_nothing(
         views.follow_ups(), views.suggestions()
         assert cc.store.last_position() == last
     assert digests(db.parent) == before
+
+
+def test_staffing_by_volume_reads_the_golden_log(tmp_path: Path) -> None:
+    """Issue 22, deliverable 6, through the public views: the agents Erlang C needs per
+    half hour of the log's busiest day, beside those logged in; every offered call of the
+    day is in exactly one interval."""
+    db = tmp_path / "centre.db"
+    assert callcore("import", str(GOLDEN), "--db", f"sqlite:///{db}").returncode == 0
+    with CallCenter.open(f"sqlite:///{db}", read_only=True) as cc:
+        from callcore.domain.calendar import zone
+
+        local = zone(cc.directory.calendar.timezone)
+        legs = _legs(cc)
+        offered_days = sorted({leg.offered_at.astimezone(local).date() for leg in legs})
+        assert offered_days, "the golden log has calls"
+        total = 0
+        for day in offered_days:
+            report = cc.views.staffing(day.isoformat(), at=cc.clock.now())
+            assert len(report.rows) in (46, 48, 50)  # a day of half hours (DST aside)
+            for row in report.rows:
+                assert row.answered <= row.offered
+                assert (row.agents_needed == 0) == (row.handle_seconds is None)
+            total += sum(row.offered for row in report.rows)
+        assert total == len(legs)
+
+
+def _legs(cc: CallCenter) -> list:  # type: ignore[type-arg]
+    from callcore.projections.queues import QueueMetrics
+
+    fold = QueueMetrics(cc.directory).apply_all(cc.views.records())
+    return list(fold.calls.values())

@@ -39,7 +39,7 @@ from typing import Any, ClassVar, Literal, Protocol, TypeVar, cast
 import attrs
 from rich.console import Console, Group, RenderableType
 
-from callcore.domain.calendar import zone
+from callcore.domain.calendar import BusinessCalendar, zone
 from callcore.domain.common import Event
 from callcore.domain.directory import Directory
 from callcore.formats import Shown, dumps, in_zone, parse_day, parse_instant, view_data, view_table
@@ -49,7 +49,9 @@ from callcore.projections import handover as _handover
 from callcore.projections import queues as _queues
 from callcore.projections import satisfaction as _satisfaction
 from callcore.projections import sla as _sla
+from callcore.projections import staffing as _staffing
 from callcore.projections import workload as _workload
+from callcore.projections.agents import AgentDay
 from callcore.projections.daily import (
     BranchDay,
     CategoryCount,
@@ -656,6 +658,42 @@ class Views:
 
         view = self._as_known_at("queues", lambda: QueueMetrics(centre), instant, queue_view)
         return self._shown(view, QueueView)
+
+    def staffing(
+        self,
+        day: Day | None = None,
+        at: Instant | None = None,
+        *,
+        minutes: int = 30,
+        goal: float = 0.8,
+        wrap_up_seconds: float = 0.0,
+    ) -> _staffing.StaffingReport:
+        """Staffing by volume (各电话中心根据业务量配备接线人员): for each interval of a
+        centre-local day (default: the day of ``at``), the calls offered, their mean
+        handle time, the agents Erlang C needed to answer ``goal`` of them within the
+        policy's answer time, and the mean agents logged in, as of ``at`` (default:
+        now). See :mod:`callcore.projections.staffing` for what each figure counts."""
+        instant = self._instant(at)
+        chosen = self._day(day) if day is not None else instant.astimezone(self._zone()).date()
+        centre = self._directory(instant)
+        calendar = BusinessCalendar(centre.calendar)
+        start = calendar.at(chosen, time.min)
+        end = calendar.at(chosen + timedelta(days=1), time.min)
+        calls, agents = QueueMetrics(centre), AgentDay(centre)
+        for record in self.records(instant):
+            calls.apply(record)
+            agents.apply(record)
+        return _staffing.staffing_report(
+            calls.calls.values(),
+            {name: found.sessions for name, found in agents.agents.items()},
+            at=instant,
+            start=start,
+            end=end,
+            target_seconds=centre.sla.answer_seconds,
+            minutes=minutes,
+            goal=goal,
+            wrap_up_seconds=wrap_up_seconds,
+        )
 
     def satisfaction(
         self,
