@@ -45,7 +45,10 @@ def test_staffing_by_volume_reads_the_golden_log(tmp_path: Path) -> None:
             assert len(report.rows) in (46, 48, 50)  # a day of half hours (DST aside)
             for row in report.rows:
                 assert row.answered <= row.offered
-                assert (row.agents_needed == 0) == (row.handle_seconds is None)
+                if row.handle_seconds is None:
+                    assert row.agents_needed == (None if row.offered else 0)
+                else:
+                    assert row.agents_needed is not None and row.agents_needed > 0
             total += sum(row.offered for row in report.rows)
         assert total == len(legs)
 
@@ -55,3 +58,24 @@ def _legs(cc: CallCenter) -> list:  # type: ignore[type-arg]
 
     fold = QueueMetrics(cc.directory).apply_all(cc.views.records())
     return list(fold.calls.values())
+
+
+def test_the_cli_prints_staffing_and_refuses_a_bad_interval_in_one_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'centre.db'}"
+    assert callcore("import", str(GOLDEN), "--db", db).returncode == 0
+    shown = callcore("views", "--db", db, "--view", "staffing", "--day", "2026-11-24")
+    assert shown.returncode == 0, shown.stderr
+    assert "Staffing by volume" in shown.stdout and "08:30" in shown.stdout
+    bad = callcore(
+        "views",
+        "--db",
+        db,
+        "--view",
+        "staffing",
+        "--day",
+        "2026-11-24",
+        "--interval-minutes",
+        "20",
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().count("\n") == 0 and "intervals are of" in bad.stderr

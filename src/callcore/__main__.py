@@ -749,7 +749,7 @@ def replay(
         )
 
 
-_TELEPHONY_VIEWS = ("intervals", "agents")
+_TELEPHONY_VIEWS = ("intervals", "agents", "staffing")
 
 
 def _print_telephony_view(
@@ -795,6 +795,14 @@ def _print_telephony_view(
         except ValueError as error:
             raise _UserError(f"--view intervals: {error}") from None
         data, text = report_data(report), render_table(report, centre_zone)
+    elif name == "staffing":
+        from callcore.projections.staffing import render_staffing, staffing_data
+
+        try:
+            staffing = views.staffing(day, as_of, minutes=interval_minutes)
+        except ValueError as error:
+            raise _UserError(f"--view staffing: {error}") from None
+        data, text = staffing_data(staffing), render_staffing(staffing, centre_zone)
     else:
         from callcore.projections.agents import AgentDay, agents_data, render_agents
 
@@ -812,7 +820,7 @@ def views(
     db: str = typer.Option(..., "--db", help="Store URL, e.g. sqlite:///centre.db"),
     at: str = typer.Option(None, "--at", help="As of this instant (ISO 8601; default: now)."),
     view: str = typer.Option(
-        None, "--view", help=_VIEW_HELP + " Also intervals or agents (issue 17)."
+        None, "--view", help=_VIEW_HELP + " Also intervals, agents or staffing (Erlang C)."
     ),
     output: str = typer.Option("table", "--format", help=_FORMAT_HELP),
     directory: str = typer.Option(
@@ -829,7 +837,7 @@ def views(
     ),
     day: str = typer.Option(None, "--day", help="The daily report's day (default: as-of day)."),
     interval_minutes: int = typer.Option(
-        30, "--interval-minutes", help="--view intervals: 15, 30 or 60-minute intervals."
+        30, "--interval-minutes", help="--view intervals, staffing: 15, 30 or 60-minute intervals."
     ),
     thresholds: str = typer.Option(
         None,
@@ -847,7 +855,8 @@ def views(
     """The views of a live store, as of now or any past instant (read-only), under the
     directory in force at that instant. Also ``--view intervals`` (the queues by interval,
     a wait histogram, service level for several thresholds and every variant) and
-    ``--view agents`` (the agents' day)."""
+    ``--view agents`` (the agents' day) and ``--view staffing`` (the agents Erlang C
+    needs per interval beside those logged in, docs/staffing.md)."""
     from callcore.adapters.clock import ManualClock, SystemClock
     from callcore.adapters.directory_file import load_directory
     from callcore.domain.calendar import zone

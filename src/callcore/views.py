@@ -686,6 +686,7 @@ class Views:
         return _staffing.staffing_report(
             calls.calls.values(),
             {name: found.sessions for name, found in agents.agents.items()},
+            [talk for found in agents.agents.values() for talk in found.calls],
             at=instant,
             start=start,
             end=end,

@@ -84,10 +84,15 @@ def _call(n: int, offered: datetime, talk: float | None) -> CallFacts:
         offered_at=offered,
         answered_at=answered,
         waited_seconds=5.0 if talk is not None else None,
-        ended_at=(answered + timedelta(seconds=talk)) if answered and talk is not None else offered
-        + timedelta(seconds=30),
+        ended_at=(answered + timedelta(seconds=talk))
+        if answered and talk is not None
+        else offered + timedelta(seconds=30),
         outcome=None if talk is not None else "abandoned",
     )
+
+
+def _talks(legs: list[CallFacts]) -> list[tuple[datetime, datetime | None]]:
+    return [(leg.answered_at, leg.ended_at) for leg in legs if leg.answered_at is not None]
 
 
 def test_an_interval_counts_its_offered_calls_and_its_answered_calls_handle_time() -> None:
@@ -97,6 +102,7 @@ def test_an_interval_counts_its_offered_calls_and_its_answered_calls_handle_time
     report = staffing_report(
         legs,
         {"a1": [(nine, None)], "a2": [(nine + timedelta(minutes=15), None)]},
+        _talks(legs),
         at=START + timedelta(days=1),
         start=START,
         end=START + timedelta(days=1),
@@ -118,7 +124,12 @@ def test_a_call_not_yet_known_at_the_instant_asked_does_not_count() -> None:
     nine = START + timedelta(hours=9)
     legs = [_call(1, nine, 120.0), _call(2, nine + timedelta(minutes=20), 120.0)]
     report = staffing_report(
-        legs, {}, at=nine + timedelta(minutes=10), start=START, end=START + timedelta(days=1),
+        legs,
+        {},
+        _talks(legs),
+        at=nine + timedelta(minutes=10),
+        start=START,
+        end=START + timedelta(days=1),
         target_seconds=20,
     )
     row = next(r for r in report.rows if r.start == nine)

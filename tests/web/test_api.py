@@ -280,9 +280,10 @@ def test_a_broken_rule_is_a_409_naming_it_and_nothing_is_stored(client, center):
     assert problem["rule"] and problem["rule"] != "server-error"
     assert problem["source"].startswith("domain.md")
     assert stored(center) == count
+    # A command naming a record that does not exist is a 404 (issue 20), not a 409.
     missing = client.post("/commands/close-ticket", json={"ticket_id": "T-404"},
                           headers=auth(AGENT))
-    assert missing.status_code == 409 and missing.json()["rule"] == "must-exist"
+    assert missing.status_code == 404 and missing.json()["rule"] == "must-exist"
 
 
 def test_malformed_input_names_the_field_and_stores_nothing(client, center):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from attrs import frozen
 
@@ -94,10 +94,13 @@ class StaffingRow:
     end: datetime
     offered: int
     answered: int
+    """Calls answered in the interval and completed by the instant asked."""
     handle_seconds: float | None
-    """The mean handle time of the interval's answered calls (talk + wrap-up)."""
+    """The mean handle time of those calls (talk + wrap-up)."""
     traffic_erlangs: float
-    agents_needed: int
+    agents_needed: int | None
+    """None when calls were offered but none was answered and completed: with no handle
+    time there is no figure (0 would read as "nobody needed")."""
     service_level_if_staffed: float | None
     """Erlang C's share within target with ``agents_needed`` agents."""
     agents_logged_in: float
@@ -131,6 +134,7 @@ def _overlap(start: datetime, end: datetime | None, since: datetime, until: date
 def staffing_report(
     legs: Iterable[CallFacts],
     sessions: Mapping[str, Sequence[tuple[datetime, datetime | None]]],
+    talks: Iterable[tuple[datetime, datetime | None]] = (),
     *,
     at: datetime,
     start: datetime,
@@ -142,7 +146,9 @@ def staffing_report(
 ) -> StaffingReport:
     """Every interval of [start, end): the calls offered in it (as known at ``at``), the
     agents Erlang C needed for ``goal`` within ``target_seconds``, and the mean agents
-    logged in (``sessions``: agent → (logged in, logged out or None) as of ``at``)."""
+    logged in (``sessions``: agent → (logged in, logged out or None) as of ``at``).
+    ``talks`` are the answered calls' (answered at, completed at or None): the queue's
+    legs say when a call was offered, the agents' calls how long each was talked."""
     if minutes not in INTERVAL_MINUTES:
         raise ValueError(f"intervals are of {', '.join(map(str, INTERVAL_MINUTES))} minutes")
     if target_seconds <= 0:
@@ -155,14 +161,15 @@ def staffing_report(
     counts: dict[int, list[float]] = {}
     offered: dict[int, int] = {}
     for leg in legs:
-        if not (start <= leg.offered_at < end and leg.offered_at <= at):
-            continue
-        index = int((leg.offered_at - start) / step)
-        offered[index] = offered.get(index, 0) + 1
-        handles = counts.setdefault(index, [])
-        answered, ended = leg.answered_at, leg.ended_at
-        if answered is not None and ended is not None and ended <= at:
-            handles.append(max(0.0, (ended - answered).total_seconds()) + wrap_up_seconds)
+        if start <= leg.offered_at < end and leg.offered_at <= at:
+            index = int((leg.offered_at - start) / step)
+            offered[index] = offered.get(index, 0) + 1
+    for answered, completed in talks:
+        # A call's handle time counts in the interval it was answered in.
+        if completed is not None and completed <= at and start <= answered < end:
+            index = int((answered - start) / step)
+            talk = max(0.0, (completed - answered).total_seconds())
+            counts.setdefault(index, []).append(talk + wrap_up_seconds)
     rows: list[StaffingRow] = []
     index = 0
     while start + index * step < end:
@@ -179,7 +186,9 @@ def staffing_report(
         mean = sum(handles) / len(handles) if handles else None
         calls = offered.get(index, 0)
         traffic = calls * mean / seconds if mean else 0.0
-        needed = agents_needed(traffic, mean, target_seconds, goal) if mean else 0
+        needed = (
+            agents_needed(traffic, mean, target_seconds, goal) if mean else (None if calls else 0)
+        )
         level = service_level(traffic, needed, mean, target_seconds) if mean and needed else None
         present = logged / seconds if seconds else 0.0
         rows.append(
@@ -193,7 +202,7 @@ def staffing_report(
                 agents_needed=needed,
                 service_level_if_staffed=level,
                 agents_logged_in=present,
-                short_by=max(0.0, needed - present),
+                short_by=max(0.0, (needed or 0) - present),
             )
         )
         index += 1
@@ -243,3 +252,30 @@ def staffing_data(report: StaffingReport) -> dict[str, object]:
             for row in report.rows
         ],
     }
+
+
+def render_staffing(report: StaffingReport, zone: tzinfo | None = None) -> str:
+    """The report as the plain table ``callcore views --view staffing`` prints: the
+    intervals with calls or agents, in the centre's time."""
+
+    def clock(value: datetime) -> str:
+        return (value.astimezone(zone) if zone else value).strftime("%H:%M")
+
+    lines = [
+        f"Staffing by volume, {report.minutes}-minute intervals: agents Erlang C needs to "
+        f"answer {report.goal:.0%} within {report.target_seconds} s",
+        f"{'interval':<13} {'offered':>7} {'handle s':>8} {'erlangs':>7} "
+        f"{'needed':>6} {'logged in':>9} {'short':>5}",
+    ]
+    for row in report.rows:
+        if not row.offered and not row.agents_logged_in:
+            continue
+        handle = "-" if row.handle_seconds is None else f"{row.handle_seconds:.0f}"
+        needed = "-" if row.agents_needed is None else str(row.agents_needed)
+        lines.append(
+            f"{clock(row.start)}–{clock(row.end):<7} {row.offered:>7} {handle:>8} "
+            f"{row.traffic_erlangs:>7.2f} {needed:>6} "
+            f"{row.agents_logged_in:>9.1f} {row.short_by:>5.1f}"
+        )
+    lines.append(report.caveat + ".")
+    return "\n".join(lines) + "\n"

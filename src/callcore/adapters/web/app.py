@@ -165,8 +165,8 @@ INPUT_RULES = frozenset({VALID_INPUT, INVALID_PHONE})
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     if isinstance(error, Forbidden):  # whose record it is (service_layer.authority)
         return _problem(403, error.rule.name, error.detail, error.rule.source)
-    if isinstance(error, NotFound):
-        return _problem(409, error.rule.name, error.detail, error.rule.source)
+    if isinstance(error, NotFound):  # the record the command names does not exist
+        return _problem(404, error.rule.name, error.detail, error.rule.source)
     status = 422 if error.rule in INPUT_RULES else 409
     return _problem(status, error.rule.name, error.detail, error.rule.source)
 
@@ -205,6 +205,7 @@ ERROR_RESPONSES: Mapping[int, ResponseSpec] = {
 }
 COMMAND_ERRORS: Mapping[int, ResponseSpec] = {
     **ERROR_RESPONSES,
+    404: ResponseSpec(Problem, description="The record the command names does not exist"),
     409: ResponseSpec(Problem, description="A business rule refused the command; `rule` names it"),
     413: ResponseSpec(Problem, description="The body is larger than any command's"),
     415: ResponseSpec(Problem, description="The body is not sent as application/json"),
