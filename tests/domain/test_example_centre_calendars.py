@@ -8,8 +8,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from callcore.adapters.directory_file import load_directory
 from callcore.domain.calendar import BusinessCalendar
 
@@ -35,11 +33,6 @@ def test_lpg_voicemail_left_friday_or_saturday_night_is_due_next_morning() -> No
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the holidays library closes only 1-3 Oct 2026; the adjusted rest days 4-7 Oct "
-    "are not yet holidays, so the callback is due 4 Oct (issue 22, not done)",
-)
 def test_lpg_voicemail_left_on_30_september_is_due_8_october() -> None:
     calendar = _lpg_calendar()
     evening = datetime(2026, 9, 30, 22, 30, tzinfo=CST)
