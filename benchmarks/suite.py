@@ -391,19 +391,25 @@ def p6_as_of(store_path: Path, log: Path) -> Figure:
     first, _ = timed(lambda: ask(kept, end))  # the first look folds the store once
     as_of = [timed(lambda at=at: ask(kept, at))[0] for at in instants]
     store.close()
-    value = statistics.median(as_of)
+    # the slowest instant, not the median: one instant that falls back to a rebuild is
+    # the cost a user meets (issue 21)
+    value = max(as_of)
     ratio = value / rebuild
     return Figure(
         "P6",
         f"SLA and queue views as of a past instant over a {last}-event SQLite store",
-        "s per as-of view",
+        "s per as-of view (max over the instants)",
         value,
         {"full rebuild": rebuild},
         {"full rebuild": ratio},
-        "≤ 0.1× the full rebuild",
-        ratio <= 0.1,
+        "every instant ≤ 0.05× the full rebuild",
+        ratio <= 0.05,
         note=f"the first look, which folds the store once, took {first:.1f} s",
-        details={"first look s": first, "as-of s": as_of},
+        details={
+            "first look s": first,
+            "as-of s": as_of,
+            "median as-of s": statistics.median(as_of),
+        },
     )
 
 
