@@ -78,6 +78,7 @@ from callcore.projections.satisfaction import (
     SatisfactionRow,
 )
 from callcore.projections.sla import Attribution, ClockRow, ClockStatus, SlaClocks
+from callcore.projections.staffing import StaffingReport, StaffingRow
 from callcore.projections.workload import BookedWork, Workload, WorkRow
 
 __all__ = [
@@ -109,6 +110,8 @@ __all__ = [
     "SatisfactionRow",
     "SatisfactionView",
     "SlaView",
+    "StaffingReport",
+    "StaffingRow",
     "Suggestion",
     "Variant",
     "Views",
@@ -667,7 +670,7 @@ class Views:
         minutes: int = 30,
         goal: float = 0.8,
         wrap_up_seconds: float = 0.0,
-    ) -> _staffing.StaffingReport:
+    ) -> StaffingReport:
         """Staffing by volume (各电话中心根据业务量配备接线人员): for each interval of a
         centre-local day (default: the day of ``at``), the calls offered, their mean
         handle time, the agents Erlang C needed to answer ``goal`` of them within the

@@ -90,6 +90,8 @@ def agents_needed(traffic: float, handle_seconds: float, target_seconds: float, 
 
 @frozen
 class StaffingRow:
+    """One interval: its calls, their handle time, the agents needed and logged in."""
+
     start: datetime
     end: datetime
     offered: int
@@ -111,6 +113,8 @@ class StaffingRow:
 
 @frozen
 class StaffingReport:
+    """Staffing by volume for every interval of a day (:func:`staffing_report`)."""
+
     as_of: datetime
     start: datetime
     end: datetime
