@@ -9,7 +9,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import typer
@@ -767,8 +767,7 @@ def _print_telephony_view(
 
     calendar = BusinessCalendar(centre.calendar)
     centre_zone = zone(centre.calendar.timezone)
-    start = calendar.at(day, datetime.min.time())
-    end = calendar.at(day + timedelta(days=1), datetime.min.time())
+    start, end = calendar.day_span(day)
     data: Any
     if name == "intervals":
         from callcore.projections.answering import AnswerRule
@@ -796,13 +795,13 @@ def _print_telephony_view(
             raise _UserError(f"--view intervals: {error}") from None
         data, text = report_data(report), render_table(report, centre_zone)
     elif name == "staffing":
-        from callcore.projections.staffing import render_staffing, staffing_data
-
         try:
             staffing = views.staffing(day, as_of, minutes=interval_minutes)
         except ValueError as error:
             raise _UserError(f"--view staffing: {error}") from None
-        data, text = staffing_data(staffing), render_staffing(staffing, centre_zone)
+        sys.stdout.write(staffing.to_json() if output == "json" else staffing.to_table())
+        sys.stdout.flush()
+        return
     else:
         from callcore.projections.agents import AgentDay, agents_data, render_agents
 

@@ -78,7 +78,7 @@ from callcore.projections.satisfaction import (
     SatisfactionRow,
 )
 from callcore.projections.sla import Attribution, ClockRow, ClockStatus, SlaClocks
-from callcore.projections.staffing import StaffingReport, StaffingRow
+from callcore.projections.staffing import StaffingRow
 from callcore.projections.workload import BookedWork, Workload, WorkRow
 
 __all__ = [
@@ -364,6 +364,24 @@ class SlaView(_Printable, _sla.SlaView):
         return f"as of {self._when(self.as_of)}: {_plural(len(states), 'clock')}" + (
             f" ({counted})" if counted else ""
         )
+
+
+class StaffingReport(_Printable, _staffing.StaffingReport):
+    __doc__ = _staffing.StaffingReport.__doc__
+    _shown_as = _staffing.StaffingReport
+
+    def to_json(self) -> str:
+        return dumps(_staffing.staffing_data(self, self._centre_zone)).decode()
+
+    def __rich__(self) -> RenderableType:
+        return _staffing.render_staffing(self, self._centre_zone)
+
+    def to_table(self, width: int = 100) -> str:
+        return _staffing.render_staffing(self, self._centre_zone)
+
+    def _summary(self) -> str:
+        short = [row for row in self.rows if row.short_by > 0]
+        return f"as of {self._when(self.as_of)}: {_plural(len(short), 'interval')} short of agents"
 
 
 class QueueView(_Printable, _queues.QueueView):
@@ -679,14 +697,12 @@ class Views:
         instant = self._instant(at)
         chosen = self._day(day) if day is not None else instant.astimezone(self._zone()).date()
         centre = self._directory(instant)
-        calendar = BusinessCalendar(centre.calendar)
-        start = calendar.at(chosen, time.min)
-        end = calendar.at(chosen + timedelta(days=1), time.min)
+        start, end = BusinessCalendar(centre.calendar).day_span(chosen)
         calls, agents = QueueMetrics(centre), AgentDay(centre)
         for record in self.records(instant):
             calls.apply(record)
             agents.apply(record)
-        return _staffing.staffing_report(
+        report = _staffing.staffing_report(
             calls.calls.values(),
             {name: found.sessions for name, found in agents.agents.items()},
             [talk for found in agents.agents.values() for talk in found.calls],
@@ -698,6 +714,7 @@ class Views:
             goal=goal,
             wrap_up_seconds=wrap_up_seconds,
         )
+        return self._shown(report, StaffingReport)
 
     def satisfaction(
         self,

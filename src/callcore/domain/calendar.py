@@ -88,6 +88,12 @@ class BusinessCalendar:
     def at(self, day: date, clock_time: time) -> datetime:
         return datetime.combine(day, clock_time, tzinfo=self.zone)
 
+    def day_span(self, day: date) -> tuple[datetime, datetime]:
+        """The centre-local day as [midnight, next midnight), in the centre's zone: 23 or
+        25 hours on a day the clocks change. Subtract or step through them in UTC —
+        Python's arithmetic on two times of one zone is wall-clock time."""
+        return self.at(day, time.min), self.at(day + timedelta(days=1), time.min)
+
     def is_open(self, instant: datetime) -> bool:
         """Within opening hours (any day: the phone centre answers every day)."""
         local = self.local(instant).time()

@@ -75,7 +75,10 @@ class AgentsView:
     agents: tuple[AgentRow, ...]
 
 
-def _overlap(start: datetime, end: datetime | None, since: datetime, until: datetime) -> float:
+def overlap_seconds(
+    start: datetime, end: datetime | None, since: datetime, until: datetime
+) -> float:
+    """Seconds of [start, end) inside [since, until); an open span (end None) runs to until."""
     stop = until if end is None else min(end, until)
     begin = max(start, since)
     return max(0.0, (stop - begin).total_seconds())
@@ -146,14 +149,15 @@ class AgentDay:
             found = self.agents[name]
             sessions = [(s, e) for s, e in found.sessions if s <= at]
             logged = sum(
-                _overlap(s, e if e is None or e <= at else None, since, limit) for s, e in sessions
+                overlap_seconds(s, e if e is None or e <= at else None, since, limit)
+                for s, e in sessions
             )
             by_reason: dict[str, float] = {}
             for start, end, reason in found.pauses:
                 if start > at:
                     continue
                 shown_end = end if end is not None and end <= at else None
-                seconds = _overlap(start, shown_end, since, limit)
+                seconds = overlap_seconds(start, shown_end, since, limit)
                 if seconds:
                     by_reason[reason] = by_reason.get(reason, 0.0) + seconds
             paused = sum(by_reason.values())

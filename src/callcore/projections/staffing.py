@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from attrs import frozen
 
+from callcore.projections.agents import overlap_seconds
+from callcore.projections.intervals import INTERVAL_MINUTES
 from callcore.projections.queues import CallFacts
 
-INTERVAL_MINUTES = (15, 30, 60)
 MAX_AGENTS = 10_000
 """No centre of the manuals staffs anywhere near this; a bound keeps a corrupt figure
 (a handle time of days) from looping for ever."""
@@ -73,11 +74,15 @@ def service_level(
     return 1.0 - waits * math.exp(-(agents - traffic) * target_seconds / handle_seconds)
 
 
+def _check_goal(goal: float) -> None:
+    if not 0 < goal < 1:  # NaN fails this too
+        raise ValueError("the service-level goal is a share above 0 and below 1")
+
+
 def agents_needed(traffic: float, handle_seconds: float, target_seconds: float, goal: float) -> int:
     """The fewest agents that answer a share ``goal`` of the calls within
     ``target_seconds``; 0 for an interval with no traffic."""
-    if not 0 < goal < 1:
-        raise ValueError("the service-level goal is a share above 0 and below 1")
+    _check_goal(goal)
     if traffic <= 0:
         return 0
     agents = max(1, math.floor(traffic) + 1)
@@ -130,11 +135,6 @@ class StaffingReport:
     )
 
 
-def _overlap(start: datetime, end: datetime | None, since: datetime, until: datetime) -> float:
-    stop = until if end is None else min(end, until)
-    return max(0.0, (stop - max(start, since)).total_seconds())
-
-
 def staffing_report(
     legs: Iterable[CallFacts],
     sessions: Mapping[str, Sequence[tuple[datetime, datetime | None]]],
@@ -157,31 +157,34 @@ def staffing_report(
         raise ValueError(f"intervals are of {', '.join(map(str, INTERVAL_MINUTES))} minutes")
     if target_seconds <= 0:
         raise ValueError("the answer time is whole seconds above 0")
-    if wrap_up_seconds < 0:
-        raise ValueError("the wrap-up time is not negative")
-    if not 0 < goal < 1:
-        raise ValueError("the service-level goal is a share above 0 and below 1")
+    if not (math.isfinite(wrap_up_seconds) and wrap_up_seconds >= 0):
+        raise ValueError("the wrap-up time is a number of seconds, not negative")
+    _check_goal(goal)
     step = timedelta(minutes=minutes)
+    # in UTC: stepping a zoned time is wall-clock arithmetic, wrong on a day the clocks
+    # change (a 23-hour day has 46 half hours, not 48)
+    first, last = start.astimezone(UTC), end.astimezone(UTC)
     counts: dict[int, list[float]] = {}
     offered: dict[int, int] = {}
     for leg in legs:
         if start <= leg.offered_at < end and leg.offered_at <= at:
-            index = int((leg.offered_at - start) / step)
+            index = int((leg.offered_at - first) / step)
             offered[index] = offered.get(index, 0) + 1
     for answered, completed in talks:
         # A call's handle time counts in the interval it was answered in.
         if completed is not None and completed <= at and start <= answered < end:
-            index = int((answered - start) / step)
+            index = int((answered - first) / step)
             talk = max(0.0, (completed - answered).total_seconds())
             counts.setdefault(index, []).append(talk + wrap_up_seconds)
     rows: list[StaffingRow] = []
     index = 0
-    while start + index * step < end:
-        since = start + index * step
-        until = min(end, since + step)
+    while first + index * step < last:
+        since = first + index * step
+        until = min(last, since + step)
         seconds = (until - since).total_seconds()
+        # a session counts up to when it ended, or up to the instant asked if it had not
         logged = sum(
-            _overlap(begin, finish if finish is None or finish <= at else at, since, min(until, at))
+            overlap_seconds(begin, at if finish is None else min(finish, at), since, until)
             for spans in sessions.values()
             for begin, finish in spans
             if begin <= at
@@ -222,12 +225,16 @@ def staffing_report(
     )
 
 
-def staffing_data(report: StaffingReport) -> dict[str, object]:
-    """The report as plain JSON-ready data (instants as ISO 8601)."""
+def staffing_data(report: StaffingReport, zone: tzinfo | None = None) -> dict[str, object]:
+    """The report as plain JSON-ready data, instants as ISO 8601 in ``zone``'s offset."""
+
+    def instant(value: datetime) -> str:
+        return (value.astimezone(zone) if zone else value).isoformat()
+
     return {
-        "as_of": report.as_of.isoformat(),
-        "start": report.start.isoformat(),
-        "end": report.end.isoformat(),
+        "as_of": instant(report.as_of),
+        "start": instant(report.start),
+        "end": instant(report.end),
         "minutes": report.minutes,
         "target_seconds": report.target_seconds,
         "goal": report.goal,
@@ -236,8 +243,8 @@ def staffing_data(report: StaffingReport) -> dict[str, object]:
         "caveat": report.caveat,
         "rows": [
             {
-                "start": row.start.isoformat(),
-                "end": row.end.isoformat(),
+                "start": instant(row.start),
+                "end": instant(row.end),
                 "offered": row.offered,
                 "answered": row.answered,
                 "handle_seconds": None
